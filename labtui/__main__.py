@@ -1,0 +1,5 @@
+import sys
+
+from labtui.cli import main
+
+sys.exit(main())
