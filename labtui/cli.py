@@ -25,6 +25,7 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES: tuple[str, ...] = (
     "labtui.course.commands",
     "labtui.progress.commands",
+    "labtui.quiz.commands",
 )
 
 EXIT_OK = 0
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         from labtui.crashlog import write_crash_report
 
         report = write_crash_report(error)

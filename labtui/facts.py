@@ -11,9 +11,10 @@ were last verified.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Mapping
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +181,9 @@ _FACT_LIST: Final = (
         ESM_MAX_CONCURRENCY_MIN,
         ESM_MAX_CONCURRENCY_MAX,
     ),
-    Fact("stream_batch_size", STREAM_BATCH_SIZE_DEFAULT, "count", "R-4.9", 1, STREAM_BATCH_SIZE_MAX),
+    Fact(
+        "stream_batch_size", STREAM_BATCH_SIZE_DEFAULT, "count", "R-4.9", 1, STREAM_BATCH_SIZE_MAX
+    ),
     Fact(
         "parallelization_factor",
         PARALLELIZATION_FACTOR_MIN,
@@ -248,7 +251,9 @@ _FACT_LIST: Final = (
         "R-10.5",
         verified=_PRICES_VERIFIED,
     ),
-    Fact("price_ephemeral_gb_s", PRICE_EPHEMERAL_GB_S_USD, "USD", "R-10.6", verified=_PRICES_VERIFIED),
+    Fact(
+        "price_ephemeral_gb_s", PRICE_EPHEMERAL_GB_S_USD, "USD", "R-10.6", verified=_PRICES_VERIFIED
+    ),
     Fact("free_requests", FREE_REQUESTS_PER_MONTH, "per month", "R-10.3"),
     Fact("free_gb_s", FREE_GB_S_PER_MONTH, "per month", "R-10.3"),
     Fact("apigw_timeout_s", APIGW_TIMEOUT_S, "s", "R-12.3"),

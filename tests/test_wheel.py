@@ -17,8 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_contains_the_course_and_lints_from_the_installed_copy(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
     wheel = next(dist.glob("labtui-*.whl"))
@@ -29,15 +40,31 @@ def test_wheel_contains_the_course_and_lints_from_the_installed_copy(tmp_path: P
 
     site = tmp_path / "site"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr[-2000:]
     env = {k: v for k, v in os.environ.items() if k != "LABTUI_CONTENT"}
     env["PYTHONPATH"] = str(site)
     lint = subprocess.run(
         [sys.executable, "-m", "labtui", "content", "lint"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
     )
     assert str(site / "labtui" / "_content") in lint.stdout + lint.stderr
     assert lint.returncode == 0, lint.stdout[-3000:] + lint.stderr[-2000:]

@@ -93,15 +93,21 @@ def parse_lesson(path: Path, text: str) -> ParsedLesson:
                 lesson.try_its.append(TryIt(line, spec))
             else:
                 lesson.problems.append(
-                    Problem(path, line, "tryit block must be a YAML mapping "
-                            "(scenario: FILE or exercise: ID)")
+                    Problem(
+                        path,
+                        line,
+                        "tryit block must be a YAML mapping (scenario: FILE or exercise: ID)",
+                    )
                 )
     seen: dict[str, int] = {}
     for heading in lesson.headings:
         if heading.anchor in seen:
             lesson.problems.append(
-                Problem(path, heading.line, f"duplicate anchor #{heading.anchor} "
-                        f"(first at line {seen[heading.anchor]})")
+                Problem(
+                    path,
+                    heading.line,
+                    f"duplicate anchor #{heading.anchor} (first at line {seen[heading.anchor]})",
+                )
             )
         seen.setdefault(heading.anchor, heading.line)
     return lesson

@@ -91,15 +91,22 @@ def _lesson_problems(course: Course) -> list[Problem]:
         graph[module.id] = list(front.prerequisites)
         for prerequisite in front.prerequisites:
             if prerequisite not in order:
-                problems.append(Problem(path, line, f"prerequisite '{prerequisite}' is not a module"))
+                problems.append(
+                    Problem(path, line, f"prerequisite '{prerequisite}' is not a module")
+                )
         for exercise in front.exercises:
             if exercise not in known_exercises:
-                problems.append(Problem(
-                    path, line,
-                    f"exercise '{exercise}' has no pack in sandbox/ (nor is it planned in course.yaml)",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"exercise '{exercise}' has no pack in sandbox/ (nor is it planned in course.yaml)",
+                    )
+                )
         if front.quiz and front.quiz not in course.questions:
-            problems.append(Problem(path, line, f"quiz '{front.quiz}' has no quizzes/{front.quiz}.yaml"))
+            problems.append(
+                Problem(path, line, f"quiz '{front.quiz}' has no quizzes/{front.quiz}.yaml")
+            )
         for tag in front.domains:
             message = _domain_problem(course, tag)
             if message:
@@ -110,7 +117,9 @@ def _lesson_problems(course: Course) -> list[Problem]:
     return problems
 
 
-def _try_it_problems(course: Course, path: Path, line: int, spec: dict[str, object]) -> list[Problem]:
+def _try_it_problems(
+    course: Course, path: Path, line: int, spec: dict[str, object]
+) -> list[Problem]:
     allowed = {"scenario", "exercise", "caption"}
     unknown = sorted(set(spec) - allowed)
     if unknown:
@@ -133,7 +142,7 @@ def _cycle_problems(course: Course, graph: dict[str, list[str]]) -> list[Problem
         state[node] = 1
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                cycle = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else nxt
+                cycle = " -> ".join([*trail[trail.index(nxt) :], nxt]) if nxt in trail else nxt
                 module = course.module(node)
                 path = module.lesson_path if module else course.root
                 problems.append(Problem(path, 1, f"prerequisite cycle: {cycle}"))
@@ -156,7 +165,9 @@ def _question_problems(course: Course) -> list[Problem]:
             problems.append(Problem(path, 1, f"quiz file for '{module_id}', which is not a module"))
     for question in course.all_questions():
         path, line = course.question_lines[question.id]
-        problems += [Problem(path, line, f"{question.id}: {m}") for m in _one_question(course, question)]
+        problems += [
+            Problem(path, line, f"{question.id}: {m}") for m in _one_question(course, question)
+        ]
     return problems
 
 
@@ -190,10 +201,13 @@ def _exercise_problems(course: Course) -> list[Problem]:
     for pack in course.exercises.values():
         manifest = pack.manifest
         if pack.id in planned and course.manifest is not None:
-            problems.append(Problem(
-                course.root / "lessons" / "course.yaml", 1,
-                f"'{pack.id}' has a pack now; remove it from planned_exercises",
-            ))
+            problems.append(
+                Problem(
+                    course.root / "lessons" / "course.yaml",
+                    1,
+                    f"'{pack.id}' has a pack now; remove it from planned_exercises",
+                )
+            )
         if manifest is None:
             continue
         path = pack.path / "exercise.yaml"
@@ -213,7 +227,9 @@ def _wrong_attempt_problems(pack_dir: Path, check_ids: set[str]) -> list[Problem
     for attempt in sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []:
         expected = attempt / "expected.yaml"
         if not expected.is_file():
-            problems.append(Problem(expected, 0, "wrong attempt needs expected.yaml (fails: [c1, ...])"))
+            problems.append(
+                Problem(expected, 0, "wrong attempt needs expected.yaml (fails: [c1, ...])")
+            )
             continue
         try:
             data = yaml.safe_load(expected.read_text(encoding="utf-8"))
@@ -243,13 +259,19 @@ def _coverage_problems(course: Course) -> list[Problem]:
         seen.add(item.item)
         for ref in item.lessons:
             if not _anchor_exists(course, ref):
-                problems.append(Problem(path, line, f"{item.item}: lesson anchor {ref} does not exist"))
+                problems.append(
+                    Problem(path, line, f"{item.item}: lesson anchor {ref} does not exist")
+                )
         for exercise in item.exercises:
             if exercise not in known_exercises:
-                problems.append(Problem(path, line, f"{item.item}: exercise '{exercise}' does not exist"))
+                problems.append(
+                    Problem(path, line, f"{item.item}: exercise '{exercise}' does not exist")
+                )
         for question_id in item.questions:
             if question_id not in course.question_lines:
-                problems.append(Problem(path, line, f"{item.item}: question {question_id} does not exist"))
+                problems.append(
+                    Problem(path, line, f"{item.item}: question {question_id} does not exist")
+                )
         if item.needs_question and not item.questions:
             problems.append(Problem(path, line, f"{item.item}: needs at least one quiz question"))
     return problems

@@ -147,8 +147,11 @@ def _load_lessons(course: Course) -> None:
         module.front = front
         if front is not None and front.id != module.id:
             course.problems.append(
-                Problem(path, lesson.front_matter_line,
-                        f"front matter id '{front.id}' does not match module '{module.id}'")
+                Problem(
+                    path,
+                    lesson.front_matter_line,
+                    f"front matter id '{front.id}' does not match module '{module.id}'",
+                )
             )
     known = {m.lesson_path.name for m in course.modules}
     for stray in sorted((course.root / "lessons").glob("*.md")):
@@ -179,14 +182,21 @@ def _load_quizzes(course: Course) -> None:
             line = document.line_of((index,))
             if question.module != module_id:
                 course.problems.append(
-                    Problem(path, line, f"{question.id}: module '{question.module}' "
-                            f"does not match the file's module '{module_id}'")
+                    Problem(
+                        path,
+                        line,
+                        f"{question.id}: module '{question.module}' "
+                        f"does not match the file's module '{module_id}'",
+                    )
                 )
             if question.id in course.question_lines:
                 first = course.question_lines[question.id]
                 course.problems.append(
-                    Problem(path, line, f"duplicate question id {question.id} "
-                            f"(also at {first[0].name}:{first[1]})")
+                    Problem(
+                        path,
+                        line,
+                        f"duplicate question id {question.id} (also at {first[0].name}:{first[1]})",
+                    )
                 )
                 continue
             course.question_lines[question.id] = (path, line)
@@ -218,7 +228,9 @@ def _load_exercises(course: Course) -> None:
         for required in PACK_REQUIRED:
             if not (pack_dir / required).exists():
                 course.problems.append(
-                    Problem(pack_dir / required, 0, f"exercise pack '{pack.id}' is missing {required}")
+                    Problem(
+                        pack_dir / required, 0, f"exercise pack '{pack.id}' is missing {required}"
+                    )
                 )
         manifest_path = pack_dir / "exercise.yaml"
         if not manifest_path.is_file():
@@ -231,8 +243,11 @@ def _load_exercises(course: Course) -> None:
         pack.manifest = manifest
         if manifest is not None and manifest.id != pack.id:
             course.problems.append(
-                Problem(manifest_path, document.line_of(("id",)),
-                        f"id '{manifest.id}' does not match the folder name '{pack.id}'")
+                Problem(
+                    manifest_path,
+                    document.line_of(("id",)),
+                    f"id '{manifest.id}' does not match the folder name '{pack.id}'",
+                )
             )
     scenarios = sandbox / "scenarios"
     if scenarios.is_dir():

@@ -38,6 +38,6 @@ def validate(
             message = item["msg"].removeprefix("Value error, ")
             if item["type"] == "extra_forbidden":
                 message = f"unknown key '{location[-1]}'"
-            where = _describe(location[len(base):])
+            where = _describe(location[len(base) :])
             problems.append(Problem(path, line, f"{where}: {message}" if where else message))
         return None, problems

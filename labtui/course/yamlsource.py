@@ -47,8 +47,12 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_CONTENT_BYTES:
             raise YamlLoadError(
-                Problem(path, 0, f"file is {size:,} bytes; content files must stay under "
-                        f"{MAX_CONTENT_BYTES:,} bytes")
+                Problem(
+                    path,
+                    0,
+                    f"file is {size:,} bytes; content files must stay under "
+                    f"{MAX_CONTENT_BYTES:,} bytes",
+                )
             )
         raw = path.read_bytes()
     except OSError as error:
@@ -58,7 +62,11 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise YamlLoadError(
-            Problem(path, line, f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8")
+            Problem(
+                path,
+                line,
+                f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
+            )
         ) from error
 
 

@@ -109,7 +109,9 @@ class ProgressStore:
         return learner_id
 
     def learners(self) -> list[tuple[str, str]]:
-        return [(r["id"], r["name"]) for r in self._rows("SELECT id, name FROM learners ORDER BY id")]
+        return [
+            (r["id"], r["name"]) for r in self._rows("SELECT id, name FROM learners ORDER BY id")
+        ]
 
     # lessons --------------------------------------------------------------
     def set_lesson_position(self, learner_id: str, module_id: str, position: float) -> None:
@@ -138,7 +140,9 @@ class ProgressStore:
             (learner_id,),
         )
         return {
-            r["module_id"]: LessonProgress(r["module_id"], r["position"], r["completed_at"] is not None)
+            r["module_id"]: LessonProgress(
+                r["module_id"], r["position"], r["completed_at"] is not None
+            )
             for r in rows
         }
 
@@ -157,12 +161,21 @@ class ProgressStore:
             cursor = db.execute(
                 "INSERT INTO exercise_attempts (learner_id, exercise_id, created_at, passed, "
                 "points, max_points, results_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (learner_id, exercise_id, utc_now(), int(passed), points, max_points,
-                 json.dumps(results)),
+                (
+                    learner_id,
+                    exercise_id,
+                    utc_now(),
+                    int(passed),
+                    points,
+                    max_points,
+                    json.dumps(results),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
-    def exercise_attempts(self, learner_id: str, exercise_id: str | None = None) -> list[ExerciseAttempt]:
+    def exercise_attempts(
+        self, learner_id: str, exercise_id: str | None = None
+    ) -> list[ExerciseAttempt]:
         sql = "SELECT * FROM exercise_attempts WHERE learner_id = ?"
         params: tuple[Any, ...] = (learner_id,)
         if exercise_id is not None:
@@ -170,8 +183,15 @@ class ProgressStore:
             params += (exercise_id,)
         rows = self._rows(sql + " ORDER BY id", params)
         return [
-            ExerciseAttempt(r["id"], r["exercise_id"], r["created_at"], bool(r["passed"]),
-                            r["points"], r["max_points"], json.loads(r["results_json"]))
+            ExerciseAttempt(
+                r["id"],
+                r["exercise_id"],
+                r["created_at"],
+                bool(r["passed"]),
+                r["points"],
+                r["max_points"],
+                json.loads(r["results_json"]),
+            )
             for r in rows
         ]
 
@@ -182,7 +202,9 @@ class ProgressStore:
         )
         return {r["exercise_id"] for r in rows}
 
-    def record_exercise_event(self, learner_id: str, exercise_id: str, kind: str, detail: str = "") -> None:
+    def record_exercise_event(
+        self, learner_id: str, exercise_id: str, kind: str, detail: str = ""
+    ) -> None:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO exercise_events (learner_id, exercise_id, kind, detail, created_at) "
@@ -190,7 +212,9 @@ class ProgressStore:
                 (learner_id, exercise_id, kind, detail, utc_now()),
             )
 
-    def exercise_events(self, learner_id: str, exercise_id: str, kind: str | None = None) -> list[str]:
+    def exercise_events(
+        self, learner_id: str, exercise_id: str, kind: str | None = None
+    ) -> list[str]:
         sql = "SELECT kind, detail FROM exercise_events WHERE learner_id = ? AND exercise_id = ?"
         params: tuple[Any, ...] = (learner_id, exercise_id)
         if kind is not None:
@@ -202,7 +226,9 @@ class ProgressStore:
         return len(self.exercise_events(learner_id, exercise_id, "hint"))
 
     # quizzes and exams ----------------------------------------------------
-    def start_quiz_attempt(self, learner_id: str, kind: str, subject: str, state: dict[str, Any]) -> int:
+    def start_quiz_attempt(
+        self, learner_id: str, kind: str, subject: str, state: dict[str, Any]
+    ) -> int:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO quiz_attempts (learner_id, kind, subject, started_at, state_json) "
@@ -226,17 +252,26 @@ class ProgressStore:
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(attempt_id, question_id) DO UPDATE SET "
                 "answer_json = excluded.answer_json, correct = excluded.correct, "
                 "answered_at = excluded.answered_at",
-                (attempt_id, question_id, json.dumps(answer),
-                 None if correct is None else int(correct), utc_now()),
+                (
+                    attempt_id,
+                    question_id,
+                    json.dumps(answer),
+                    None if correct is None else int(correct),
+                    utc_now(),
+                ),
             )
             if state is not None:
-                db.execute("UPDATE quiz_attempts SET state_json = ? WHERE id = ?",
-                           (json.dumps(state), attempt_id))
+                db.execute(
+                    "UPDATE quiz_attempts SET state_json = ? WHERE id = ?",
+                    (json.dumps(state), attempt_id),
+                )
 
     def save_quiz_state(self, attempt_id: int, state: dict[str, Any]) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE quiz_attempts SET state_json = ? WHERE id = ?",
-                       (json.dumps(state), attempt_id))
+            db.execute(
+                "UPDATE quiz_attempts SET state_json = ? WHERE id = ?",
+                (json.dumps(state), attempt_id),
+            )
 
     def finish_quiz_attempt(
         self, attempt_id: int, *, score_raw: float, score_scaled: int | None, passed: bool | None
@@ -245,8 +280,13 @@ class ProgressStore:
             db.execute(
                 "UPDATE quiz_attempts SET finished_at = ?, score_raw = ?, score_scaled = ?, "
                 "passed = ? WHERE id = ?",
-                (utc_now(), score_raw, score_scaled, None if passed is None else int(passed),
-                 attempt_id),
+                (
+                    utc_now(),
+                    score_raw,
+                    score_scaled,
+                    None if passed is None else int(passed),
+                    attempt_id,
+                ),
             )
 
     def quiz_attempts(self, learner_id: str, kind: str | None = None) -> list[QuizAttempt]:
@@ -256,9 +296,17 @@ class ProgressStore:
             sql += " AND kind = ?"
             params += (kind,)
         return [
-            QuizAttempt(r["id"], r["kind"], r["subject"], r["started_at"], r["finished_at"],
-                        json.loads(r["state_json"]), r["score_raw"], r["score_scaled"],
-                        None if r["passed"] is None else bool(r["passed"]))
+            QuizAttempt(
+                r["id"],
+                r["kind"],
+                r["subject"],
+                r["started_at"],
+                r["finished_at"],
+                json.loads(r["state_json"]),
+                r["score_raw"],
+                r["score_scaled"],
+                None if r["passed"] is None else bool(r["passed"]),
+            )
             for r in self._rows(sql + " ORDER BY id", params)
         ]
 
@@ -268,13 +316,17 @@ class ProgressStore:
             (attempt_id,),
         )
         return {
-            r["question_id"]: (json.loads(r["answer_json"]),
-                               None if r["correct"] is None else bool(r["correct"]))
+            r["question_id"]: (
+                json.loads(r["answer_json"]),
+                None if r["correct"] is None else bool(r["correct"]),
+            )
             for r in rows
         }
 
     # review cards -----------------------------------------------------------
-    def upsert_review_card(self, learner_id: str, card_id: str, card: dict[str, Any], due_at: str) -> None:
+    def upsert_review_card(
+        self, learner_id: str, card_id: str, card: dict[str, Any], due_at: str
+    ) -> None:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO review_cards (learner_id, card_id, card_json, due_at) VALUES (?, ?, ?, ?) "
@@ -283,7 +335,9 @@ class ProgressStore:
                 (learner_id, card_id, json.dumps(card), due_at),
             )
 
-    def review_cards(self, learner_id: str, due_before: str | None = None) -> list[tuple[str, dict[str, Any], str]]:
+    def review_cards(
+        self, learner_id: str, due_before: str | None = None
+    ) -> list[tuple[str, dict[str, Any], str]]:
         sql = "SELECT card_id, card_json, due_at FROM review_cards WHERE learner_id = ?"
         params: tuple[Any, ...] = (learner_id,)
         if due_before is not None:
@@ -302,15 +356,16 @@ class ProgressStore:
             )
 
     def ui_state(self, learner_id: str, key: str, default: Any = None) -> Any:
-        rows = self._rows("SELECT value_json FROM ui_state WHERE learner_id = ? AND key = ?",
-                          (learner_id, key))
+        rows = self._rows(
+            "SELECT value_json FROM ui_state WHERE learner_id = ? AND key = ?", (learner_id, key)
+        )
         return json.loads(rows[0]["value_json"]) if rows else default
 
     # export ---------------------------------------------------------------
     def table_rows(self, table: str) -> list[dict[str, Any]]:
         if table not in EXPORT_TABLES:
             raise ValueError(f"not an exportable table: {table}")
-        return [dict(r) for r in self._rows(f"SELECT * FROM {table}")]  # noqa: S608 - whitelisted
+        return [dict(r) for r in self._rows(f"SELECT * FROM {table}")]
 
 
 EXPORT_TABLES = (

@@ -12,11 +12,17 @@ from hypothesis import strategies as st
 from labtui.course.lint import lint_course
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False),
-    st.text(max_size=12), st.lists(st.text(max_size=5), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.lists(st.text(max_size=5), max_size=3),
 )
 
 
@@ -45,8 +51,24 @@ def test_random_bytes_as_front_matter(tmp_path: Path, data: bytes) -> None:
 
 
 @FUZZ
-@given(key=st.sampled_from(["id", "type", "answer", "options", "domains", "refs", "explain",
-                            "difficulty", "tolerance", "stem", "extra"]), value=_scalars)
+@given(
+    key=st.sampled_from(
+        [
+            "id",
+            "type",
+            "answer",
+            "options",
+            "domains",
+            "refs",
+            "explain",
+            "difficulty",
+            "tolerance",
+            "stem",
+            "extra",
+        ]
+    ),
+    value=_scalars,
+)
 def test_near_valid_questions(tmp_path: Path, key: str, value: object) -> None:
     root = _course(tmp_path, "near")
     path = root / "quizzes" / "basics.yaml"

@@ -45,7 +45,10 @@ def test_reports_every_problem_with_file_and_line(course: Path) -> None:
     text = text.replace("unit: executions", "unit: executions\n  colour: red")
     quiz.write_text(text)
     found = messages(course)
-    assert any(m.startswith("quizzes/basics.yaml:") and "option(s) that do not exist: Z" in m for m in found)
+    assert any(
+        m.startswith("quizzes/basics.yaml:") and "option(s) that do not exist: Z" in m
+        for m in found
+    )
     assert any("difficulty" in m and "less than or equal to 3" in m for m in found)
     assert any("unknown key 'colour'" in m for m in found)
     # each message carries a real line number

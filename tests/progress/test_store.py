@@ -60,8 +60,12 @@ def test_lessons_exercises_quizzes_cards_and_ui_state(store: ProgressStore) -> N
     assert lesson.completed and lesson.position == pytest.approx(0.4)
 
     results = [{"id": "c1", "passed": True}]
-    store.record_exercise_attempt("me", "first-function", passed=False, points=3, max_points=6, results=results)
-    store.record_exercise_attempt("me", "first-function", passed=True, points=6, max_points=6, results=results)
+    store.record_exercise_attempt(
+        "me", "first-function", passed=False, points=3, max_points=6, results=results
+    )
+    store.record_exercise_attempt(
+        "me", "first-function", passed=True, points=6, max_points=6, results=results
+    )
     attempts = store.exercise_attempts("me", "first-function")
     assert [a.points for a in attempts] == [3, 6]
     assert store.passed_exercises("me") == {"first-function"}
@@ -102,7 +106,9 @@ def test_cli_export(labtui_home: Path, capsys: pytest.CaptureFixture[str], tmp_p
     out = tmp_path / "p.csv"
     assert main(["progress", "export", "--format", "csv", "-o", str(out)]) == 0
     assert out.read_text().startswith("table,")
-    assert main(["progress", "export", "--format", "csv", "-o", str(tmp_path / "no" / "dir.csv")]) == 2
+    assert (
+        main(["progress", "export", "--format", "csv", "-o", str(tmp_path / "no" / "dir.csv")]) == 2
+    )
 
 
 WRITER = """
