@@ -1,0 +1,58 @@
+"""Uploaded function code, unpacked once per code hash so the runner can execute it.
+
+moto keeps the zip of every published version (``code_bytes``); the gateway unpacks a
+version's zip the first time it is invoked, under ``<root>/<sha256>/``. Published
+versions are immutable (R-9.1), so an unpacked tree never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import tempfile
+import threading
+import zipfile
+from pathlib import Path
+
+from labtui import facts
+from labtui.errors import LabError
+
+
+class CodeStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def directory(self, zip_bytes: bytes) -> Path:
+        """The unpacked tree of ``zip_bytes`` (unpacked on first use)."""
+        digest = hashlib.sha256(zip_bytes).hexdigest()
+        target = self.root / digest
+        with self._lock:
+            if target.is_dir():
+                return target
+            staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.root))
+            try:
+                _unpack(zip_bytes, staging)
+                staging.rename(target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+
+def _unpack(zip_bytes: bytes, destination: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(zip_bytes))
+    except zipfile.BadZipFile as error:
+        raise LabError("the function code is not a valid zip file") from error
+    with archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > facts.UNZIPPED_MAX_BYTES:  # R-1.5
+            raise LabError("unzipped code is larger than 250 MB (R-1.5)")
+        root = destination.resolve()
+        for info in archive.infolist():
+            path = (destination / info.filename).resolve()
+            if not path.is_relative_to(root):
+                raise LabError(f"zip entry escapes the code directory: {info.filename}")
+        archive.extractall(destination)

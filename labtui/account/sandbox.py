@@ -1,0 +1,199 @@
+"""The sandbox: moto's WSGI app behind the labtui gateway, served on loopback.
+
+``Sandbox().start(port=0)`` serves in a background thread on 127.0.0.1 (never
+0.0.0.0); ``endpoint_url`` is what learners' CLIs and boto3 talk to; ``learner(id)``
+gives that learner's isolated account; ``stop()`` ends the server and every
+execution environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from labtui.account.identity import (
+    DEFAULT_LEARNER,
+    DEFAULT_REGION,
+    learner_identity,
+)
+from labtui.errors import LabError
+
+if TYPE_CHECKING:
+    from labtui.account.engine_port import AsyncEngine
+    from labtui.account.gateway import Gateway
+    from labtui.account.lambda_extras import ExtrasStore
+    from labtui.account.lambda_invoke import InvokeService
+    from labtui.account.learner import LearnerAccount
+    from labtui.runner.pool import EnvironmentPool
+
+LOOPBACK = "127.0.0.1"
+
+
+def _prepare_moto_environment() -> None:
+    # Managed policies (AWSLambdaBasicExecutionRole, ...) exist only with this set before
+    # moto builds an IAM backend (design.md §4).
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # MOTO_ACCOUNT_ID would override the per-learner account of every request.
+    os.environ.pop("MOTO_ACCOUNT_ID", None)
+    # moto would try Docker for Lambda; the gateway runs code itself.
+    os.environ.setdefault("MOTO_DOCKER_NETWORK_MODE", "none")
+
+
+class Sandbox:
+    """One moto + gateway server for any number of isolated learner accounts."""
+
+    def __init__(
+        self,
+        *,
+        region: str = DEFAULT_REGION,
+        work_dir: Path | None = None,
+        default_learner: str = DEFAULT_LEARNER,
+    ) -> None:
+        self.region = region
+        self.default_learner = default_learner
+        self._owns_work_dir = work_dir is None
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="labtui-sandbox-"))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._learners: dict[str, LearnerAccount] = {}
+        self._learners_lock = threading.Lock()
+        self.gateway: Gateway | None = None
+        self.invoker: InvokeService | None = None
+        self.pool: EnvironmentPool | None = None
+        self.extras: ExtrasStore | None = None
+        self.engine: AsyncEngine | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> Sandbox:
+        """Serve on 127.0.0.1:``port`` (0 = a free port) in a background thread."""
+        if self._server is not None:
+            return self
+        _prepare_moto_environment()
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        from labtui.account.code_store import CodeStore
+        from labtui.account.engine_port import RunOnceEngine
+        from labtui.account.gateway import Gateway
+        from labtui.account.lambda_extras import ExtrasStore
+        from labtui.account.lambda_invoke import InvokeService
+        from labtui.runner.pool import EnvironmentPool
+
+        self.extras = ExtrasStore()
+        self.pool = EnvironmentPool({}, work_root=self._subdir("environments"))
+        self.engine = RunOnceEngine(self.extras)
+        self.invoker = InvokeService(
+            self.pool,
+            CodeStore(self._subdir("code")),
+            self.extras,
+            self.engine,
+            self.child_env_for_account,
+        )
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        default_key = learner_identity(self.default_learner).access_key_id
+        self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
+        self.gateway.on_function_changed = self._discard_environments
+        try:
+            self._server = make_server(LOOPBACK, port, self.gateway, threaded=True)
+        except OSError as error:
+            raise LabError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}") from error
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="labtui-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.engine is not None:
+            self.engine.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
+        if self._owns_work_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- addresses and accounts -----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise LabError("the sandbox is not running")
+        return int(self._server.server_port)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def learner(self, learner_id: str | None = None) -> LearnerAccount:
+        """The isolated account of ``learner_id`` (the default learner when None)."""
+        from labtui.account.learner import LearnerAccount
+
+        learner_id = learner_id or self.default_learner
+        with self._learners_lock:
+            if learner_id not in self._learners:
+                self._learners[learner_id] = LearnerAccount(self, learner_id)
+            return self._learners[learner_id]
+
+    def env(self, learner_id: str | None = None) -> dict[str, str]:
+        """Environment variables that point a CLI or SDK at ``learner_id``'s account."""
+        return self.learner(learner_id).env()
+
+    def child_env_for_account(self, account_id: str) -> dict[str, str]:
+        """What a handler of ``account_id`` gets: the endpoint and a key of that account."""
+        assert self.gateway is not None
+        key = self.gateway.keys_by_account.get(account_id)
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": key or "AKIALABUNKNOWN000000",
+            "AWS_SECRET_ACCESS_KEY": "labtui-fake-secret",
+            "AWS_SESSION_TOKEN": "labtui-fake-session-token",
+        }
+
+    def wait_for_async(self, timeout: float = 30.0) -> None:
+        """Wait until the asynchronous invocations accepted so far have run."""
+        wait = getattr(self.engine, "wait_idle", None)
+        if wait is not None:
+            wait(timeout)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _subdir(self, name: str) -> Path:
+        path = self.work_dir / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _discard_environments(self, account_id: str, function_name: str) -> None:
+        if self.pool is not None:
+            self.pool.discard(
+                lambda config: (
+                    config.account_id == account_id and config.function_name == function_name
+                )
+            )
