@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "labtui.course.commands",
     "labtui.progress.commands",
     "labtui.quiz.commands",
+    "labtui.grading.commands",
 )
 
 EXIT_OK = 0

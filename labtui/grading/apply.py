@@ -1,0 +1,159 @@
+"""Apply a solution to a sandbox account: check its files, then run setup.sh and setup.py.
+
+A solution directory (the learner's workspace or ``--solution DIR``) may hold ``setup.sh``
+(aws CLI commands), ``setup.py`` (boto3), handler code and ``answers.yaml``. Everything the
+learner can get wrong before a single check runs — bad YAML, a Python syntax error, a
+failing aws command — becomes a :class:`SolutionError` with one clear message (exit 2).
+The scripts run in a scratch copy, so zip files they build never land in the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labtui.errors import LabError
+from labtui.grading.awscli import AwsCliBridge
+
+SCRIPT_TIMEOUT_S = 180
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", "*.zip", "expected.yaml")
+
+
+class SolutionError(LabError):
+    """The solution could not be applied (its files or its commands are broken)."""
+
+
+def check_files(solution_dir: Path) -> dict[str, Any]:
+    """Parse answers.yaml and compile every .py file; returns the answers (or {})."""
+    if not solution_dir.is_dir():
+        raise SolutionError(f"{solution_dir}: no such directory")
+    for source in sorted(solution_dir.rglob("*.py")):
+        if "__pycache__" in source.parts:
+            continue
+        try:
+            compile(source.read_text(encoding="utf-8"), str(source), "exec")
+        except SyntaxError as error:
+            where = f"{source.name}:{error.lineno}" if error.lineno else source.name
+            raise SolutionError(f"{where}: SyntaxError: {error.msg}") from error
+        except (UnicodeDecodeError, ValueError) as error:
+            raise SolutionError(f"{source.name}: cannot be read as Python: {error}") from error
+    answers_path = solution_dir / "answers.yaml"
+    if not answers_path.is_file():
+        return {}
+    try:
+        answers = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = mark.line + 1 if mark else 1
+        raise SolutionError(f"answers.yaml:{line}: YAML syntax error: {error.problem}") from error
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise SolutionError(f"answers.yaml: cannot be read: {error}") from error
+    if answers is None:
+        return {}
+    if not isinstance(answers, dict):
+        raise SolutionError("answers.yaml: expected a mapping of question: answer")
+    return answers
+
+
+def apply_solution(
+    solution_dir: Path,
+    env: Mapping[str, str],
+    on_progress: Callable[[str], None] | None = None,
+) -> None:
+    """Run the solution's setup.sh, then its setup.py, against the account in ``env``."""
+    say = on_progress or (lambda _message: None)
+    has_sh = (solution_dir / "setup.sh").is_file()
+    has_py = (solution_dir / "setup.py").is_file()
+    if not has_sh and not has_py:
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="labtui-solution-"))
+    try:
+        work = scratch / "work"
+        shutil.copytree(solution_dir, work, ignore=IGNORED)
+        if has_sh:
+            say("running setup.sh")
+            _run_setup_sh(work, env, scratch)
+        if has_py:
+            say("running setup.py")
+            _run_setup_py(work, env, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _child_env(env: Mapping[str, str], home: Path, extra_path: str = "") -> dict[str, str]:
+    child = {
+        "PATH": (extra_path + os.pathsep if extra_path else "") + os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_PAGER": "",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    child.update(env)
+    return child
+
+
+def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
+    script = work / "setup.sh"
+    syntax = subprocess.run(
+        ["bash", "-n", str(script)], capture_output=True, text=True, check=False
+    )
+    if syntax.returncode != 0:
+        raise SolutionError(f"setup.sh has a shell syntax error: {_last_line(syntax.stderr)}")
+    with AwsCliBridge(env) as bridge:
+        try:
+            done = subprocess.run(
+                ["bash", "-e", "-o", "pipefail", str(script)],
+                cwd=work,
+                env=_child_env(env, scratch, str(bridge.bin_dir)),
+                capture_output=True,
+                text=True,
+                timeout=SCRIPT_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise SolutionError(
+                f"setup.sh was still running after {SCRIPT_TIMEOUT_S} s (a command waiting for "
+                "input?)"
+            ) from error
+        if done.returncode == 0:
+            return
+        failed = bridge.failed()
+        if failed:
+            last = failed[-1]
+            raise SolutionError(f"setup.sh: this command failed:\n  {last.shown}\n{last.error_line}")
+        raise SolutionError(
+            f"setup.sh stopped with exit status {done.returncode}: "
+            f"{_last_line(done.stderr) or _last_line(done.stdout)}"
+        )
+
+
+def _run_setup_py(work: Path, env: Mapping[str, str], scratch: Path) -> None:
+    try:
+        done = subprocess.run(
+            [sys.executable, "setup.py"],
+            cwd=work,
+            env=_child_env(env, scratch),
+            capture_output=True,
+            text=True,
+            timeout=SCRIPT_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise SolutionError(f"setup.py was still running after {SCRIPT_TIMEOUT_S} s") from error
+    if done.returncode != 0:
+        raise SolutionError(f"setup.py failed: {_last_line(done.stderr) or 'exit status ' + str(done.returncode)}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""

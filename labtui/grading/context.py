@@ -1,0 +1,111 @@
+"""What a check function receives: the graded account, the answers, and result builders.
+
+``checks.py`` in a pack defines ``def c1(ctx: GradingContext) -> CheckResult``. A check reads
+state through ``ctx.aws("lambda")`` (boto3 against the sandbox account being graded) or the
+helpers in :mod:`labtui.grading.state`, runs behaviour through :mod:`labtui.grading.sim`,
+and returns ``ctx.result(...)``, which fills in the title, points and rule declared in
+``exercise.yaml`` so a check cannot disagree with its declaration.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labtui.course.exercise_model import ExerciseManifest
+from labtui.errors import ContentError
+from labtui.grading.results import CheckResult, TraceRow
+
+_CLIENTS: dict[tuple[str, str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+_SESSION: Any = None
+
+
+def sandbox_client(service: str, env: Mapping[str, str]) -> Any:
+    """A boto3-style client for ``service`` in the account ``env`` names (cached, warm)."""
+    global _SESSION
+    key = (service, env.get("AWS_ENDPOINT_URL", ""), env.get("AWS_ACCESS_KEY_ID", ""))
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            import botocore.config
+            import botocore.session
+
+            if _SESSION is None:
+                _SESSION = botocore.session.get_session()
+            client = _SESSION.create_client(
+                service,
+                region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
+                endpoint_url=env.get("AWS_ENDPOINT_URL"),
+                aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
+                aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
+                config=botocore.config.Config(
+                    retries={"max_attempts": 1}, read_timeout=120, connect_timeout=5
+                ),
+            )
+            _CLIENTS[key] = client
+        return client
+
+
+@dataclass
+class GradingContext:
+    manifest: ExerciseManifest
+    pack_dir: Path
+    env: dict[str, str]
+    account_id: str
+    solution_dir: Path | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    trace: list[TraceRow] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
+    account: Any = None  # the sandbox account object (labtui.account), when available
+
+    @property
+    def region(self) -> str:
+        return self.env.get("AWS_DEFAULT_REGION", "us-east-1")
+
+    def aws(self, service: str) -> Any:
+        return sandbox_client(service, self.env)
+
+    def arn(self, service: str, resource: str) -> str:
+        """An ARN in the graded account, e.g. ``ctx.arn("sqs", "payments-dlq")``."""
+        if service in ("iam",):
+            return f"arn:aws:iam::{self.account_id}:{resource}"
+        if service == "s3":
+            return f"arn:aws:s3:::{resource}"
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def result(
+        self, check_id: str, passed: bool, *, expected: str, actual: str, hint: str = ""
+    ) -> CheckResult:
+        declaration = next((c for c in self.manifest.checks if c.id == check_id), None)
+        if declaration is None:
+            raise ContentError(f"{self.pack_dir}/checks.py: check {check_id} is not declared")
+        return CheckResult(
+            id=check_id,
+            title=declaration.title,
+            passed=passed,
+            expected=expected,
+            actual=actual,
+            hint="" if passed else hint,
+            rule=declaration.rule,
+            points=declaration.points if passed else 0,
+            max_points=declaration.points,
+        )
+
+    def answer(self, *path: str) -> Any:
+        """A value from answers.yaml (``ctx.answer("sync", "status_code")``), or None."""
+        value: Any = self.answers
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return value
+
+    def once(self, key: str, compute: Any) -> Any:
+        """Compute an expensive value (a simulation run) once for all checks that need it."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]

@@ -1,0 +1,134 @@
+"""Grading as a pipeline of plain steps (nbgrader-style): load the pack, check the solution's
+files, apply it to a freshly seeded account, run the checks, record the attempt.
+
+``grade()`` never raises for a learner's mistake: a broken solution or pack comes back as
+``GradeReport.error`` (the CLI exits 2 with that message). Only an unknown exercise id
+raises :class:`~labtui.errors.UnknownItemError`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from labtui.errors import LabError
+from labtui.grading.pack import ExercisePack, load_pack
+from labtui.grading.results import CheckResult, GradeReport
+from labtui.grading.workspace import (
+    next_hint,
+    reset_workspace,
+    reveal_solution,
+    workspace_for,
+)
+from labtui.progress.store import ProgressStore
+
+__all__ = [
+    "grade",
+    "next_hint",
+    "reset_workspace",
+    "reveal_solution",
+    "run_checks",
+    "workspace_for",
+]
+
+Progress = Callable[[str], None]
+
+
+def grade(
+    exercise_id: str,
+    *,
+    solution_dir: Path | None = None,
+    learner_id: str = "me",
+    store: ProgressStore | None = None,
+    on_progress: Progress | None = None,
+    live: bool = False,
+) -> GradeReport:
+    """Grade a solution (default: the learner's workspace) or, with ``live``, the learner's
+    live sandbox account as it stands. Records the attempt when ``store`` is given."""
+    say = on_progress or (lambda _message: None)
+    started = time.perf_counter()
+    pack = load_pack(exercise_id)  # UnknownItemError for a wrong id
+    report = _grade_pack(pack, solution_dir, learner_id, say, live)
+    report.seconds = time.perf_counter() - started
+    if store is not None and report.error is None:
+        store.ensure_learner(learner_id)
+        store.record_exercise_attempt(
+            learner_id, exercise_id, passed=report.passed, points=report.points,
+            max_points=report.max_points, results=[r.to_json() for r in report.results],
+        )
+    return report
+
+
+def _grade_pack(
+    pack: ExercisePack, solution_dir: Path | None, learner_id: str, say: Progress, live: bool
+) -> GradeReport:
+    from labtui.grading.apply import apply_solution, check_files
+    from labtui.grading.sandbox import fresh_account, live_account
+
+    report = GradeReport(pack.id, [])
+    try:
+        if live:
+            directory = solution_dir or workspace_for(pack.id, learner_id)
+            answers = check_files(directory) if directory.is_dir() else {}
+            say("reading your live sandbox account")
+            account = live_account(learner_id)
+        else:
+            directory = solution_dir or workspace_for(pack.id, learner_id)
+            answers = check_files(directory)
+            say("seeding a fresh sandbox account")
+            account = fresh_account(pack.manifest, pack.path, learner_id)
+            apply_solution(directory, account.env(), say)
+    except LabError as error:
+        report.error = error.message
+        return report
+    say("running checks")
+    try:
+        report.results, report.trace = run_checks(pack, account, directory, answers)
+    except LabError as error:
+        report.error = error.message
+    return report
+
+
+def run_checks(
+    pack: ExercisePack, account: Any, solution_dir: Path | None, answers: dict[str, Any]
+) -> tuple[list[CheckResult], list[Any]]:
+    """Run every declared check against ``account``; a check's AWS error is its failure."""
+    from labtui.grading.context import GradingContext
+
+    ctx = GradingContext(
+        manifest=pack.manifest, pack_dir=pack.path, env=account.env(),
+        account_id=account.account_id, solution_dir=solution_dir, answers=answers,
+        account=account,
+    )
+    results = []
+    for declaration in pack.manifest.checks:
+        results.append(_run_one(pack, ctx, declaration.id))
+    return results, ctx.trace
+
+
+def _run_one(pack: ExercisePack, ctx: Any, check_id: str) -> CheckResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        result = pack.checks[check_id](ctx)
+    except ClientError as error:
+        # The learner's state made an AWS call fail (a missing resource, a bad ARN).
+        message = str(error.response.get("Error", {}).get("Message", error))
+        failure: CheckResult = ctx.result(check_id, False, expected="(see the check title)",
+                          actual=f"AWS said: {message}",
+                          hint="Fix the resource this check names, then check again.")
+        return failure
+    except (BotoCoreError, OSError) as error:
+        raise LabError(f"check {check_id} could not reach the sandbox: {error}") from error
+    except LabError:
+        raise
+    except Exception as error:
+        raise LabError(
+            f"{pack.path / 'checks.py'}: check {check_id} crashed: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    if not isinstance(result, CheckResult) or result.id != check_id:
+        raise LabError(f"{pack.path / 'checks.py'}: {check_id}() must return ctx.result('{check_id}', ...)")
+    return result

@@ -1,0 +1,63 @@
+"""The contract of every exercise pack (design.md §7, rustlings-style): the starter fails,
+the reference solution passes, and every wrong attempt fails exactly the checks its
+expected.yaml names — each failed check carrying a rule id and a hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labtui.course.resolver import content_root
+from labtui.grading.pack import load_pack
+from labtui.grading.service import grade
+
+SANDBOX = content_root() / "sandbox"
+PACKS = sorted(
+    p.name for p in SANDBOX.iterdir() if (p / "exercise.yaml").is_file() and (p / "checks.py").is_file()
+) if SANDBOX.is_dir() else []
+
+
+def _attempts() -> list[Any]:
+    cases = []
+    for pack_id in PACKS:
+        cases.append(pytest.param(pack_id, "starter", id=f"{pack_id}-starter"))
+        cases.append(pytest.param(pack_id, "solution", id=f"{pack_id}-solution"))
+        wrong = SANDBOX / pack_id / "wrong"
+        for folder in sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []:
+            cases.append(pytest.param(pack_id, f"wrong/{folder.name}", id=f"{pack_id}-{folder.name}"))
+    return cases
+
+
+def test_every_pack_has_two_wrong_attempts() -> None:
+    assert PACKS, "no exercise packs found"
+    for pack_id in PACKS:
+        assert len(load_pack(pack_id).wrong_attempts()) >= 2, pack_id
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize(("pack_id", "attempt"), _attempts())
+def test_pack_attempt(sandbox: Any, pack_id: str, attempt: str) -> None:
+    pack = load_pack(pack_id)
+    report = grade(pack_id, solution_dir=Path(pack.path / attempt))
+    assert report.error is None, report.error
+    failed = {r.id for r in report.results if not r.passed}
+    shown = "\n".join(f"{r.id}: expected {r.expected}; actual {r.actual}" for r in report.failed())
+    if attempt == "solution":
+        assert failed == set(), shown
+        assert report.points == report.max_points == pack.manifest.points
+    elif attempt == "starter":
+        assert failed, "the starter must fail at least one check"
+        assert not report.passed
+    else:
+        expected = next(w for w in pack.wrong_attempts() if f"wrong/{w.name}" == attempt)
+        assert failed == set(expected.fails), shown
+    for result in report.results:
+        assert result.rule.startswith("R-")
+        if not result.passed:
+            assert result.hint, f"{result.id} failed without a hint"
+            assert result.points == 0
+        else:
+            assert result.points == result.max_points

@@ -1,0 +1,191 @@
+"""The grading pipeline around the checks: errors in a solution, recording, hints,
+solutions, workspaces and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labtui.cli import main
+from labtui.errors import LabError, UnknownItemError
+from labtui.grading.pack import load_pack
+from labtui.grading.results import CheckResult, GradeReport
+from labtui.grading.service import (
+    grade,
+    next_hint,
+    reset_workspace,
+    reveal_solution,
+    workspace_for,
+)
+from labtui.progress.store import ProgressStore
+
+FIRST = "first-function"
+
+
+@pytest.fixture()
+def store(labtui_home: Path) -> ProgressStore:
+    return ProgressStore(labtui_home / "progress.sqlite3")
+
+
+def _copy_solution(tmp_path: Path) -> Path:
+    target = tmp_path / "attempt"
+    shutil.copytree(load_pack(FIRST).solution, target)
+    return target
+
+
+# --- errors in the solution: exit 2 with a clear message ---------------------------------
+
+
+def test_syntax_error_in_handler_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    attempt = _copy_solution(tmp_path)
+    (attempt / "app.py").write_text("def lambda_handler(event, context)\n    return 1\n")
+    report = grade(FIRST, solution_dir=attempt)
+    assert report.error is not None and report.error.startswith("app.py:1: SyntaxError")
+    assert not report.passed and report.results == []
+
+
+def test_bad_answers_yaml_is_reported_with_line(tmp_path: Path) -> None:
+    attempt = _copy_solution(tmp_path)
+    (attempt / "answers.yaml").write_text("sync:\n  status: 200\n bad: [\n")
+    report = grade(FIRST, solution_dir=attempt)
+    assert report.error is not None and report.error.startswith("answers.yaml:")
+
+
+def test_shell_syntax_error_is_reported(tmp_path: Path) -> None:
+    attempt = _copy_solution(tmp_path)
+    (attempt / "setup.sh").write_text("if true; then\n  echo unfinished\n")
+    report = grade(FIRST, solution_dir=attempt)
+    assert report.error is not None and "syntax error" in report.error
+
+
+@pytest.mark.sandbox
+def test_failing_aws_command_shows_the_command_and_aws_error(sandbox: Any, tmp_path: Path) -> None:
+    attempt = _copy_solution(tmp_path)
+    (attempt / "setup.sh").write_text(
+        "aws lambda update-function-configuration --function-name no-such-fn --memory-size 512\n"
+    )
+    report = grade(FIRST, solution_dir=attempt)
+    assert report.error is not None
+    assert "aws lambda update-function-configuration --function-name no-such-fn" in report.error
+    assert "ResourceNotFoundException" in report.error or "not found" in report.error.lower()
+
+
+@pytest.mark.sandbox
+def test_cli_exit_codes_and_json(sandbox: Any, tmp_path: Path, capsys: Any, store: Any) -> None:
+    pack = load_pack(FIRST)
+    assert main(["check", FIRST, "--solution", str(pack.solution), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is True and document["points"] == document["max_points"] == 100
+    assert {r["id"] for r in document["results"]} == {"c1", "c2", "c3", "c4", "c5", "c6"}
+    assert any(row["function"] == "lab-hello" for row in document["trace"])
+    assert main(["check", FIRST, "--solution", str(pack.path / "wrong" / "trusts-ec2")]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL c1" in out and "hint:" in out and "R-8.1" in out
+    broken = _copy_solution(tmp_path)
+    (broken / "app.py").write_text("def lambda_handler(:\n")
+    assert main(["check", FIRST, "--solution", str(broken)]) == 2
+    assert "SyntaxError" in capsys.readouterr().out
+    # the two graded attempts were recorded; the broken one was not
+    attempts = ProgressStore.open_default().exercise_attempts("me", FIRST)
+    assert [a.passed for a in attempts] == [True, False]
+
+
+def test_unknown_exercise_is_a_usage_error(capsys: Any) -> None:
+    with pytest.raises(UnknownItemError):
+        grade("no-such-exercise")
+    assert main(["check", "no-such-exercise"]) == 2
+    assert "no exercise 'no-such-exercise'" in capsys.readouterr().err
+
+
+# --- report arithmetic -------------------------------------------------------------------
+
+
+def test_report_partial_credit_and_pass_rule() -> None:
+    ok = CheckResult("c1", "a", True, "x", "x", "", "R-1.1", 10, 10)
+    bad = CheckResult("c2", "b", False, "x", "y", "do z", "R-1.2", 0, 20)
+    report = GradeReport("demo", [ok, bad])
+    assert (report.points, report.max_points, report.passed) == (10, 30, False)
+    assert GradeReport("demo", [ok]).passed
+    assert not GradeReport("demo", [ok], error="broken").passed
+    assert not GradeReport("demo", []).passed
+    assert report.to_json()["results"][1]["hint"] == "do z"
+
+
+# --- hints, solutions, workspaces ----------------------------------------------------------
+
+
+def test_hints_are_progressive_and_recorded(store: ProgressStore) -> None:
+    hints = load_pack(FIRST).manifest.hints
+    assert [next_hint(FIRST, store)[:2] for _ in range(4)] == [(1, 3), (2, 3), (3, 3), (3, 3)]
+    assert next_hint(FIRST, store)[2] == hints[2]
+    assert store.hints_revealed("me", FIRST) == 3
+
+
+def test_solution_is_gated_until_pass_unless_forced(store: ProgressStore) -> None:
+    with pytest.raises(LabError, match="after you pass"):
+        reveal_solution(FIRST, store)
+    assert store.exercise_events("me", FIRST, "solution") == []
+    path = reveal_solution(FIRST, store, force=True)
+    assert (path / "setup.sh").is_file()
+    assert store.exercise_events("me", FIRST, "solution") == ["solution:forced"]
+    store.record_exercise_attempt("me", FIRST, passed=True, points=100, max_points=100, results=[])
+    reveal_solution(FIRST, store)
+    assert store.exercise_events("me", FIRST, "solution")[-1] == "solution:after pass"
+
+
+def test_workspace_starts_from_starter_and_resets(store: ProgressStore, labtui_home: Path) -> None:
+    folder = workspace_for(FIRST)
+    assert folder.is_relative_to(labtui_home / "workspaces" / "me")
+    assert (folder / "app.py").read_text() == (load_pack(FIRST).starter / "app.py").read_text()
+    (folder / "app.py").write_text("# my work\n")
+    assert workspace_for(FIRST) == folder and (folder / "app.py").read_text() == "# my work\n"
+    reset_workspace(FIRST, store=store)
+    assert (folder / "app.py").read_text() != "# my work\n"
+    assert (folder.with_name(FIRST + ".bak") / "app.py").read_text() == "# my work\n"
+    assert store.exercise_events("me", FIRST, "reset")
+
+
+def test_cli_reset_needs_yes_and_hint_prints(capsys: Any) -> None:
+    assert main(["exercise", "reset", FIRST]) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert main(["exercise", "reset", FIRST, "--yes"]) == 0
+    assert main(["hint", FIRST]) == 0
+    assert "Hint 1 of 3" in capsys.readouterr().out
+    assert main(["solution", FIRST]) == 2
+    assert main(["solution", FIRST, "--force"]) == 0
+    assert "lab-hello" in capsys.readouterr().out
+
+
+# --- watch mode ----------------------------------------------------------------------------
+
+
+def test_watch_regrades_on_change_and_ignores_noise(tmp_path: Path) -> None:
+    from labtui.grading.watch import watch
+
+    (tmp_path / "setup.sh").write_text("# v1\n")
+    graded: list[int] = []
+    stop = threading.Event()
+
+    def grade_once() -> GradeReport:
+        graded.append(len(graded))
+        if len(graded) >= 2:
+            stop.set()
+        return GradeReport("demo", [])
+
+    def edit() -> None:
+        time.sleep(0.6)
+        (tmp_path / "function.zip").write_bytes(b"noise")  # ignored: build output
+        time.sleep(0.6)
+        (tmp_path / "setup.sh").write_text("# v2\n")
+
+    thread = threading.Thread(target=edit)
+    thread.start()
+    watch(tmp_path, grade_once, lambda _report: None, stop=stop, debounce_ms=100)
+    thread.join()
+    assert len(graded) == 2
