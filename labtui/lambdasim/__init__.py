@@ -1,0 +1,173 @@
+"""lambdasim — a faithful, deterministic AWS Lambda behaviour engine.
+
+Pure Python (imports only ``labtui.facts`` from labtui; no boto3, moto or
+textual). Every behaviour follows ``lambda-spec.md``; rule ids (``R-x.y``) are
+cited where they are implemented.
+
+Building a world
+----------------
+::
+
+    from labtui.lambdasim import *
+
+    sim = Simulation(seed=0)                       # virtual clock, trace in memory
+    sim.add_function(FunctionSpec(
+        "checkout", memory_mb=512, timeout_s=3, reserved_concurrency=100,
+        architecture="arm64",
+        behaviour=BehaviourModel(duration=Duration("fixed", 120),
+                                 failure=FailureRule("contains", needle="poison")),
+    ))
+    v1 = sim.publish_version("checkout")                         # "1" (R-9.1)
+    sim.create_alias("checkout", "live", v1)                     # R-9.2 (weights too)
+    sim.set_provisioned_concurrency("checkout", "live", 10)      # R-5.4
+    sim.put_event_invoke_config("checkout", AsyncConfig(max_retries=2,
+        max_event_age_s=3600, on_failure="arn:aws:sqs:us-east-1:123456789012:failures"))
+    sim.set_dead_letter("checkout", DeadLetter("arn:aws:sqs:...:checkout-dlq"))
+
+    sim.add_sqs_queue(SqsQueueSpec("payments-dlq"))
+    sim.add_sqs_queue(SqsQueueSpec("payments", visibility_timeout_s=30,
+                                   redrive=Redrive("payments-dlq", max_receive_count=3)))
+    sim.add_sqs_mapping(SqsMappingSpec("checkout", "payments", batch_size=10,
+                                       report_batch_item_failures=True))
+    sim.add_stream(StreamSpec("orders", kind="kinesis", shards=2))
+    sim.add_stream_mapping(StreamMappingSpec("checkout", "orders", bisect_on_error=True,
+                                             max_retries=2, on_failure="failures"))
+
+Configuration errors raise :class:`LambdaApiError` with AWS's code and exact
+wording (``ValidationException: 1 validation error detected: Value '20000' at
+'memorySize' failed to satisfy constraint: ...``).
+
+Traffic and running
+-------------------
+``invoke_sync`` returns a :class:`SyncInvocation` whose ``response``
+(:class:`InvokeResponse`: status code, payload, function error, 429 Reason,
+durations, env id) is set once the run passes its end. ``invoke_async``
+returns an :class:`AsyncEvent` whose ``state`` ends as ``success``, ``failed``
+or ``dropped`` (``condition``, ``attempts``). ``send_sqs_messages`` and
+``put_stream_records`` feed the event sources. Every call takes ``at=`` (a
+simulated time in seconds). ``sim.run(until=None)`` processes events;
+:class:`ScaledClock` makes simulated time follow real time for a live sandbox
+(``Simulation(clock=ScaledClock(60))``).
+
+Results
+-------
+* ``sim.trace`` — list of :class:`TraceEvent` (time, kind, function, version,
+  env_id, request_id, attempt, outcome, duration_ms, detail); see ``trace``
+  for the kinds. ``Simulation(trace=open(path, "w"))`` streams JSON lines
+  instead; ``trace="off"`` records nothing.
+* ``sim.queue(name).messages`` — :class:`Message` objects (body,
+  ``receive_count``, ``attributes``, ``message_attributes``) still in a queue,
+  including DLQs and SQS destinations.
+* ``sim.deliveries`` — every :class:`Delivery` (DLQ message, R-3.8 invocation
+  record, R-4.13 stream batch record) in order, with the record as a dict.
+* ``sim.async_events``, ``sim.stream_pollers[i].invocations`` /
+  ``processed_records()``, ``sim.summary()`` (:class:`Summary`),
+  ``sim.cost(free_tier=False)`` (:class:`CostBreakdown`).
+
+Function behaviour
+------------------
+A function runs through a :class:`HandlerBackend`: ``bind(rng)``,
+``start_environment(env) -> InitResult``, ``invoke(env, event, context) ->
+HandlerResult`` and ``stop_environment(env)``. :class:`BehaviourModel` is the
+built-in statistical backend; ``labtui.runner`` provides one for real code.
+
+Elsewhere in the package
+------------------------
+* VPC reachability (R-7.7): :class:`VpcModel` and
+  ``can_reach(model, FunctionVpcConfig(...), target) -> Reachability``.
+* Monthly cost (R-10): ``monthly_cost(...) -> CostBreakdown``.
+* Scenario files: ``run_scenario_file(path, seed=None) -> ScenarioReport``
+  (what ``labtui simulate`` calls); ``load_scenario(path)`` raises
+  :class:`ScenarioError` listing every ``file:line: message``.
+
+Randomness is one seeded ``random.Random`` (alias weights, duration
+distributions, retry jitter, duplicates): the same seed gives the same trace.
+Simulator conventions where AWS publishes no number are listed on
+:class:`EngineOptions`.
+"""
+
+from labtui.lambdasim.behaviour import (
+    BehaviourModel,
+    Duration,
+    EnvironmentInfo,
+    FailureRule,
+    HandlerBackend,
+    HandlerResult,
+    InitResult,
+    InvocationContext,
+)
+from labtui.lambdasim.config import (
+    LATEST,
+    AsyncConfig,
+    DeadLetter,
+    EngineOptions,
+    FunctionSpec,
+    Redrive,
+    SqsMappingSpec,
+    SqsQueueSpec,
+    StreamMappingSpec,
+    StreamSpec,
+)
+from labtui.lambdasim.cost import CostBreakdown, monthly_cost
+from labtui.lambdasim.engine import (
+    ACCOUNT_LIMIT,
+    RESERVED_LIMIT,
+    SCALING_LIMIT,
+    SYSTEM_ERROR,
+    ScaledClock,
+    VirtualClock,
+)
+from labtui.lambdasim.invoke_async import AsyncEvent
+from labtui.lambdasim.invoke_sync import InvokeResponse, SyncInvocation
+from labtui.lambdasim.records import Delivery
+from labtui.lambdasim.simulation import Simulation
+from labtui.lambdasim.sqs import Message, SqsQueue
+from labtui.lambdasim.state import Fault
+from labtui.lambdasim.streams import StreamRecord
+from labtui.lambdasim.summary import Summary
+from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, format_event
+from labtui.lambdasim.validation import LambdaApiError
+
+__all__ = [
+    "ACCOUNT_LIMIT",
+    "LATEST",
+    "RESERVED_LIMIT",
+    "SCALING_LIMIT",
+    "SYSTEM_ERROR",
+    "AsyncConfig",
+    "AsyncEvent",
+    "BehaviourModel",
+    "CostBreakdown",
+    "DeadLetter",
+    "Delivery",
+    "Duration",
+    "EngineOptions",
+    "EnvironmentInfo",
+    "FailureRule",
+    "Fault",
+    "FunctionSpec",
+    "HandlerBackend",
+    "HandlerResult",
+    "InitResult",
+    "InvocationContext",
+    "InvokeResponse",
+    "JsonLinesTrace",
+    "LambdaApiError",
+    "ListTrace",
+    "Message",
+    "Redrive",
+    "ScaledClock",
+    "Simulation",
+    "SqsMappingSpec",
+    "SqsQueue",
+    "SqsQueueSpec",
+    "StreamMappingSpec",
+    "StreamRecord",
+    "StreamSpec",
+    "Summary",
+    "SyncInvocation",
+    "TraceEvent",
+    "VirtualClock",
+    "format_event",
+    "monthly_cost",
+]

@@ -1,0 +1,100 @@
+"""Where DLQ messages and destination records go (R-3.6, R-3.7, R-4.13).
+
+A target is an ARN or a bare queue name. SQS targets become messages in the
+simulated queue of that name (created on first use, so ``sim.queue(name)``
+always answers); Lambda targets are invoked asynchronously with the record as
+the event; SNS, EventBridge and S3 targets are only recorded. Every delivery is
+also appended to :attr:`Router.deliveries` in order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from labtui.lambdasim.records import Delivery
+from labtui.lambdasim.trace import TraceEvent
+
+if TYPE_CHECKING:
+    from labtui.lambdasim.engine import Engine
+    from labtui.lambdasim.sqs import SqsQueue
+
+
+def target_kind(target: str) -> tuple[str, str]:
+    """(service, resource name) of a target ARN or bare queue name."""
+    if not target.startswith("arn:"):
+        return "sqs", target
+    parts = target.split(":")
+    service = parts[2] if len(parts) > 2 else ""
+    if service == "lambda" and len(parts) >= 7:
+        return "lambda", parts[6]
+    if service == "s3":
+        return "s3", parts[-1]
+    return service, parts[-1] if parts else target
+
+
+class Router:
+    """Delivers what Lambda sends to queues, functions and other targets."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        queue_lookup: Callable[[str], SqsQueue],
+        invoke_async: Callable[[str, Any], object],
+    ) -> None:
+        self.engine = engine
+        self._queue = queue_lookup
+        self._invoke_async = invoke_async
+        self.deliveries: list[Delivery] = []
+
+    def deliver_dlq(
+        self, target: str, body: str, attributes: dict[str, str], request_id: str, function: str
+    ) -> None:
+        """R-3.6: the original event as body, with RequestID / ErrorCode / ErrorMessage."""
+        engine = self.engine
+        engine.counters.dlq_deliveries += 1
+        self.deliveries.append(
+            Delivery(engine.now, target, "dlq", json.loads(body), "", request_id, attributes)
+        )
+        service, name = target_kind(target)
+        if service == "sqs":
+            self._queue(name).send(body, attributes)
+        if engine.tracing:
+            engine.emit(
+                TraceEvent(engine.now, "dlq", function, "", "", request_id, 0, "sent", 0.0, target)
+            )
+
+    def deliver_record(
+        self,
+        target: str,
+        record: dict[str, Any],
+        condition: str,
+        request_id: str,
+        function: str,
+        kind: str = "destination",
+    ) -> None:
+        """R-3.8 / R-4.13: an invocation or batch record to a destination."""
+        engine = self.engine
+        engine.counters.destination_deliveries += 1
+        self.deliveries.append(Delivery(engine.now, target, kind, record, condition, request_id))
+        service, name = target_kind(target)
+        if service == "sqs":
+            self._queue(name).send(json.dumps(record))
+        elif service == "lambda":
+            self._invoke_async(name, record)
+        if engine.tracing:
+            engine.emit(
+                TraceEvent(
+                    engine.now,
+                    "destination",
+                    function,
+                    "",
+                    "",
+                    request_id,
+                    0,
+                    condition,
+                    0.0,
+                    target,
+                )
+            )

@@ -1,0 +1,81 @@
+"""The outcome of a simulation in numbers (what ``labtui simulate`` prints)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labtui.lambdasim.simulation import Simulation
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counters over the whole run; ``per_function_max_concurrency`` by function name."""
+
+    simulated_seconds: float
+    invocations: int
+    successes: int
+    errors: int
+    timeouts: int
+    throttles: int
+    system_errors: int
+    retries: int
+    cold_starts: int
+    warm_starts: int
+    provisioned_starts: int
+    max_concurrency: int
+    dlq_deliveries: int
+    destination_deliveries: int
+    dropped: int
+    duplicates: int
+    sqs_deleted: int
+    sqs_redriven: int
+    stream_records_skipped: int
+    async_succeeded: int
+    async_failed: int
+    async_in_flight: int
+    gb_seconds: float
+    cost_usd: float
+    per_function_max_concurrency: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarise(sim: Simulation) -> Summary:
+    counters = sim.engine.counters
+    events = sim.async_events
+    cost = sim.cost()
+    return Summary(
+        simulated_seconds=sim.now,
+        invocations=counters.invocations,
+        successes=counters.successes,
+        errors=counters.errors,
+        timeouts=counters.timeouts,
+        throttles=counters.throttles,
+        system_errors=counters.system_errors,
+        retries=counters.retries,
+        cold_starts=counters.cold_starts,
+        warm_starts=counters.warm_starts,
+        provisioned_starts=counters.provisioned_starts,
+        max_concurrency=counters.max_concurrency,
+        dlq_deliveries=counters.dlq_deliveries,
+        destination_deliveries=counters.destination_deliveries,
+        dropped=counters.dropped,
+        duplicates=counters.duplicates,
+        sqs_deleted=counters.sqs_deleted,
+        sqs_redriven=counters.sqs_redriven,
+        stream_records_skipped=counters.stream_records_skipped,
+        async_succeeded=sum(1 for e in events if e.state == "success"),
+        async_failed=sum(1 for e in events if e.state in ("failed", "dropped")),
+        async_in_flight=sum(1 for e in events if e.state in ("queued", "running")),
+        gb_seconds=round(
+            sum(counters.gb_seconds.values()) + sum(counters.provisioned_gb_seconds_used.values()),
+            6,
+        ),
+        cost_usd=round(cost.total_usd, 6),
+        per_function_max_concurrency={
+            name: fn.max_concurrency for name, fn in sim.engine.functions.items()
+        },
+    )
