@@ -26,7 +26,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "labtui.course.commands",
     "labtui.progress.commands",
     "labtui.quiz.commands",
+    "labtui.certificates.commands",
     "labtui.grading.commands",
+    "labtui.account.commands",
 )
 
 EXIT_OK = 0

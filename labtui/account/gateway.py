@@ -132,7 +132,7 @@ class Gateway:
             name = str(body.get("FunctionName", ""))
             self._remember(request, name, body)
             return config_api.merge_configuration(
-                response, self.extras, request, name, None, nested=False
+                response, self.extras, request, name, None, nested=False, transition="create"
             )
         if match := _CONFIGURATION.match(path):
             name, qualifier = split_function_name(match["name"], qualifier)
@@ -140,7 +140,13 @@ class Gateway:
                 self._remember(request, name, _json_or_empty(request.body))
                 self._changed(request.account_id, name)
             return config_api.merge_configuration(
-                response, self.extras, request, name, qualifier, nested=False
+                response,
+                self.extras,
+                request,
+                name,
+                qualifier,
+                nested=False,
+                transition="update" if method == "PUT" else None,
             )
         if match := _FUNCTION.match(path):
             name, qualifier = split_function_name(match["name"], qualifier)

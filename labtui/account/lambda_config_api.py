@@ -257,6 +257,7 @@ def merge_configuration(
     qualifier: str | None,
     *,
     nested: bool,
+    transition: str | None = None,
 ) -> Response:
     """Put DeadLetterConfig/EphemeralStorage back into a moto function description."""
     if response.status >= 300 or not response.body:
@@ -266,6 +267,23 @@ def merge_configuration(
     holder = document.get("Configuration", {}) if nested else document
     version = str(holder.get("Version") or qualifier or LATEST)
     merged = account.merged((request.region, name, version), holder)
+    # R-1.8: moto leaves LastUpdateStatus empty, which would hang the CLI's
+    # function-updated waiters. A read shows the finished state; the create and update
+    # responses show the transition, as in AWS.
+    merged.setdefault("State", "Active")
+    merged["LastUpdateStatus"] = merged.get("LastUpdateStatus") or "Successful"
+    if transition == "create":
+        merged.update(
+            State="Pending",
+            StateReason="The function is being created.",
+            StateReasonCode="Creating",
+        )
+    elif transition == "update":
+        merged.update(
+            LastUpdateStatus="InProgress",
+            LastUpdateStatusReason="The function is being updated.",
+            LastUpdateStatusReasonCode="InProgress",
+        )
     if nested:
         document["Configuration"] = merged
     else:

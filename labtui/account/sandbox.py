@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from labtui.account import moto_triggers
 from labtui.account.identity import (
     DEFAULT_LEARNER,
     DEFAULT_REGION,
@@ -103,6 +104,7 @@ class Sandbox:
         default_key = learner_identity(self.default_learner).access_key_id
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
+        moto_triggers.activate(self.invoker)
         try:
             self._server = make_server(LOOPBACK, port, self.gateway, threaded=True)
         except OSError as error:
@@ -122,6 +124,8 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self.invoker is not None:
+            moto_triggers.deactivate(self.invoker)
         if self.engine is not None:
             self.engine.shutdown()
         if self.pool is not None:

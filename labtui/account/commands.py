@@ -1,0 +1,93 @@
+"""CLI: ``labtui sandbox serve|stop`` and ``labtui aws ...`` (imports only argparse here)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    sandbox = subparsers.add_parser(
+        "sandbox", help="run the offline AWS sandbox for your own aws CLI / boto3"
+    )
+    sandbox_commands = sandbox.add_subparsers(title="sandbox commands", metavar="COMMAND")
+    serve = sandbox_commands.add_parser(
+        "serve",
+        help="start the sandbox in the foreground and print the export lines",
+        description="Start the sandbox on 127.0.0.1 and print the 'export' lines that point "
+        "aws and boto3 at it. Ctrl-C stops it. With --print-env, print the lines of the "
+        "running sandbox (starting one in the background if needed) and exit, so that "
+        "'eval $(labtui sandbox serve --print-env)' works.",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    serve.add_argument("--exercise", metavar="ID", help="seed the account for this exercise")
+    serve.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print export lines for the running sandbox and exit",
+    )
+    serve.set_defaults(handler=_serve)
+    stop = sandbox_commands.add_parser("stop", help="stop a sandbox started in the background")
+    stop.set_defaults(handler=_stop)
+    sandbox.set_defaults(handler=lambda args: _usage(sandbox))
+
+    aws = subparsers.add_parser(
+        "aws",
+        help="run the bundled AWS CLI against the running sandbox (v2 syntax accepted)",
+        add_help=False,  # every flag, -h included, belongs to the aws CLI
+        description="Run 'aws ARGS' against the running sandbox. Commands written for AWS "
+        "CLI v2 work as written (--cli-binary-format is accepted).",
+    )
+    aws.add_argument("aws_arguments", nargs=argparse.REMAINDER, metavar="ARGS")
+    aws.set_defaults(handler=_aws)
+
+    def pass_everything_through(
+        arguments: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # argparse would claim leading options such as --output; they are the CLI's.
+        namespace = namespace if namespace is not None else argparse.Namespace()
+        namespace.aws_arguments = list(arguments or [])
+        namespace.handler = _aws
+        return namespace, []
+
+    aws.parse_known_args = pass_everything_through
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from labtui.account import serve
+
+    if args.print_env:
+        record = serve.running_server() or serve.start_background(args.port, args.exercise)
+        print(serve.export_lines(serve.cli_environment(record)))
+        return 0
+    serve.serve_foreground(args.port, args.exercise, announce=lambda line: print(line, flush=True))
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    from labtui.account import serve
+
+    if serve.stop_server():
+        print("sandbox stopped")
+        return 0
+    print("no sandbox is running")
+    return 1
+
+
+def _aws(args: argparse.Namespace) -> int:
+    from labtui.account import serve
+    from labtui.account.awscli_bridge import run_aws
+    from labtui.errors import LabError
+
+    record = serve.running_server()
+    if record is None:
+        raise LabError(
+            "no sandbox is running: start one with 'labtui sandbox serve' in another terminal "
+            "(or 'eval $(labtui sandbox serve --print-env)')"
+        )
+    return run_aws(list(args.aws_arguments), serve.cli_environment(record))
