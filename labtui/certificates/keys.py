@@ -1,0 +1,78 @@
+"""Ed25519 signing keys: one per labtui home (self-paced) or per instructor (classroom)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from labtui.errors import LabError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+
+def default_key_path() -> Path:
+    from labtui.paths import labtui_home
+
+    return labtui_home() / "keys" / "certificate-ed25519.pem"
+
+
+def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if path.is_file():
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError) as error:
+            raise LabError(f"{path}: not an unencrypted PEM private key ({error})") from error
+        if not isinstance(key, Ed25519PrivateKey):
+            raise LabError(f"{path}: the signing key must be Ed25519")
+        return key
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private: owner only
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    return key
+
+
+def public_key_b64(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def fingerprint(public_b64: str) -> str:
+    """A short, readable id of a public key (first 16 hex digits of its SHA-256)."""
+    digest = hashlib.sha256(base64.b64decode(public_b64)).hexdigest()[:16]
+    return ":".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def load_public_key(text: str) -> str:
+    """Accept a base64 raw key or a PEM public key file's text; return base64 raw."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        key = serialization.load_pem_public_key(text.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise LabError("the public key must be Ed25519")
+        return public_key_b64(key)
+    try:
+        if len(base64.b64decode(text, validate=True)) != 32:
+            raise ValueError
+    except ValueError as error:
+        raise LabError("not an Ed25519 public key (base64 of 32 bytes, or PEM)") from error
+    return text
