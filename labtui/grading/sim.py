@@ -52,9 +52,8 @@ class AccountHandler:
             return HandlerResult("ok", float(result.duration_ms), payload,
                                  max_memory_mb=int(result.max_memory_used_mb))
         document = _error_document(result.payload)
-        status = "timeout" if result.status == "timeout" else "error"
         return HandlerResult(
-            status, float(result.duration_ms), None,
+            "timeout" if result.status == "timeout" else "error", float(result.duration_ms), None,
             str(document.get("errorType") or result.error_type or "Error"),
             str(document.get("errorMessage", "")),
             max_memory_mb=int(result.max_memory_used_mb),

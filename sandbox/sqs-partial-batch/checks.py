@@ -18,7 +18,7 @@ DLQ = "payments-dlq"
 POISON = json.dumps({"payment_id": "p-7", "amount": "twelve"})
 GOOD = [json.dumps({"payment_id": f"p-{n}", "amount": f"{n * 10}.50"})
         for n in (1, 2, 3, 4, 5, 6, 8, 9, 10)]
-MESSAGES = GOOD[:6] + [POISON] + GOOD[6:]  # the poison message is the 7th of 10
+MESSAGES = [*GOOD[:6], POISON, *GOOD[6:]]  # the poison message is the 7th of 10
 
 
 def _mapping(ctx: GradingContext) -> dict[str, Any] | None:
