@@ -94,7 +94,9 @@ class SqsPoller:
         if self.spec.max_concurrency is not None:
             cap = min(cap, self.spec.max_concurrency)
         if self.function.reserved is not None:
-            cap = min(cap, max(self.function.reserved, 1))
+            # Scaling stops at the reserved concurrency, but the first 5 pollers run
+            # regardless: a reservation below 5 gets throttled batches.
+            cap = min(cap, max(self.function.reserved, facts.SQS_INITIAL_POLLERS))
         return min(scaled, cap)
 
     def wake(self) -> None:
