@@ -140,8 +140,9 @@ class ExecutionEnvironment:
         request_id: str | None = None,
         invoked_function_arn: str | None = None,
     ) -> InvokeResult:
-        """Run the handler once; always returns an :class:`InvokeResult`, never raises for
-        anything the learner's code does."""
+        """Run the handler once with ``event`` (a JSON-serialisable value, or the raw JSON
+        payload as bytes). Always returns an :class:`InvokeResult`; nothing the learner's
+        code does raises here."""
         with self._lock:
             self.init()
             request_id = request_id or str(uuid.uuid4())
@@ -150,11 +151,9 @@ class ExecutionEnvironment:
             self._pending_init = None
             if self._init_error is not None:
                 return self._finish(request_id, cold, self._init_error, None, 0.0, {}, "error")
-            event_text = (
-                event.decode()
-                if isinstance(event, bytes)
-                else (event if isinstance(event, str) else _to_json(event))
-            )
+            # bytes are the raw JSON payload (as the Invoke API carries it); anything
+            # else, a str included, is a Python value to serialise.
+            event_text = event.decode() if isinstance(event, bytes) else _to_json(event)
             started = time.monotonic()
             deadline = started + self.config.timeout_s
             request = {
