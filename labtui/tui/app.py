@@ -1,0 +1,306 @@
+"""The labtui Textual app: one factory builds it for ``labtui``, tests and ``textual run``.
+
+    textual run labtui.tui.app:create_app
+
+Screens live in ``labtui/tui/screens/``, widgets in ``labtui/tui/widgets/``, the
+stylesheet in ``app.tcss``. Long work (sandbox start, grading, scenarios) runs
+in workers that post messages; workers never touch widgets.
+
+Seams for other parts of labtui:
+- ``services``: grading, sandbox and simulator adapters (:mod:`labtui.tui.services`);
+- ``register_screen_factory(name, factory, label)``: the quiz team registers
+  "quiz", "review" and "exam" screens; the home screen shows an entry only for
+  names that have a factory. ``create_app`` calls ``register(app)`` in
+  ``labtui.tui.screens.quiz`` when that module exists (it should import its
+  heavy parts lazily: the home screen's start-up time is budgeted).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from labtui.course.loader import Course
+from labtui.course.problems import Problem
+from labtui.errors import LabError
+from labtui.progress.store import DEFAULT_LEARNER, ProgressStore
+from labtui.tui.services import Services
+
+ScreenFactory = Callable[..., Screen[Any]]
+
+HIGH_CONTRAST = Theme(
+    name="labtui-high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#ffff00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#000000",
+    success="#00ff00",
+    warning="#ffff00",
+    error="#ff5f5f",
+    dark=True,
+)
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenEntry:
+    name: str
+    label: str
+    factory: ScreenFactory
+
+
+class LabApp(App[int]):
+    """The lab: home (course map), lesson reader, exercise workbench, settings."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "labtui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    def __init__(
+        self,
+        course: Course,
+        store: ProgressStore,
+        services: Services | None = None,
+        *,
+        plain: bool = False,
+        learner_id: str = DEFAULT_LEARNER,
+        resume: bool = True,
+    ) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+        self._services = services
+        self.plain = plain
+        self.learner_id = learner_id
+        self.resume_on_start = resume
+        self.announcements: list[str] = []
+        self.screen_factories: dict[str, ScreenEntry] = {}
+        self.register_theme(HIGH_CONTRAST)
+        self.settings: dict[str, Any] = dict(store.ui_state(learner_id, "settings", {}) or {})
+        if plain:
+            self.add_class("-plain")
+            self.theme = HIGH_CONTRAST.name
+        else:
+            self.theme = THEMES.get(str(self.settings.get("theme", "dark")), "textual-dark")
+        if course.manifest is not None:
+            self.sub_title = course.manifest.title
+
+    # seams ----------------------------------------------------------------
+    @property
+    def services(self) -> Services:
+        """The real adapters are built on first use so start-up stays cheap."""
+        if self._services is None:
+            from labtui.tui.services import default_services
+
+            self._services = default_services()
+        return self._services
+
+    def register_screen_factory(
+        self, name: str, factory: ScreenFactory, label: str | None = None
+    ) -> None:
+        """Let another part of labtui provide a screen ("quiz", "review", "exam")."""
+        self.screen_factories[name] = ScreenEntry(name, label or name.title(), factory)
+
+    def open_registered(self, name: str, **context: Any) -> bool:
+        entry = self.screen_factories.get(name)
+        if entry is None:
+            self.announce(f"{name.title()} is not available in this build.")
+            return False
+        self.push_screen(entry.factory(self, **context))
+        return True
+
+    # state ------------------------------------------------------------------
+    def save_settings(self, **changes: Any) -> None:
+        self.settings.update(changes)
+        self.store.set_ui_state(self.learner_id, "settings", self.settings)
+
+    def remember_screen(self, screen: str, target: str | None = None) -> None:
+        """Where the learner is, so the next start (even after kill -9) resumes there."""
+        self.store.set_ui_state(self.learner_id, "resume", {"screen": screen, "target": target})
+
+    def resume_point(self) -> dict[str, Any]:
+        value = self.store.ui_state(self.learner_id, "resume", {}) or {}
+        return value if isinstance(value, dict) else {}
+
+    def learner_name(self) -> str:
+        names = dict(self.store.learners())
+        return names.get(self.learner_id, self.learner_id)
+
+    # announcing -------------------------------------------------------------
+    def announce(self, message: str, *, severity: str = "information") -> None:
+        """Tell the learner something changed: a toast, or in plain mode a text line."""
+        self.announcements.append(message)
+        if self.plain:
+            from labtui.tui.widgets.announcer import Announcer
+
+            for announcer in self.screen.query(Announcer):
+                announcer.say(message)
+        else:
+            self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
+
+    def report_error(self, error: BaseException) -> None:
+        message = error.message if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
+        self.announce(message, severity="error")
+
+    # navigation ---------------------------------------------------------------
+    def on_mount(self) -> None:
+        from labtui.tui.screens.home import HomeScreen
+
+        self.store.ensure_learner(self.learner_id)
+        point = self.resume_point()  # read before the home screen records itself
+        self.push_screen(HomeScreen())
+        if self.resume_on_start:
+            self.call_after_refresh(self.resume_where_left, point)
+
+    def resume_where_left(self, point: dict[str, Any] | None = None) -> None:
+        point = self.resume_point() if point is None else point
+        target = point.get("target")
+        if point.get("screen") == "lesson" and isinstance(target, str):
+            self.open_lesson(target, remember=False)
+        elif point.get("screen") == "exercise" and isinstance(target, str):
+            self.open_exercise(target, remember=False)
+
+    def open_lesson(self, module_id: str, *, remember: bool = True) -> None:
+        module = self.course.module(module_id)
+        if module is None:
+            self.announce(f"No module '{module_id}' in this course.", severity="warning")
+            return
+        if module.lesson is None:
+            self.show_problems(module.lesson_path)
+            return
+        from labtui.tui.screens.lesson import LessonScreen
+
+        self.push_screen(LessonScreen(module))
+        if remember:
+            self.remember_screen("lesson", module_id)
+
+    def open_exercise(self, exercise_id: str, *, remember: bool = True) -> None:
+        pack = self.course.exercises.get(exercise_id)
+        if pack is None:
+            planned = self.course.manifest.planned_exercises if self.course.manifest else []
+            state = "is coming soon" if exercise_id in planned else "does not exist"
+            self.announce(f"Exercise '{exercise_id}' {state}.", severity="warning")
+            return
+        if pack.manifest is None:
+            self.show_problems(pack.path)
+            return
+        from labtui.tui.screens.exercise import ExerciseScreen
+
+        self.push_screen(ExerciseScreen(pack))
+        if remember:
+            self.remember_screen("exercise", exercise_id)
+
+    def show_problems(self, under: Path | None = None) -> None:
+        from labtui.tui.screens.problems import ProblemsScreen
+
+        problems = self.course.problems
+        if under is not None:
+            problems = [p for p in problems if p.path == under or under in p.path.parents]
+        self.push_screen(ProblemsScreen(problems, self.course.root))
+
+    def action_help(self) -> None:
+        self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette lists every key of the current screen, plus the app's."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            node, action = active.node, binding.action
+
+            def run(node: Any = node, action: str = action) -> None:
+                self.call_later(self.run_action, action, node)
+
+            yield SystemCommand(f"{binding.description}  [{binding.key_display or key}]",
+                                f"key: {binding.key_display or key}", run)
+        yield from super().get_system_commands(screen)
+
+
+def _content_root(store: ProgressStore, learner_id: str) -> Path | None:
+    """LABTUI_CONTENT, else the path saved in Settings, else the resolver's default."""
+    from labtui.course.resolver import content_root
+
+    if not os.environ.get("LABTUI_CONTENT"):
+        settings = store.ui_state(learner_id, "settings", {}) or {}
+        saved = settings.get("content_path") if isinstance(settings, dict) else None
+        if saved and (Path(saved) / "lessons" / "course.yaml").is_file():
+            return Path(saved)
+    try:
+        return content_root()
+    except LabError:
+        return None
+
+
+def _load(root: Path | None) -> Course:
+    from labtui.course.loader import load_course
+
+    if root is None:
+        course = Course(root=Path.cwd())
+        course.problems.append(
+            Problem(Path("LABTUI_CONTENT"), 0, "course content not found: set LABTUI_CONTENT "
+                    "to a directory with lessons/, quizzes/ and sandbox/ (or pick it in Settings)")
+        )
+        return course
+    return load_course(root)
+
+
+def _register_optional_screens(app: LabApp) -> None:
+    for module_name in ("labtui.tui.screens.quiz",):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue
+            raise
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(app)
+
+
+def create_app(
+    content_root: Path | None = None,
+    store: ProgressStore | None = None,
+    plain: bool = False,
+    services: Services | None = None,
+    *,
+    learner_id: str = DEFAULT_LEARNER,
+    resume: bool = True,
+) -> LabApp:
+    """Build the app the same way for the CLI, the tests and ``textual run``."""
+    store = store or ProgressStore.open_default()
+    store.ensure_learner(learner_id)
+    settings = store.ui_state(learner_id, "settings", {}) or {}
+    plain = plain or bool(isinstance(settings, dict) and settings.get("plain"))
+    course = _load(content_root if content_root is not None else _content_root(store, learner_id))
+    app = LabApp(course, store, services, plain=plain, learner_id=learner_id, resume=resume)
+    _register_optional_screens(app)
+    return app
+
+
+def run_app(plain: bool = False) -> int:
+    app = create_app(plain=plain)
+    try:
+        result = app.run()
+    finally:
+        if app._services is not None:
+            app._services.sandbox.stop()
+        app.store.close()
+    return int(result or 0)

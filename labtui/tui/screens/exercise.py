@@ -1,0 +1,522 @@
+"""The exercise workbench: task, workspace files, sandbox console, checks, trace, hints."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    Input,
+    LoadingIndicator,
+    Markdown,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+from textual.worker import get_current_worker
+
+from labtui.course.loader import ExercisePack
+from labtui.tui.screens.base import LabScreen
+from labtui.tui.screens.dialogs import ConfirmScreen
+from labtui.tui.screens.exercise_state import ExerciseState, grade_from_attempt
+from labtui.tui.services import CommandOutput, GradeView, ServiceUnavailable, trace_rows
+from labtui.tui.widgets.console import SandboxConsole
+from labtui.tui.widgets.results import CheckResults
+from labtui.tui.widgets.trace import TraceTimeline
+from labtui.tui.widgets.workspace import WorkspaceEditor, workspace_files
+
+TABS = ("task", "files", "console", "results", "trace")
+WATCH_EVERY_S = 1.0
+DRAFT_EVERY_S = 1.0
+
+
+class ExerciseScreen(LabScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f5", "check", "Check", key_display="F5"),
+        Binding("k", "check", "Check", show=False),
+        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("w", "toggle_watch", "Watch"),
+        Binding("h", "hint", "Hint"),
+        Binding("o", "external_editor", "$EDITOR"),
+        Binding("r", "reset", "Reset"),
+        Binding("z", "rewind", "Rewind"),
+        Binding("v", "solution", "Solution"),
+        *[Binding(str(i), f"tab('{tab}')", tab.title(), show=False)
+          for i, tab in enumerate(TABS, start=1)],
+    ]
+
+    class Graded(Message):
+        def __init__(self, view: GradeView) -> None:
+            super().__init__()
+            self.view = view
+
+    class GradeProgress(Message):
+        def __init__(self, fraction: float, label: str) -> None:
+            super().__init__()
+            self.fraction = fraction
+            self.label = label
+
+    class SandboxReady(Message):
+        def __init__(self, endpoint: str | None, error: str | None, snapshot: str | None) -> None:
+            super().__init__()
+            self.endpoint = endpoint
+            self.error = error
+            self.snapshot = snapshot
+
+    class CommandDone(Message):
+        def __init__(self, output: CommandOutput) -> None:
+            super().__init__()
+            self.output = output
+
+    class ActionDone(Message):
+        """Reset, rewind, hint or solution finished in a worker (or failed)."""
+
+        def __init__(self, kind: str, value: Any = None, error: str | None = None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.value = value
+            self.error = error
+
+    def __init__(self, pack: ExercisePack) -> None:
+        super().__init__(id="exercise")
+        assert pack.manifest is not None
+        self.pack = pack
+        self.manifest = pack.manifest
+        self.state = ExerciseState(pack.id)
+        self.workspace: Path | None = None
+        self.grading = False
+        self.sandbox_endpoint: str | None = None
+        self.last_grade: GradeView | None = None
+        self._mtimes: dict[str, float] = {}
+        self._draft_dirty = False
+
+    # layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static(id="exercise-status")
+        with TabbedContent(id="tabs", initial="task"):
+            with TabPane("1 Task", id="task"), VerticalScroll(id="task-scroll"):
+                yield Markdown(self._task_markdown(), id="task-text", open_links=False)
+                yield Static(id="hints")
+            with TabPane("2 Files", id="files"):
+                yield WorkspaceEditor(id="workspace")
+            with TabPane("3 Console", id="console"):
+                yield SandboxConsole([], id="sandbox-console")
+            with TabPane("4 Results", id="results"):
+                yield ProgressBar(id="grade-progress", show_eta=False)
+                yield LoadingIndicator(id="grade-loading")
+                with VerticalScroll(id="results-scroll"):
+                    yield CheckResults(id="check-results")
+            with TabPane("5 Trace", id="trace"):
+                yield Static("No simulated run yet.", id="trace-empty")
+                yield TraceTimeline(id="trace-table")
+        yield from self.compose_footer()
+
+    def _task_markdown(self) -> str:
+        readme = self.pack.path / "README.md"
+        try:
+            task = readme.read_text(encoding="utf-8")
+        except OSError:
+            task = f"# {self.manifest.title}\n\n(The task text is missing.)"
+        objectives = "\n".join(f"- {o}" for o in self.manifest.objectives)
+        checks = "\n".join(f"- {c.id} {c.title} ({c.points} pt, {c.rule})"
+                           for c in self.manifest.checks)
+        return (f"{task}\n\n## What you will practise\n\n{objectives}\n\n"
+                f"## Checks ({self.manifest.points} points)\n\n{checks}\n")
+
+    # start-up ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        lab = self.lab
+        self.title = self.manifest.title
+        self.state = ExerciseState.load(lab.store, lab.learner_id, self.pack.id)
+        lab.store.record_exercise_event(lab.learner_id, self.pack.id, "opened")
+        console = self.query_one(SandboxConsole)
+        console.input.history.extend(self.state.history)
+        console.input.remember("")
+        for widget_id in ("#grade-progress", "#grade-loading", "#trace-table"):
+            self.query_one(widget_id).display = False
+        self._show_hints()
+        attempts = lab.store.exercise_attempts(lab.learner_id, self.pack.id)
+        if attempts:
+            self.last_grade = grade_from_attempt(attempts[-1], trace_rows(self.state.trace))
+        self._show_grade(self.last_grade, announce=False)
+        self._open_workspace()
+        self.query_one(TabbedContent).active = self.state.tab
+        self.set_interval(WATCH_EVERY_S, self._poll_watch)
+        self.set_interval(DRAFT_EVERY_S, self._save_draft)
+        self._update_status()
+        self.start_sandbox()
+
+    def _open_workspace(self) -> None:
+        editor = self.query_one(WorkspaceEditor)
+        try:
+            self.workspace = self.lab.services.grading.workspace(self.pack.id, self.lab.learner_id)
+        except Exception as error:
+            self.workspace = None
+            editor.editor.load_text(f"Workspace not available: {_message(error)}")
+            return
+        editor.load(self.workspace, self.state.file)
+        draft = self.state.draft
+        text = draft.get("text") if draft and draft.get("file") == editor.current else None
+        if isinstance(text, str) and text != editor.saved_text and editor.current:
+            editor.open(editor.current, draft=text)
+            self.lab.announce(f"Restored your unsaved edits to {editor.current}.")
+        if self.state.cursor and editor.current:
+            row, column = self.state.cursor
+            editor.editor.move_cursor((row, column))
+        self._mtimes = self._snapshot_mtimes()
+
+    @work(thread=True, exclusive=True, group="sandbox")
+    def start_sandbox(self) -> None:
+        sandbox, learner_id = self.lab.services.sandbox, self.lab.learner_id
+        snapshot = self.state.snapshot
+        try:
+            endpoint = sandbox.start(learner_id)
+            error = None
+        except Exception as failure:
+            endpoint, error = None, _message(failure)
+        if endpoint is not None and snapshot is None:
+            try:  # the point "rewind" returns to: the account as the exercise found it
+                snapshot = f"{self.pack.id}-start"
+                sandbox.snapshot(snapshot, learner_id)
+            except Exception:
+                snapshot = None
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SandboxReady(endpoint, error, snapshot))
+
+    def on_exercise_screen_sandbox_ready(self, message: SandboxReady) -> None:
+        console = self.query_one(SandboxConsole)
+        if message.error:
+            console.write(f"Sandbox: {message.error}")
+            self.lab.announce(f"Sandbox: {message.error}", severity="warning")
+        else:
+            self.sandbox_endpoint = message.endpoint
+            if message.snapshot != self.state.snapshot:
+                self.state.snapshot = message.snapshot
+                self.state.save(self.lab.store, self.lab.learner_id)
+            console.write(f"Sandbox ready at {message.endpoint}. Try: aws lambda list-functions")
+            self.lab.announce("Sandbox ready.")
+        self._update_status()
+
+    # status -------------------------------------------------------------------------
+    def _update_status(self) -> None:
+        plain = self.lab.plain
+        text = Text()
+        grade = self.last_grade
+        if self.grading:
+            text.append("checking… ", style="bold yellow")
+        elif grade is None:
+            text.append("not checked yet", style="dim")
+        elif grade.passed:
+            text.append("PASSED" if plain else "✓ passed", style="bold green")
+        else:
+            text.append(f"{sum(r.passed for r in grade.results)}/{len(grade.results)} checks",
+                        style="bold yellow")
+        text.append("  ·  watch " + ("on" if self.state.watch else "off"))
+        sandbox = f"sandbox {self.sandbox_endpoint}" if self.sandbox_endpoint else "sandbox starting"
+        text.append(f"  ·  {sandbox}", style="dim")
+        self.query_one("#exercise-status", Static).update(text)
+
+    def _show_hints(self) -> None:
+        revealed = self.lab.store.hints_revealed(self.lab.learner_id, self.pack.id)
+        hints = self.manifest.hints[:revealed]
+        text = Text()
+        if hints:
+            text.append("Hints\n", style="bold")
+            for number, hint in enumerate(hints, start=1):
+                text.append(f"{number}. {hint}\n")
+        text.append(f"\n{len(self.manifest.hints) - len(hints)} more hint(s): press h.",
+                    style="dim")
+        self.query_one("#hints", Static).update(text)
+
+    # tabs, drafts, state -----------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id or "task"
+        if tab != self.state.tab:
+            self.state.tab = tab
+            self.state.save(self.lab.store, self.lab.learner_id)
+        if tab == "console":
+            self.query_one(SandboxConsole).input.focus()
+        elif tab == "files" and self.query_one(WorkspaceEditor).current:
+            self.query_one(WorkspaceEditor).editor.focus()
+
+    def on_workspace_editor_file_opened(self, message: WorkspaceEditor.FileOpened) -> None:
+        if message.name != self.state.file:
+            self.state.file = message.name
+            self.state.save(self.lab.store, self.lab.learner_id)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._draft_dirty = True
+
+    def _save_draft(self) -> None:
+        if not self._draft_dirty:
+            return
+        self._draft_dirty = False
+        editor = self.query_one(WorkspaceEditor)
+        self.state.cursor = list(editor.editor.cursor_location)
+        self.state.draft = ({"file": editor.current, "text": editor.editor.text}
+                            if editor.modified else None)
+        self.state.save(self.lab.store, self.lab.learner_id)
+
+    def action_save(self) -> None:
+        editor = self.query_one(WorkspaceEditor)
+        name = editor.save()
+        if name is None:
+            return
+        self.state.draft = None
+        self.state.save(self.lab.store, self.lab.learner_id)
+        self.lab.announce(f"Saved {name}.")
+
+    # checking -------------------------------------------------------------------------
+    def action_check(self) -> None:
+        if self.grading:
+            self.lab.announce("A check is already running.")
+            return
+        editor = self.query_one(WorkspaceEditor)
+        if editor.modified:
+            self.action_save()
+        self.grading = True
+        self.query_one(TabbedContent).active = "results"
+        bar = self.query_one("#grade-progress", ProgressBar)
+        bar.update(total=100, progress=0)
+        bar.display = not self.lab.plain
+        self.query_one("#grade-loading").display = True
+        self._update_status()
+        self.lab.announce(f"Checking {self.pack.id}…")
+        self.run_check()
+
+    @work(thread=True, exclusive=True, group="grade")
+    def run_check(self) -> None:
+        def progress(fraction: float, label: str = "") -> None:
+            self.post_message(self.GradeProgress(fraction, label))
+
+        try:
+            view = self.lab.services.grading.grade(
+                self.pack.id, self.lab.learner_id, self.lab.store, on_progress=progress
+            )
+        except Exception as error:
+            view = GradeView(error=_message(error))
+        self.post_message(self.Graded(view))
+
+    def on_exercise_screen_grade_progress(self, message: GradeProgress) -> None:
+        self.query_one("#grade-progress", ProgressBar).update(progress=message.fraction * 100)
+
+    def on_exercise_screen_graded(self, message: Graded) -> None:
+        self.grading = False
+        self.query_one("#grade-progress").display = False
+        self.query_one("#grade-loading").display = False
+        self.last_grade = message.view
+        self.state.trace = [asdict(row) for row in message.view.trace][-500:]
+        self.state.save(self.lab.store, self.lab.learner_id)
+        self._show_grade(message.view, announce=True)
+        self._update_status()
+
+    def _show_grade(self, view: GradeView | None, *, announce: bool) -> None:
+        self.query_one(CheckResults).show(view, plain=self.lab.plain)
+        table = self.query_one("#trace-table", TraceTimeline)
+        has_trace = bool(view and view.trace)
+        table.display = has_trace
+        self.query_one("#trace-empty").display = not has_trace
+        if view is not None and view.trace:
+            table.show(view.trace)
+        if not announce or view is None:
+            return
+        if view.error:
+            self.lab.announce(f"The check could not run: {view.error}", severity="error")
+        elif view.passed:
+            self.lab.announce(f"All {len(view.results)} checks pass. Exercise passed! "
+                              "Press v to compare with the reference solution.")
+        else:
+            first = view.first_failure
+            passed = sum(r.passed for r in view.results)
+            self.lab.announce(f"{passed} of {len(view.results)} checks pass. First failure: "
+                              f"{first.id} {first.title}." if first else "", severity="warning")
+
+    # watch mode ---------------------------------------------------------------------------
+    def _snapshot_mtimes(self) -> dict[str, float]:
+        if self.workspace is None:
+            return {}
+        stamps = {}
+        for name in workspace_files(self.workspace):
+            try:
+                stamps[name] = (self.workspace / name).stat().st_mtime
+            except OSError:
+                continue
+        return stamps
+
+    def _poll_watch(self) -> None:
+        if not self.state.watch or self.workspace is None:
+            return
+        stamps = self._snapshot_mtimes()
+        if stamps != self._mtimes and not self.grading:
+            self._mtimes = stamps
+            self.lab.announce("Files changed: checking again.")
+            self.action_check()
+
+    def action_toggle_watch(self) -> None:
+        self.state.watch = not self.state.watch
+        self._mtimes = self._snapshot_mtimes()
+        self.state.save(self.lab.store, self.lab.learner_id)
+        self._update_status()
+        self.lab.announce("Watch mode on: saving a file re-checks." if self.state.watch
+                          else "Watch mode off.")
+
+    # console ------------------------------------------------------------------------------
+    def on_sandbox_console_command(self, message: SandboxConsole.Command) -> None:
+        self.state.history = list(self.query_one(SandboxConsole).history)
+        self.state.save(self.lab.store, self.lab.learner_id)
+        self.run_command(message.args)
+
+    @work(thread=True, group="console")
+    def run_command(self, args: list[str]) -> None:
+        try:
+            output = self.lab.services.sandbox.run_aws(args, self.lab.learner_id)
+        except Exception as error:
+            output = CommandOutput(2, "", _message(error))
+        self.post_message(self.CommandDone(output))
+
+    def on_exercise_screen_command_done(self, message: CommandDone) -> None:
+        console = self.query_one(SandboxConsole)
+        output = message.output
+        if output.stdout:
+            console.write(output.stdout)
+        if output.stderr:
+            console.write(output.stderr)
+        if output.exit_code:
+            console.write(f"(exit code {output.exit_code})")
+        if self.lab.plain:
+            self.lab.announce(f"Command finished with exit code {output.exit_code}.")
+
+    # reset, rewind, hints, solution ------------------------------------------------------
+    def action_reset(self) -> None:
+        self.app.push_screen(
+            ConfirmScreen("Reset your workspace to the starter files?",
+                          "Your edits in this exercise's files are replaced. Your check "
+                          "history is kept."),
+            lambda yes: self._background("reset") if yes else None,
+        )
+
+    def action_rewind(self) -> None:
+        self.app.push_screen(
+            ConfirmScreen("Rewind the sandbox account?",
+                          "The account goes back to how it was when you opened this exercise; "
+                          "resources you created since then are gone."),
+            lambda yes: self._background("rewind") if yes else None,
+        )
+
+    def action_hint(self) -> None:
+        self._background("hint")
+
+    def action_solution(self) -> None:
+        passed = self.pack.id in self.lab.store.passed_exercises(self.lab.learner_id)
+        if passed:
+            self._background("solution", False)
+            return
+        self.app.push_screen(
+            ConfirmScreen("Show the reference solution before passing?",
+                          "You can still pass afterwards; the attempt is recorded as "
+                          "having seen the solution."),
+            lambda yes: self._background("solution", True) if yes else None,
+        )
+
+    def _background(self, kind: str, force: bool = False) -> None:
+        self.run_action_worker(kind, force)
+
+    @work(thread=True, group="actions")
+    def run_action_worker(self, kind: str, force: bool) -> None:
+        lab, exercise_id = self.lab, self.pack.id
+        grading, sandbox = lab.services.grading, lab.services.sandbox
+        try:
+            value: Any = None
+            if kind == "reset":
+                value = grading.reset_workspace(exercise_id, lab.learner_id)
+                lab.store.record_exercise_event(lab.learner_id, exercise_id, "reset")
+            elif kind == "rewind":
+                if self.state.snapshot is None:
+                    raise ServiceUnavailable("Rewind needs the sandbox; it has not started.")
+                sandbox.restore(self.state.snapshot, lab.learner_id)
+                lab.store.record_exercise_event(lab.learner_id, exercise_id, "restore")
+            elif kind == "hint":
+                value = grading.next_hint(exercise_id, lab.store, lab.learner_id)
+            elif kind == "solution":
+                value = grading.reveal_solution(exercise_id, lab.store, lab.learner_id, force)
+            self.post_message(self.ActionDone(kind, value))
+        except Exception as error:
+            self.post_message(self.ActionDone(kind, error=_message(error)))
+
+    def on_exercise_screen_action_done(self, message: ActionDone) -> None:
+        lab = self.lab
+        if message.error:
+            lab.announce(message.error, severity="warning")
+            return
+        if message.kind == "reset":
+            self.state.draft = None
+            self.state.save(lab.store, lab.learner_id)
+            self._open_workspace()
+            lab.announce("Workspace reset to the starter files.")
+        elif message.kind == "rewind":
+            lab.announce("Sandbox rewound to when you opened the exercise.")
+        elif message.kind == "hint":
+            hint = message.value
+            self._show_hints()
+            self.query_one(TabbedContent).active = "task"
+            lab.announce(f"Hint {hint.level} of {hint.of}: {hint.text}")
+        elif message.kind == "solution":
+            from labtui.tui.screens.solution import SolutionScreen
+
+            self.app.push_screen(SolutionScreen(self.pack.id, Path(message.value)))
+
+    def action_external_editor(self) -> None:
+        editor_widget = self.query_one(WorkspaceEditor)
+        if self.workspace is None or editor_widget.current is None:
+            self.lab.announce("Open a file first (tab 2).")
+            return
+        if editor_widget.modified:
+            editor_widget.save()
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        path = self.workspace / editor_widget.current
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(command), str(path)], check=False)
+        except Exception as error:
+            self.lab.announce(f"Could not start your editor ({command}): {_message(error)}",
+                              severity="warning")
+            return
+        editor_widget.open(editor_widget.current)
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (TextArea, Input)):
+            self.query_one(TabbedContent).query_one("Tabs").focus()
+            return
+        self._draft_dirty = True
+        self._save_draft()
+        self.app.pop_screen()
+
+    def on_screen_resume(self) -> None:
+        self.lab.remember_screen("exercise", self.pack.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check" and self.grading:
+            return None
+        return True
+
+
+def _message(error: BaseException) -> str:
+    return getattr(error, "message", None) or str(error) or type(error).__name__

@@ -1,0 +1,276 @@
+"""Home: the course map, overall progress, and what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from labtui.progress.store import utc_now
+from labtui.tui.course_view import (
+    CourseView,
+    ModuleView,
+    Status,
+    build_course_view,
+    progress_bar_text,
+)
+from labtui.tui.screens.base import LabScreen
+
+ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "▸", Status.NOT_STARTED: "·", Status.LOCKED: "⊘"}
+TITLE_WIDTH = 30
+PLAIN_ICONS = {Status.DONE: "[done]", Status.IN_PROGRESS: "[now]", Status.NOT_STARTED: "[new]",
+               Status.LOCKED: "[locked]"}
+
+
+class HomeScreen(LabScreen):
+    BINDINGS = [
+        Binding("c", "continue", "Continue"),
+        Binding("enter", "open_lesson", "Open", key_display="⏎"),
+        Binding("l", "open_lesson", "Lesson", show=False),
+        Binding("e", "open_exercise", "Exercise"),
+        Binding("q", "quiz", "Quiz"),
+        Binding("r", "review", "Review"),
+        Binding("x", "exam", "Exam"),
+        Binding("s", "settings", "Settings"),
+        Binding("p", "problems", "Problems"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
+        self.view: CourseView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="home-top"):
+            yield Static(id="overall")
+            yield Static(id="next-step")
+            yield Static(id="problem-line")
+        with Horizontal(id="home-body"):
+            yield OptionList(id="modules")
+            with VerticalScroll(id="module-detail"):
+                yield Static(id="detail")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+        self.query_one("#modules", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:  # back from a lesson/exercise: its progress changed
+            self.refresh_view()
+            self.lab.remember_screen("home")
+
+    # view -------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        lab = self.lab
+        unlocked = None
+        classroom = lab._services.classroom if lab._services is not None else None
+        if classroom is not None:
+            unlocked = classroom.unlocked_modules()
+        self.view = build_course_view(lab.course, lab.store, lab.learner_id, unlocked)
+        options = self.query_one("#modules", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options([self._module_option(m) for m in self.view.modules])
+        if self.view.modules:
+            options.highlighted = highlighted if highlighted is not None else self._first_open()
+        self._show_overall()
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _first_open(self) -> int:
+        assert self.view is not None
+        for index, module in enumerate(self.view.modules):
+            if module.status not in (Status.DONE, Status.LOCKED):
+                return index
+        return 0
+
+    def _module_option(self, view: ModuleView) -> Option:
+        plain = self.lab.plain
+        icon = (PLAIN_ICONS if plain else ICONS)[view.status]
+        title = view.module.title
+        if view.module.front is None:
+            title += " (has problems)"
+        line = Text(f"{icon} {view.module.number} ")
+        if len(title) > TITLE_WIDTH:
+            title = title[: TITLE_WIDTH - 1].rstrip(" ,:") + "…"
+        line.append(f"{title:<{TITLE_WIDTH + 1}}",
+                    style="dim" if view.status is Status.LOCKED else "")
+        bar = progress_bar_text(view.fraction, 6, plain)
+        line.append(bar if plain else f"{bar}", style="green" if view.status is Status.DONE else "")
+        if plain:
+            line.append(f" {view.status.value}")
+        return Option(line, id=view.module.id)
+
+    def _show_overall(self) -> None:
+        assert self.view is not None
+        lab, view = self.lab, self.view
+        name = lab.learner_name()
+        greeting = "Welcome" if name == lab.learner_id else f"Hello {name}"
+        overall = Text(f"{greeting}. Course ")
+        overall.append(progress_bar_text(view.fraction, 12, lab.plain), style="green")
+        overall.append(f" {round(view.fraction * 100)}% · "
+                       f"{view.done_modules}/{len(view.modules)} modules done")
+        if "review" in lab.screen_factories:
+            due = self.review_due()
+            overall.append(f" · {due} to review (r)", style="bold" if due else "dim")
+        self.query_one("#overall", Static).update(overall)
+        label = self.continue_label()
+        self.query_one("#next-step", Static).update(
+            Text.assemble(("▶ " if not lab.plain else "Next: ", "bold"), (label, "bold"),
+                          ("  (press c)", "dim"))
+            if label else Text("Everything is done. Well done!", style="bold green")
+        )
+        problems = lab.course.problems
+        line = self.query_one("#problem-line", Static)
+        line.display = bool(problems)
+        if problems:
+            line.update(Text(f"⚠ {len(problems)} content problem(s): some parts are hidden. "
+                             "Press p to see them.", style="bold yellow"))
+
+    def continue_label(self) -> str | None:
+        point = self.lab.resume_point()
+        target = point.get("target")
+        if point.get("screen") == "lesson" and isinstance(target, str):
+            module = self.lab.course.module(target)
+            if module is not None:
+                return f"Continue reading {module.number} {module.title}"
+        if point.get("screen") == "exercise" and target in self.lab.course.exercises:
+            return f"Continue exercise {target}"
+        step = self.view.next_step() if self.view else None
+        return step.label if step else None
+
+    def selected(self) -> ModuleView | None:
+        if self.view is None:
+            return None
+        index = self.query_one("#modules", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.view.modules):
+            return None
+        return self.view.modules[index]
+
+    def _show_detail(self) -> None:
+        view = self.selected()
+        detail = self.query_one("#detail", Static)
+        if view is None:
+            detail.update("No modules: see the problems (press p).")
+            return
+        module, front = view.module, view.module.front
+        text = Text()
+        text.append(f"{module.number} {module.title}\n", style="bold")
+        text.append(f"{view.status.value} · {view.done_units}/{view.total_units} done", style="dim")
+        if front is not None:
+            text.append(f" · ~{front.minutes} min", style="dim")
+        text.append("\n")
+        if view.status is Status.LOCKED:
+            text.append("Locked: your instructor has not opened this module yet.\n", style="yellow")
+        if front is not None:
+            text.append("\nYou will be able to\n", style="bold")
+            for objective in front.objectives:
+                text.append(f"- {objective}\n")
+            if front.prerequisites:
+                text.append(f"\nBuilds on: {', '.join(front.prerequisites)}\n", style="dim")
+        else:
+            text.append("\nThis lesson has problems; press p to see them.\n", style="yellow")
+        passed = self.lab.store.passed_exercises(self.lab.learner_id)
+        if view.exercises or view.planned:
+            text.append("\nExercises (e)\n", style="bold")
+            for exercise_id in view.exercises:
+                mark = "done" if exercise_id in passed else "to do"
+                text.append(f"- {exercise_id} ({mark})\n")
+            for exercise_id in view.planned:
+                text.append(f"- {exercise_id} (coming soon)\n", style="dim")
+        if view.has_quiz:
+            count = len(self.lab.course.questions.get(module.id, []))
+            text.append(f"\nQuiz: {count} questions\n", style="bold")
+        detail.update(text)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_detail()
+        self.refresh_bindings()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_open_lesson()
+
+    def review_due(self) -> int:
+        return len(self.lab.store.review_cards(self.lab.learner_id, due_before=utc_now()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        registered = self.lab.screen_factories
+        if action in ("quiz", "review", "exam"):
+            return action in registered  # hidden until the quiz screens are registered
+        if action == "problems":
+            return bool(self.lab.course.problems)
+        if action == "open_exercise":
+            view = self.selected()
+            return None if view is None or not view.exercises else True
+        return True
+
+    # actions ----------------------------------------------------------------
+    def _open_allowed(self, view: ModuleView | None) -> bool:
+        if view is None:
+            return False
+        if view.status is Status.LOCKED:
+            self.lab.announce(f"{view.module.title} is locked until your instructor opens it.",
+                              severity="warning")
+            return False
+        return True
+
+    def action_open_lesson(self) -> None:
+        view = self.selected()
+        if self._open_allowed(view):
+            assert view is not None
+            self.lab.open_lesson(view.module.id)
+
+    def action_open_exercise(self) -> None:
+        view = self.selected()
+        if not self._open_allowed(view):
+            return
+        assert view is not None
+        passed = self.lab.store.passed_exercises(self.lab.learner_id)
+        todo = [e for e in view.exercises if e not in passed] or view.exercises
+        if todo:
+            self.lab.open_exercise(todo[0])
+        else:
+            self.lab.announce("This module has no exercises yet.")
+
+    def action_continue(self) -> None:
+        point = self.lab.resume_point()
+        target = point.get("target")
+        if point.get("screen") in ("lesson", "exercise") and isinstance(target, str):
+            self.lab.resume_where_left()
+            return
+        step = self.view.next_step() if self.view else None
+        if step is None:
+            self.lab.announce("Nothing left to do: every module is done.")
+        elif step.kind == "lesson":
+            self.lab.open_lesson(step.target)
+        elif step.kind == "exercise":
+            self.lab.open_exercise(step.target)
+        else:
+            self.lab.open_registered("quiz", module_id=step.target)
+
+    def _open(self, name: str, **context: Any) -> None:
+        self.lab.open_registered(name, **context)
+
+    def action_quiz(self) -> None:
+        view = self.selected()
+        self._open("quiz", module_id=view.module.id if view else None)
+
+    def action_review(self) -> None:
+        self._open("review")
+
+    def action_exam(self) -> None:
+        self._open("exam")
+
+    def action_settings(self) -> None:
+        from labtui.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
+    def action_problems(self) -> None:
+        self.lab.show_problems()

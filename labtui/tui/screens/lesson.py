@@ -1,0 +1,263 @@
+"""The lesson reader: Markdown, a table of contents, reading position remembered, try-it blocks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Markdown, MarkdownViewer, Static
+
+from labtui.course.lessons import display_markdown
+from labtui.course.loader import Module
+from labtui.tui.screens.base import LabScreen
+from labtui.tui.screens.dialogs import ChoiceScreen, ScenarioScreen
+
+_TRYIT = re.compile(r"^```tryit[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+SAVE_EVERY_S = 0.5
+WIDE = 110
+
+
+def lesson_markdown(body: str) -> tuple[str, list[dict[str, Any]]]:
+    """The body as shown, with each ``tryit`` block turned into a short call to action."""
+    try_its: list[dict[str, Any]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            spec = yaml.safe_load(match.group(1))
+        except yaml.YAMLError:
+            spec = None
+        if not isinstance(spec, dict):
+            return "> **Try it**: this block is broken (see the course problems)."
+        try_its.append(spec)
+        number = len(try_its)
+        if "exercise" in spec:
+            what = f"open the exercise `{spec['exercise']}`"
+        else:
+            what = f"run the scenario `{spec.get('scenario', '?')}`"
+        caption = f" {spec['caption']}" if spec.get("caption") else ""
+        return f"> **▶ Try it {number}** (press `y`): {what}.{caption}\n"
+
+    shown = _TRYIT.sub(replace, display_markdown(body))
+    return shown, try_its
+
+
+class LessonViewer(MarkdownViewer):
+    """A MarkdownViewer that says when its document has been laid out."""
+
+    class Loaded(Message):
+        pass
+
+    def _on_markdown_table_of_contents_updated(
+        self, message: Markdown.TableOfContentsUpdated
+    ) -> None:
+        super()._on_markdown_table_of_contents_updated(message)
+        self.post_message(self.Loaded())
+
+
+class LessonScreen(LabScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("t", "toggle_toc", "Contents"),
+        Binding("y", "try_it", "Try it"),
+        Binding("e", "exercises", "Exercise"),
+        Binding("q", "quiz", "Quiz"),
+        Binding("d", "mark_done", "Mark read"),
+        Binding("n", "next_lesson", "Next"),
+        Binding("b", "previous_lesson", "Prev", show=False),
+    ]
+
+    def __init__(self, module: Module) -> None:
+        super().__init__(id="lesson")
+        self.module = module
+        assert module.lesson is not None
+        self.markdown, self.try_its = lesson_markdown(module.lesson.body)
+        self.loaded = False
+        self._dirty = False
+        self._saved_position = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static(self._links_text(), id="lesson-links")
+        yield LessonViewer(self.markdown, show_table_of_contents=False, open_links=False,
+                           id="lesson-viewer")
+        yield from self.compose_footer()
+
+    def _links_text(self) -> Text:
+        front = self.module.front
+        text = Text(f"{self.module.number} {self.module.title}", style="bold")
+        if front is not None:
+            text.append(f"  ·  about {front.minutes} min", style="dim")
+        parts = []
+        if self.try_its:
+            parts.append(f"{len(self.try_its)} try-it (y)")
+        if front is not None and front.exercises:
+            parts.append(f"{len(front.exercises)} exercise(s) (e)")
+        if parts:
+            text.append("  ·  " + "  ·  ".join(parts), style="dim")
+        return text
+
+    @property
+    def viewer(self) -> LessonViewer:
+        return self.query_one(LessonViewer)
+
+    def on_mount(self) -> None:
+        self.title = self.module.title
+        progress = self.lab.store.lesson_progress(self.lab.learner_id).get(self.module.id)
+        self._saved_position = progress.position if progress else 0.0
+        self.viewer.show_table_of_contents = self.app.size.width >= WIDE and not self.lab.plain
+        self.watch(self.viewer, "scroll_y", self._scrolled, init=False)
+        self.set_interval(SAVE_EVERY_S, self.save_position)
+        self.lab.store.set_lesson_position(self.lab.learner_id, self.module.id,
+                                           self._saved_position)
+
+    def on_lesson_viewer_loaded(self, message: LessonViewer.Loaded) -> None:
+        if self.loaded:
+            return
+        self.viewer.document.focus()
+        self.call_after_refresh(self._restore_position)
+
+    def _restore_position(self) -> None:
+        self.viewer.scroll_to(y=self._saved_position, animate=False, immediate=True)
+        self.loaded = True
+        if self._saved_position:
+            self.lab.announce(f"Back where you left {self.module.title}.")
+
+    def _scrolled(self, _: float) -> None:
+        if self.loaded:
+            self._dirty = True
+
+    def save_position(self) -> None:
+        """Reading position, at most twice a second (and on leaving)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        viewer = self.viewer
+        self.lab.store.set_lesson_position(self.lab.learner_id, self.module.id, viewer.scroll_y)
+        if viewer.max_scroll_y > 0 and viewer.scroll_y >= viewer.max_scroll_y - 1:
+            self._complete("You reached the end: lesson marked as read.")
+
+    def _complete(self, message: str) -> None:
+        progress = self.lab.store.lesson_progress(self.lab.learner_id).get(self.module.id)
+        if progress is not None and progress.completed:
+            return
+        self.lab.store.complete_lesson(self.lab.learner_id, self.module.id)
+        self.lab.announce(message)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        href = event.href
+        if href.startswith("#"):
+            self.viewer.document.goto_anchor(href[1:])
+        elif href.startswith(("http://", "https://")):
+            self.app.open_url(href)
+
+    # actions ----------------------------------------------------------------
+    def action_back(self) -> None:
+        self._dirty = True
+        self.save_position()
+        self.app.pop_screen()
+
+    def action_toggle_toc(self) -> None:
+        viewer = self.viewer
+        viewer.show_table_of_contents = not viewer.show_table_of_contents
+        if viewer.show_table_of_contents:
+            viewer.table_of_contents.focus()
+        else:
+            viewer.document.focus()
+
+    def action_mark_done(self) -> None:
+        self._complete(f"{self.module.title} marked as read.")
+
+    def action_try_it(self) -> None:
+        if not self.try_its:
+            self.lab.announce("This lesson has no try-it blocks.")
+            return
+        if len(self.try_its) == 1:
+            self.run_try_it(0)
+            return
+        choices = []
+        for index, spec in enumerate(self.try_its):
+            what = (f"Exercise {spec['exercise']}" if "exercise" in spec
+                    else f"Scenario {spec.get('scenario')}")
+            choices.append((str(index), f"{index + 1}. {what}"))
+        self.app.push_screen(ChoiceScreen("Try it", choices), self._chosen_try_it)
+
+    def _chosen_try_it(self, choice: str | None) -> None:
+        if choice is not None:
+            self.run_try_it(int(choice))
+
+    def run_try_it(self, index: int) -> None:
+        spec = self.try_its[index]
+        if "exercise" in spec:
+            self.lab.open_exercise(str(spec["exercise"]))
+            return
+        name = str(spec.get("scenario", ""))
+        path = self.lab.course.scenarios.get(name) or (
+            self.lab.course.root / "sandbox" / "scenarios" / name
+        )
+        if not path.is_file():
+            self.lab.announce(f"The scenario {name} is not in this course yet.", severity="warning")
+            return
+        self.app.push_screen(ScenarioScreen(path, str(spec.get("caption", ""))))
+
+    def action_exercises(self) -> None:
+        front = self.module.front
+        exercises = list(front.exercises) if front else []
+        if not exercises:
+            self.lab.announce("This module has no exercises.")
+        elif len(exercises) == 1:
+            self.lab.open_exercise(exercises[0])
+        else:
+            passed = self.lab.store.passed_exercises(self.lab.learner_id)
+            choices = []
+            for exercise_id in exercises:
+                state = ("done" if exercise_id in passed else "to do"
+                         if exercise_id in self.lab.course.exercises else "coming soon")
+                choices.append((exercise_id, f"{exercise_id} ({state})"))
+            self.app.push_screen(ChoiceScreen("Exercises", choices), self._chosen_exercise)
+
+    def _chosen_exercise(self, choice: str | None) -> None:
+        if choice is not None:
+            self.lab.open_exercise(choice)
+
+    def action_quiz(self) -> None:
+        self.lab.open_registered("quiz", module_id=self.module.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quiz":
+            return "quiz" in self.lab.screen_factories
+        if action == "try_it":
+            return bool(self.try_its)
+        if action in ("next_lesson", "previous_lesson"):
+            return self._neighbour(1 if action == "next_lesson" else -1) is not None
+        return True
+
+    def _neighbour(self, step: int) -> Module | None:
+        modules = self.lab.course.modules
+        index = next((i for i, m in enumerate(modules) if m.id == self.module.id), None)
+        if index is None or not 0 <= index + step < len(modules):
+            return None
+        return modules[index + step]
+
+    def _go(self, step: int) -> None:
+        neighbour = self._neighbour(step)
+        if neighbour is None:
+            return
+        self._dirty = True
+        self.save_position()
+        self.app.pop_screen()
+        self.lab.open_lesson(neighbour.id)
+
+    def action_next_lesson(self) -> None:
+        self._go(1)
+
+    def action_previous_lesson(self) -> None:
+        self._go(-1)
+
+    def on_screen_resume(self) -> None:
+        self.lab.remember_screen("lesson", self.module.id)

@@ -1,0 +1,292 @@
+"""What the TUI asks of the rest of labtui: grading, the sandbox and the simulator.
+
+The screens never import ``labtui.grading``, ``labtui.account`` or
+``labtui.lambdasim`` themselves; they talk to a :class:`Services` object. The
+real adapters import those packages lazily (so the home screen never loads moto
+or boto3) and turn whatever they return into the small dataclasses below, so a
+change in another package's report type touches one function here. Tests pass
+fakes with the same methods through ``create_app(services=...)``.
+
+A package that is not installed yet raises :class:`ServiceUnavailable`, which
+the screens show as a plain "not available yet" message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+from labtui.errors import LabError
+from labtui.progress.store import ProgressStore
+
+ProgressCallback = Callable[[float, str], None]
+
+
+class ServiceUnavailable(LabError):
+    """A part of labtui this build does not have yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    id: str
+    title: str
+    passed: bool
+    expected: str = ""
+    actual: str = ""
+    hint: str = ""
+    rule: str = ""
+    points: int = 0
+    max_points: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TraceRow:
+    t_s: float
+    function: str
+    version: str = ""
+    environment: str = ""
+    request_id: str = ""
+    attempt: int = 1
+    outcome: str = ""
+    duration_ms: float = 0.0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GradeView:
+    """One check run as the workbench shows it."""
+
+    results: list[CheckRow] = field(default_factory=list)
+    trace: list[TraceRow] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and bool(self.results) and all(r.passed for r in self.results)
+
+    @property
+    def points(self) -> int:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_points(self) -> int:
+        return sum(r.max_points for r in self.results)
+
+    @property
+    def first_failure(self) -> CheckRow | None:
+        return next((r for r in self.results if not r.passed), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutput:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioView:
+    title: str
+    summary: str
+    trace: list[TraceRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    level: int
+    of: int
+    text: str
+
+
+class GradingPort(Protocol):
+    def workspace(self, exercise_id: str, learner_id: str) -> Path: ...
+    def reset_workspace(self, exercise_id: str, learner_id: str) -> Path: ...
+    def grade(
+        self, exercise_id: str, learner_id: str, store: ProgressStore,
+        on_progress: ProgressCallback | None = None,
+    ) -> GradeView: ...
+    def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint: ...
+    def reveal_solution(
+        self, exercise_id: str, store: ProgressStore, learner_id: str, force: bool
+    ) -> Path: ...
+
+
+class SandboxPort(Protocol):
+    def start(self, learner_id: str) -> str: ...
+    def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput: ...
+    def snapshot(self, label: str, learner_id: str) -> None: ...
+    def restore(self, label: str, learner_id: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+class SimulatorPort(Protocol):
+    def run_scenario(self, path: Path, seed: int = 0) -> ScenarioView: ...
+
+
+class ClassroomPort(Protocol):
+    def unlocked_modules(self) -> set[str] | None: ...
+
+
+@dataclass
+class Services:
+    grading: GradingPort
+    sandbox: SandboxPort
+    simulator: SimulatorPort
+    classroom: ClassroomPort | None = None
+
+
+def _import(module: str, what: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if error.name and not module.startswith(error.name) and error.name != module:
+            raise  # a real bug inside the package, not a missing package
+        raise ServiceUnavailable(f"{what} is not available yet in this build.") from error
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    import json
+
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def trace_rows(raw: Any) -> list[TraceRow]:
+    """Any sequence of trace-like objects or dicts as :class:`TraceRow`."""
+    rows: list[TraceRow] = []
+    for item in raw or []:
+        get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
+        rows.append(TraceRow(
+            t_s=float(get("t_s", 0.0) or 0.0), function=_text(get("function", "")),
+            version=_text(get("version", "")), environment=_text(get("environment", "")),
+            request_id=_text(get("request_id", "")), attempt=int(get("attempt", 1) or 1),
+            outcome=_text(get("outcome", "")), duration_ms=float(get("duration_ms", 0.0) or 0.0),
+            detail=_text(get("detail", "")),
+        ))
+    return rows
+
+
+def grade_view(report: Any) -> GradeView:
+    """Whatever ``labtui.grading.service.grade`` returned, as a :class:`GradeView`."""
+    results = [
+        CheckRow(
+            id=_text(getattr(r, "id", "")), title=_text(getattr(r, "title", "")),
+            passed=bool(getattr(r, "passed", False)), expected=_text(getattr(r, "expected", "")),
+            actual=_text(getattr(r, "actual", "")), hint=_text(getattr(r, "hint", "")),
+            rule=_text(getattr(r, "rule", "")), points=int(getattr(r, "points", 0) or 0),
+            max_points=int(getattr(r, "max_points", 0) or 0),
+        )
+        for r in getattr(report, "results", []) or []
+    ]
+    error = getattr(report, "error", None)
+    return GradeView(results, trace_rows(getattr(report, "trace", [])),
+                     None if error is None else _text(error))
+
+
+class RealGrading:
+    """``labtui.grading.service``, imported the first time an exercise needs it."""
+
+    def _service(self) -> ModuleType:
+        return _import("labtui.grading.service", "Checking exercises")
+
+    def workspace(self, exercise_id: str, learner_id: str) -> Path:
+        return Path(self._service().workspace_for(exercise_id, learner_id))
+
+    def reset_workspace(self, exercise_id: str, learner_id: str) -> Path:
+        return Path(self._service().reset_workspace(exercise_id, learner_id))
+
+    def grade(
+        self, exercise_id: str, learner_id: str, store: ProgressStore,
+        on_progress: ProgressCallback | None = None,
+    ) -> GradeView:
+        report = self._service().grade(
+            exercise_id, learner_id=learner_id, store=store, on_progress=on_progress
+        )
+        return grade_view(report)
+
+    def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint:
+        level, of, text = self._service().next_hint(exercise_id, store, learner_id)
+        return Hint(int(level), int(of), str(text))
+
+    def reveal_solution(
+        self, exercise_id: str, store: ProgressStore, learner_id: str, force: bool
+    ) -> Path:
+        return Path(self._service().reveal_solution(exercise_id, store, learner_id, force))
+
+
+class RealSandbox:
+    """The learner's offline AWS account (``labtui.account``), started on first use."""
+
+    def __init__(self) -> None:
+        self._sandbox: Any = None
+
+    def start(self, learner_id: str) -> str:
+        if self._sandbox is None:
+            account = _import("labtui.account", "The sandbox account")
+            starter = getattr(account, "start_sandbox", None)
+            if starter is None:
+                raise ServiceUnavailable("The sandbox account is not available yet in this build.")
+            self._sandbox = starter(learner_id=learner_id)
+        return str(self._sandbox.endpoint_url)
+
+    def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput:
+        self.start(learner_id)
+        env = {**os.environ, **self._sandbox.env()}
+        completed = subprocess.run(
+            [sys.executable, "-m", "labtui", "aws", *args],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )
+        return CommandOutput(completed.returncode, completed.stdout, completed.stderr)
+
+    def snapshot(self, label: str, learner_id: str) -> None:
+        self.start(learner_id)
+        taker = getattr(self._sandbox, "snapshot", None)
+        if taker is None:
+            raise ServiceUnavailable("Sandbox snapshots are not available yet in this build.")
+        taker(label)
+
+    def restore(self, label: str, learner_id: str) -> None:
+        self.start(learner_id)
+        restorer = getattr(self._sandbox, "restore", None)
+        if restorer is None:
+            raise ServiceUnavailable("Sandbox rewind is not available yet in this build.")
+        restorer(label)
+
+    def stop(self) -> None:
+        if self._sandbox is not None:
+            stopper = getattr(self._sandbox, "stop", None)
+            if stopper is not None:
+                stopper()
+            self._sandbox = None
+
+
+class RealSimulator:
+    """``labtui.lambdasim`` running a scenario file for a lesson's "try it" block."""
+
+    def run_scenario(self, path: Path, seed: int = 0) -> ScenarioView:
+        engine = _import("labtui.lambdasim", "The Lambda simulator")
+        runner = getattr(engine, "run_scenario_file", None)
+        if runner is None:
+            raise ServiceUnavailable("Running scenarios is not available yet in this build.")
+        report = runner(path, seed=seed)
+        summary = getattr(report, "summary", "")
+        if not isinstance(summary, str):
+            summary = "\n".join(f"{key}: {value}" for key, value in dict(summary).items())
+        return ScenarioView(path.stem, summary, trace_rows(getattr(report, "trace", [])))
+
+
+def default_services() -> Services:
+    return Services(grading=RealGrading(), sandbox=RealSandbox(), simulator=RealSimulator())

@@ -1,0 +1,117 @@
+"""The learner's workspace files: a list on the left, an editor with highlighting on the right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import OptionList, TextArea
+from textual.widgets.option_list import Option
+
+LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".sh": "bash", ".json": "json"}
+SKIP_PARTS = {"__pycache__", ".git", ".venv", "node_modules"}
+MAX_EDIT_BYTES = 512 * 1024
+
+
+def workspace_files(root: Path) -> list[str]:
+    """Relative paths of the files a learner edits, in a stable order."""
+    if not root.is_dir():
+        return []
+    files = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(
+            part in SKIP_PARTS or part.startswith(".") for part in relative.parts
+        ):
+            files.append(relative.as_posix())
+    return files
+
+
+def language_for(name: str) -> str | None:
+    from textual._tree_sitter import get_language
+
+    language = LANGUAGES.get(Path(name).suffix.lower())
+    return language if language and get_language(language) is not None else None
+
+
+class WorkspaceEditor(Horizontal):
+    """Pick a file, edit it in place; ctrl+s saves (the screen owns the binding)."""
+
+    class FileOpened(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.root: Path | None = None
+        self.current: str | None = None
+        self.saved_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="file-list")
+        editor = TextArea.code_editor("", id="editor", soft_wrap=False)
+        editor.disabled = True
+        yield editor
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#editor", TextArea)
+
+    @property
+    def modified(self) -> bool:
+        return self.current is not None and self.editor.text != self.saved_text
+
+    def load(self, root: Path, select: str | None = None) -> None:
+        self.root = root
+        files = workspace_files(root)
+        listing = self.query_one("#file-list", OptionList)
+        listing.clear_options()
+        listing.add_options([Option(name, id=name) for name in files])
+        wanted = select if select in files else (files[0] if files else None)
+        if wanted is not None:
+            listing.highlighted = files.index(wanted)
+            self.open(wanted)
+        else:
+            self.current = None
+            self.editor.load_text("(this workspace has no files)")
+            self.editor.disabled = True
+
+    def open(self, name: str, draft: str | None = None) -> None:
+        assert self.root is not None
+        path = self.root / name
+        editor = self.editor
+        try:
+            if path.stat().st_size > MAX_EDIT_BYTES:
+                raise ValueError("too large to edit here; press o to use your $EDITOR")
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            self.current = None
+            editor.load_text(f"{name}: cannot open ({error})")
+            editor.disabled = True
+            return
+        self.current = name
+        self.saved_text = text
+        editor.disabled = False
+        editor.language = language_for(name)
+        editor.load_text(draft if draft is not None else text)
+        self.post_message(self.FileOpened(name))
+
+    def save(self) -> str | None:
+        """Write the open file; returns its name, or None when nothing was open."""
+        if self.root is None or self.current is None:
+            return None
+        text = self.editor.text
+        (self.root / self.current).write_text(text, encoding="utf-8")
+        self.saved_text = text
+        return self.current
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id != self.current:
+            if self.modified:
+                self.save()
+            self.open(event.option.id)
+        self.editor.focus()

@@ -1,0 +1,48 @@
+"""TUI test fixtures: the tiny fixture course, a private store and fake services."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from labtui.progress.store import ProgressStore
+from labtui.tui.app import LabApp, create_app
+from labtui.tui.services import Services
+
+from .fakes import FIXTURE_COURSE, FakeGrading, FakeSandbox, FakeSimulator
+
+AppFactory = Callable[..., LabApp]
+
+
+@pytest.fixture
+def course_root(tmp_path: Path) -> Path:
+    """A private copy of the fixture course (tests may break it)."""
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    return root
+
+
+@pytest.fixture
+def store(labtui_home: Path) -> Iterator[ProgressStore]:
+    with ProgressStore(labtui_home / "progress.sqlite3") as opened:
+        opened.ensure_learner("me")
+        yield opened
+
+
+@pytest.fixture
+def services(course_root: Path) -> Services:
+    return Services(grading=FakeGrading(course_root), sandbox=FakeSandbox(),
+                    simulator=FakeSimulator())
+
+
+@pytest.fixture
+def make_app(course_root: Path, store: ProgressStore, services: Services) -> AppFactory:
+    def make(**kwargs: object) -> LabApp:
+        options: dict[str, object] = {"store": store, "services": services}
+        options.update(kwargs)
+        return create_app(course_root, **options)  # type: ignore[arg-type]
+
+    return make

@@ -1,0 +1,137 @@
+"""Home / course map: modules in order with status, what to do next, entries, locking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from labtui.tui.app import LabApp
+from labtui.tui.screens.home import HomeScreen
+from labtui.tui.screens.lesson import LessonScreen
+
+from .conftest import AppFactory
+
+
+def option_texts(app: LabApp) -> list[str]:
+    options = app.screen.query_one("#modules", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_home_lists_modules_in_course_order_with_status(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        texts = option_texts(app)
+        assert [t.split()[1] for t in texts] == ["01", "02"]
+        assert "First steps with Lambda" in texts[0] and "Retries and failure" in texts[1]
+        next_step = str(app.screen.query_one("#next-step", Static).render())
+        assert "Read 01 First steps with Lambda" in next_step
+        detail = str(app.screen.query_one("#detail", Static).render())
+        assert "Create a function from the command line" in detail  # objectives
+        assert "~20 min" in detail
+        assert "retry-lab" not in detail  # belongs to module 02
+
+
+async def test_progress_changes_status_and_next_step(make_app: AppFactory, store: Any) -> None:
+    store.complete_lesson("me", "first-steps")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "▸ 01" in option_texts(app)[0]  # in progress: lesson read, exercise to do
+        assert "Exercise: hello-function" in str(app.screen.query_one("#next-step").render())
+        store.record_exercise_attempt("me", "hello-function", passed=True, points=10,
+                                      max_points=10, results=[])
+        app.screen.refresh_view()
+        assert option_texts(app)[0].startswith("✓ 01") is False  # the quiz is still to do
+        assert "Quiz" in str(app.screen.query_one("#next-step").render())
+
+
+async def test_enter_opens_the_highlighted_lesson_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.module.id == "retries"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_continue_follows_the_next_step(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.module.id == "first-steps"
+
+
+async def test_quiz_entries_hidden_until_a_factory_is_registered(make_app: AppFactory) -> None:
+    app = make_app()
+    app.screen_factories.clear()
+    opened: list[dict[str, Any]] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "q" not in app.screen.active_bindings  # hidden from footer and palette
+        await pilot.press("q")
+        assert opened == []
+
+        def factory(lab: LabApp, **context: Any) -> Screen[None]:
+            opened.append(context)
+            return Screen()
+
+        app.register_screen_factory("quiz", factory, "Quiz")
+        app.screen.refresh_bindings()
+        assert "q" in app.screen.active_bindings
+        await pilot.press("q")
+        await pilot.pause()
+        assert opened == [{"module_id": "first-steps"}]
+
+
+async def test_locked_modules_cannot_be_opened(make_app: AppFactory, services: Any) -> None:
+    class Classroom:
+        def unlocked_modules(self) -> set[str]:
+            return {"first-steps"}
+
+    services.classroom = Classroom()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "⊘ 02" in option_texts(app)[1]
+        await pilot.press("down", "l")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("locked" in a for a in app.announcements)
+
+
+HOME_ONLY = """
+import asyncio, os, sys
+from pathlib import Path
+from labtui.tui.app import create_app
+
+async def main():
+    app = create_app(Path(os.environ["COURSE"]), resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+
+asyncio.run(main())
+print("HEAVY", sorted(m for m in sys.modules if m.split(".")[0] in ("moto", "boto3", "botocore")))
+"""
+
+
+def test_home_never_imports_moto_or_boto3() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .fakes import FIXTURE_COURSE
+
+    result = subprocess.run([sys.executable, "-c", HOME_ONLY], capture_output=True, text=True,
+                            env={**os.environ, "COURSE": str(FIXTURE_COURSE)}, timeout=120,
+                            check=False)
+    assert "HEAVY []" in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,111 @@
+"""Lesson reader: rendered Markdown, reading position, completion, try-it blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Markdown
+
+from labtui.facts import FACTS
+from labtui.tui.screens.dialogs import ScenarioScreen
+from labtui.tui.screens.exercise import ExerciseScreen
+from labtui.tui.screens.lesson import LessonScreen, lesson_markdown
+from labtui.tui.widgets.trace import TraceTimeline
+
+from .conftest import AppFactory
+
+
+def test_lesson_markdown_renders_facts_hides_anchors_and_marks_try_its() -> None:
+    body = ("## Retries {#async}\n\nRetried {{fact:async_max_retries}} times.\n\n"
+            "```tryit\nscenario: a.yaml\ncaption: Watch it.\n```\n")
+    shown, try_its = lesson_markdown(body)
+    assert "{#async}" not in shown and "## Retries" in shown
+    assert f"Retried {FACTS['async_max_retries'].render()} times" in shown
+    assert "```tryit" not in shown and "Try it 1" in shown and "Watch it." in shown
+    assert try_its == [{"scenario": "a.yaml", "caption": "Watch it."}]
+
+
+async def open_lesson(app: Any, pilot: Any, module_id: str) -> LessonScreen:
+    app.open_lesson(module_id)
+    for _ in range(20):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, LessonScreen) and app.screen.loaded:
+            break
+    assert isinstance(app.screen, LessonScreen)
+    return app.screen
+
+
+async def test_reading_a_lesson_shows_its_text(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        source = screen.viewer.document.source
+        assert "# First steps with Lambda" in source and "{#what}" not in source
+        assert "---" not in source.splitlines()[0]  # front matter stripped
+        headings = [title for _, title, _ in screen.viewer.document.table_of_contents]
+        assert "Invoke it" in headings
+        assert isinstance(screen.viewer.document, Markdown)
+
+
+async def test_reading_position_is_saved_and_restored(make_app: AppFactory, store: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        screen.viewer.scroll_to(y=7, animate=False, immediate=True)
+        await pilot.pause(0.7)  # the position is saved at most twice a second
+        assert store.lesson_progress("me")["first-steps"].position == 7
+        await pilot.press("escape")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        await pilot.pause(0.1)
+        assert screen.viewer.scroll_y == 7
+
+
+async def test_reaching_the_end_marks_the_lesson_read(make_app: AppFactory, store: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(app, pilot, "first-steps")
+        assert not store.lesson_progress("me")["first-steps"].completed
+        await pilot.press("end")
+        await pilot.pause(0.8)
+        assert store.lesson_progress("me")["first-steps"].completed
+        assert any("marked as read" in a for a in app.announcements)
+
+
+async def test_try_it_exercise_opens_the_workbench(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(app, pilot, "first-steps")
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ExerciseScreen)
+        assert app.screen.pack.id == "hello-function"
+
+
+async def test_try_it_scenario_runs_and_shows_the_trace(
+    make_app: AppFactory, services: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(app, pilot, "retries")
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ScenarioScreen)
+        assert [p.name for p in services.simulator.ran] == ["async-retries-destination.yaml"]
+        assert app.screen.result is not None
+        await pilot.press("s")
+        table = app.screen.query_one(TraceTimeline)
+        assert table.display and table.row_count == 4
+        assert any("4 trace events" in a for a in app.announcements)
+
+
+async def test_exercise_key_says_when_an_exercise_is_coming(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(app, pilot, "retries")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert any("retry-lab" in a and "coming soon" in a for a in app.announcements)
