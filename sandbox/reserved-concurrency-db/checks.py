@@ -1,0 +1,87 @@
+"""Checks for reserved-concurrency-db: the reservation, then 300 simulated asynchronous
+calls through lambdasim with the account's concurrency settings (R-5.3, R-5.6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labtui.grading import state
+from labtui.grading.context import GradingContext
+from labtui.grading.results import CheckResult
+from labtui.grading.sim import new_simulation, record_trace
+
+FUNCTION = "report-writer"
+CAP = 50
+CALLS = 300
+
+
+def _provisioned_note(ctx: GradingContext) -> str:
+    configs = state.provisioned_configs(ctx, FUNCTION)
+    if not configs:
+        return ""
+    shown = ", ".join(
+        f"{count} on {'version ' if q.isdigit() else 'alias '}{q}" for q, count in sorted(configs.items())
+    )
+    return f"; provisioned concurrency {shown}"
+
+
+def c1(ctx: GradingContext) -> CheckResult:
+    # R-5.3: reserved concurrency caps and guarantees a function.
+    reserved = state.reserved_concurrency(ctx, FUNCTION)
+    actual = ("no reserved concurrency (the function may use the whole unreserved pool)"
+              if reserved is None else f"reserved concurrency {reserved}")
+    actual += _provisioned_note(ctx)
+    if reserved == 0:
+        hint = ("0 is not 'unlimited': reserved concurrency 0 throttles every invocation. "
+                "Reserve 50 so report-writer can run but never opens more than 50 connections.")
+    elif reserved is None and _provisioned_note(ctx):
+        hint = ("Provisioned concurrency pre-warms environments but caps nothing. The cap is "
+                "reserved concurrency: aws lambda put-function-concurrency.")
+    else:
+        hint = ("aws lambda put-function-concurrency --function-name report-writer "
+                "--reserved-concurrent-executions 50")
+    return ctx.result("c1", reserved == CAP, expected=f"reserved concurrency {CAP}",
+                      actual=actual, hint=hint)
+
+
+def _run(ctx: GradingContext) -> Any:
+    from labtui.lambdasim import BehaviourModel, Duration, FunctionSpec
+
+    config = state.function_config(ctx, FUNCTION)
+    if config is None:
+        return None
+    sim = new_simulation(ctx)
+    # Each report holds its database connection for about 2 s.
+    sim.add_function(FunctionSpec(
+        FUNCTION, memory_mb=int(config["MemorySize"]), timeout_s=int(config["Timeout"]),
+        behaviour=BehaviourModel(duration=Duration("uniform", 1500.0, 2500.0)),
+    ))
+    reserved = state.reserved_concurrency(ctx, FUNCTION)
+    if reserved is not None:
+        sim.set_reserved_concurrency(FUNCTION, reserved)
+    events = [sim.invoke_async(FUNCTION, {"report_id": f"r-{n}"}, at=n * 0.01)
+              for n in range(CALLS)]
+    sim.run()
+    record_trace(ctx, sim)
+    return sim.summary(), sum(1 for e in events if e.state == "success")
+
+
+def c2(ctx: GradingContext) -> CheckResult:
+    # R-5.3 cap; R-5.6 throttled async events are retried, so none is lost.
+    expected = f"{CALLS} calls in 3 s: at most {CAP} at once, all {CALLS} complete"
+    outcome = ctx.once("burst", lambda: _run(ctx))
+    if outcome is None:
+        return ctx.result("c2", False, expected=expected, actual="report-writer does not exist",
+                          hint="Keep the seeded function report-writer.")
+    summary, completed = outcome
+    peak = summary.per_function_max_concurrency.get(FUNCTION, summary.max_concurrency)
+    actual = (f"peak {peak} at once; {completed} of {CALLS} completed; "
+              f"{summary.throttles} throttled attempts")
+    ok = peak <= CAP and completed == CALLS
+    if peak > CAP:
+        hint = (f"Nothing capped the burst: {peak} environments would each open a database "
+                "connection. Only reserved concurrency limits how many run at once.")
+    else:
+        hint = ("Calls are being throttled and never run: a reservation of 0 switches the "
+                "function off. Reserve 50.")
+    return ctx.result("c2", ok, expected=expected, actual=actual, hint=hint)
