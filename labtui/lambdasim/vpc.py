@@ -493,12 +493,13 @@ def _overlaps(rule_cidr: str, cidr: str) -> bool:
 
 
 def _covers(rule_cidr: str, cidr: str) -> bool:
+    """``cidr`` lies entirely inside ``rule_cidr`` (IPv4; other strings compare literally)."""
     try:
-        return ipaddress.ip_network(cidr, strict=False).subnet_of(
-            ipaddress.ip_network(rule_cidr, strict=False)
-        )  # type: ignore[arg-type]
-    except (ValueError, TypeError):
+        inner = ipaddress.IPv4Network(cidr, strict=False)
+        outer = ipaddress.IPv4Network(rule_cidr, strict=False)
+    except ValueError:
         return rule_cidr == cidr
+    return inner.subnet_of(outer)
 
 
 def _egress_allows(
