@@ -90,6 +90,9 @@ class LabApp(App[int]):
         self.resume_on_start = resume
         self.announcements: list[str] = []
         self.screen_factories: dict[str, ScreenEntry] = {}
+        # exercise id -> the sandbox snapshot taken when it was opened (rewind target);
+        # snapshots live in the sandbox server's memory, so this is per process.
+        self.sandbox_snapshots: dict[str, str] = {}
         self.register_theme(HIGH_CONTRAST)
         self.settings: dict[str, Any] = dict(store.ui_state(learner_id, "settings", {}) or {})
         if plain:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from labtui.errors import LabError
 from labtui.progress.store import ProgressStore
 
-ProgressCallback = Callable[[float, str], None]
+ProgressCallback = Callable[[str], None]  # one line per grading step
 
 
 class ServiceUnavailable(LabError):
@@ -107,7 +107,9 @@ class Hint:
 
 class GradingPort(Protocol):
     def workspace(self, exercise_id: str, learner_id: str) -> Path: ...
-    def reset_workspace(self, exercise_id: str, learner_id: str) -> Path: ...
+    def reset_workspace(
+        self, exercise_id: str, learner_id: str, store: ProgressStore
+    ) -> Path: ...
     def grade(
         self, exercise_id: str, learner_id: str, store: ProgressStore,
         on_progress: ProgressCallback | None = None,
@@ -169,12 +171,23 @@ def trace_rows(raw: Any) -> list[TraceRow]:
     rows: list[TraceRow] = []
     for item in raw or []:
         get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
+        def first(*names: str, default: Any = None, get: Any = get) -> Any:
+            for name in names:
+                value = get(name, None)
+                if value is not None:
+                    return value
+            return default
+
         rows.append(TraceRow(
-            t_s=float(get("t_s", 0.0) or 0.0), function=_text(get("function", "")),
-            version=_text(get("version", "")), environment=_text(get("environment", "")),
-            request_id=_text(get("request_id", "")), attempt=int(get("attempt", 1) or 1),
-            outcome=_text(get("outcome", "")), duration_ms=float(get("duration_ms", 0.0) or 0.0),
-            detail=_text(get("detail", "")),
+            t_s=float(first("t_s", "time_s", "time", "t", default=0.0)),
+            function=_text(first("function", "function_name", default="")),
+            version=_text(first("version", "qualifier", default="")),
+            environment=_text(first("environment", "env_id", "env", default="")),
+            request_id=_text(first("request_id", "request", default="")),
+            attempt=int(first("attempt", default=1)),
+            outcome=_text(first("outcome", "kind", "event", default="")),
+            duration_ms=float(first("duration_ms", default=0.0)),
+            detail=_text(first("detail", "message", default="")),
         ))
     return rows
 
@@ -205,8 +218,8 @@ class RealGrading:
     def workspace(self, exercise_id: str, learner_id: str) -> Path:
         return Path(self._service().workspace_for(exercise_id, learner_id))
 
-    def reset_workspace(self, exercise_id: str, learner_id: str) -> Path:
-        return Path(self._service().reset_workspace(exercise_id, learner_id))
+    def reset_workspace(self, exercise_id: str, learner_id: str, store: ProgressStore) -> Path:
+        return Path(self._service().reset_workspace(exercise_id, learner_id, store))
 
     def grade(
         self, exercise_id: str, learner_id: str, store: ProgressStore,
@@ -228,49 +241,58 @@ class RealGrading:
 
 
 class RealSandbox:
-    """The learner's offline AWS account (``labtui.account``), started on first use."""
+    """The learner's offline AWS account (``labtui.account``), started on first use.
+
+    The grader and the console share one sandbox server per process: when
+    ``labtui.grading`` is present its ``shared_sandbox()`` is used.
+    """
 
     def __init__(self) -> None:
         self._sandbox: Any = None
 
-    def start(self, learner_id: str) -> str:
+    def _server(self) -> Any:
         if self._sandbox is None:
-            account = _import("labtui.account", "The sandbox account")
-            starter = getattr(account, "start_sandbox", None)
-            if starter is None:
-                raise ServiceUnavailable("The sandbox account is not available yet in this build.")
-            self._sandbox = starter(learner_id=learner_id)
-        return str(self._sandbox.endpoint_url)
+            try:
+                shared = importlib.import_module("labtui.grading.sandbox").shared_sandbox
+            except (ImportError, AttributeError):
+                account = _import("labtui.account", "The sandbox account")
+                self._sandbox = account.Sandbox().start()
+            else:
+                self._sandbox = shared()
+        return self._sandbox
+
+    def start(self, learner_id: str) -> str:
+        server = self._server()
+        server.learner(learner_id)
+        return str(server.endpoint_url)
 
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput:
-        self.start(learner_id)
-        env = {**os.environ, **self._sandbox.env()}
-        completed = subprocess.run(
-            [sys.executable, "-m", "labtui", "aws", *args],
+        server = self._server()
+        bridge = _import("labtui.account.awscli_bridge", "The sandbox console")
+        # Same environment as `labtui aws`: no AWS_* from the machine, only the sandbox's.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(server.env(learner_id))
+        env.setdefault("AWS_PAGER", "")
+        completed = subprocess.run(  # the bundled CLI, an argv list, no shell
+            [sys.executable, "-m", "awscli", *bridge.v1_arguments(list(args))],
             capture_output=True, text=True, env=env, timeout=120, check=False,
         )
         return CommandOutput(completed.returncode, completed.stdout, completed.stderr)
 
     def snapshot(self, label: str, learner_id: str) -> None:
-        self.start(learner_id)
-        taker = getattr(self._sandbox, "snapshot", None)
-        if taker is None:
-            raise ServiceUnavailable("Sandbox snapshots are not available yet in this build.")
-        taker(label)
+        self._server().learner(learner_id).snapshot(label)
 
     def restore(self, label: str, learner_id: str) -> None:
-        self.start(learner_id)
-        restorer = getattr(self._sandbox, "restore", None)
-        if restorer is None:
-            raise ServiceUnavailable("Sandbox rewind is not available yet in this build.")
-        restorer(label)
+        self._server().learner(learner_id).restore(label)
 
     def stop(self) -> None:
-        if self._sandbox is not None:
-            stopper = getattr(self._sandbox, "stop", None)
-            if stopper is not None:
-                stopper()
-            self._sandbox = None
+        if self._sandbox is None:
+            return
+        try:
+            importlib.import_module("labtui.grading.sandbox").stop_shared_sandbox()
+        except (ImportError, AttributeError):
+            self._sandbox.stop()
+        self._sandbox = None
 
 
 class RealSimulator:
@@ -282,9 +304,12 @@ class RealSimulator:
         if runner is None:
             raise ServiceUnavailable("Running scenarios is not available yet in this build.")
         report = runner(path, seed=seed)
-        summary = getattr(report, "summary", "")
+        summary: Any = getattr(report, "summary", "")
+        if callable(summary):
+            summary = summary()
         if not isinstance(summary, str):
-            summary = "\n".join(f"{key}: {value}" for key, value in dict(summary).items())
+            items = summary.items() if isinstance(summary, dict) else vars(summary).items()
+            summary = "\n".join(f"{key}: {value}" for key, value in items)
         return ScenarioView(path.stem, summary, trace_rows(getattr(report, "trace", [])))
 
 

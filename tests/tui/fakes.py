@@ -39,7 +39,8 @@ class FakeGrading:
             shutil.copytree(self.course_root / "sandbox" / exercise_id / "starter", path)
         return path
 
-    def reset_workspace(self, exercise_id: str, learner_id: str) -> Path:
+    def reset_workspace(self, exercise_id: str, learner_id: str, store: ProgressStore) -> Path:
+        store.record_exercise_event(learner_id, exercise_id, "reset")
         path = workspaces_dir() / learner_id / exercise_id
         shutil.rmtree(path, ignore_errors=True)
         return self.workspace(exercise_id, learner_id)
@@ -50,7 +51,7 @@ class FakeGrading:
     ) -> GradeView:
         self.release.wait(10)
         if on_progress:
-            on_progress(0.5, "checking")
+            on_progress("applying your solution")
         handler = (self.workspace(exercise_id, learner_id) / "handler.py").read_text()
         greets = "greeting" in handler
         results = [

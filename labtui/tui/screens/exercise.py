@@ -64,9 +64,8 @@ class ExerciseScreen(LabScreen):
             self.view = view
 
     class GradeProgress(Message):
-        def __init__(self, fraction: float, label: str) -> None:
+        def __init__(self, label: str) -> None:
             super().__init__()
-            self.fraction = fraction
             self.label = label
 
     class SandboxReady(Message):
@@ -116,7 +115,8 @@ class ExerciseScreen(LabScreen):
             with TabPane("3 Console", id="console"):
                 yield SandboxConsole([], id="sandbox-console")
             with TabPane("4 Results", id="results"):
-                yield ProgressBar(id="grade-progress", show_eta=False)
+                yield ProgressBar(id="grade-progress", show_eta=False, show_percentage=False)
+                yield Static(id="grade-step")
                 yield LoadingIndicator(id="grade-loading")
                 with VerticalScroll(id="results-scroll"):
                     yield CheckResults(id="check-results")
@@ -182,7 +182,7 @@ class ExerciseScreen(LabScreen):
     @work(thread=True, exclusive=True, group="sandbox")
     def start_sandbox(self) -> None:
         sandbox, learner_id = self.lab.services.sandbox, self.lab.learner_id
-        snapshot = self.state.snapshot
+        snapshot = self.lab.sandbox_snapshots.get(self.pack.id)
         try:
             endpoint = sandbox.start(learner_id)
             error = None
@@ -204,9 +204,8 @@ class ExerciseScreen(LabScreen):
             self.lab.announce(f"Sandbox: {message.error}", severity="warning")
         else:
             self.sandbox_endpoint = message.endpoint
-            if message.snapshot != self.state.snapshot:
-                self.state.snapshot = message.snapshot
-                self.state.save(self.lab.store, self.lab.learner_id)
+            if message.snapshot is not None:
+                self.lab.sandbox_snapshots[self.pack.id] = message.snapshot
             console.write(f"Sandbox ready at {message.endpoint}. Try: aws lambda list-functions")
             self.lab.announce("Sandbox ready.")
         self._update_status()
@@ -294,8 +293,9 @@ class ExerciseScreen(LabScreen):
         self.grading = True
         self.query_one(TabbedContent).active = "results"
         bar = self.query_one("#grade-progress", ProgressBar)
-        bar.update(total=100, progress=0)
+        bar.update(total=None)  # steps, not a known fraction: an indeterminate bar
         bar.display = not self.lab.plain
+        self.query_one("#grade-step", Static).update("")
         self.query_one("#grade-loading").display = True
         self._update_status()
         self.lab.announce(f"Checking {self.pack.id}…")
@@ -303,8 +303,8 @@ class ExerciseScreen(LabScreen):
 
     @work(thread=True, exclusive=True, group="grade")
     def run_check(self) -> None:
-        def progress(fraction: float, label: str = "") -> None:
-            self.post_message(self.GradeProgress(fraction, label))
+        def progress(label: str) -> None:
+            self.post_message(self.GradeProgress(label))
 
         try:
             view = self.lab.services.grading.grade(
@@ -315,7 +315,9 @@ class ExerciseScreen(LabScreen):
         self.post_message(self.Graded(view))
 
     def on_exercise_screen_grade_progress(self, message: GradeProgress) -> None:
-        self.query_one("#grade-progress", ProgressBar).update(progress=message.fraction * 100)
+        self.query_one("#grade-step", Static).update(Text(message.label, style="dim"))
+        if self.lab.plain:
+            self.lab.announce(message.label)
 
     def on_exercise_screen_graded(self, message: Graded) -> None:
         self.grading = False
@@ -445,12 +447,12 @@ class ExerciseScreen(LabScreen):
         try:
             value: Any = None
             if kind == "reset":
-                value = grading.reset_workspace(exercise_id, lab.learner_id)
-                lab.store.record_exercise_event(lab.learner_id, exercise_id, "reset")
+                value = grading.reset_workspace(exercise_id, lab.learner_id, lab.store)
             elif kind == "rewind":
-                if self.state.snapshot is None:
+                label = lab.sandbox_snapshots.get(exercise_id)
+                if label is None:
                     raise ServiceUnavailable("Rewind needs the sandbox; it has not started.")
-                sandbox.restore(self.state.snapshot, lab.learner_id)
+                sandbox.restore(label, lab.learner_id)
                 lab.store.record_exercise_event(lab.learner_id, exercise_id, "restore")
             elif kind == "hint":
                 value = grading.next_hint(exercise_id, lab.store, lab.learner_id)

@@ -27,7 +27,6 @@ class ExerciseState:
     history: list[str] = field(default_factory=list)
     trace: list[dict[str, Any]] = field(default_factory=list)
     draft: dict[str, Any] | None = None
-    snapshot: str | None = None
 
     @staticmethod
     def key(exercise_id: str) -> str:
@@ -49,8 +48,6 @@ class ExerciseState:
         state.history = [h for h in raw.get("history", []) if isinstance(h, str)]
         state.trace = [t for t in raw.get("trace", []) if isinstance(t, dict)]
         state.draft = raw.get("draft") if isinstance(raw.get("draft"), dict) else None
-        snapshot = raw.get("snapshot")
-        state.snapshot = snapshot if isinstance(snapshot, str) else None
         return state
 
     def save(self, store: ProgressStore, learner_id: str) -> None:

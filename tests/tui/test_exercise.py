@@ -1,0 +1,186 @@
+"""Exercise workbench: task, files, console, checks (failing then passing), reset, rewind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import RichLog, Static, TabbedContent
+
+from labtui.paths import workspaces_dir
+from labtui.tui.screens.dialogs import ConfirmScreen
+from labtui.tui.screens.exercise import ExerciseScreen
+from labtui.tui.screens.solution import SolutionScreen
+from labtui.tui.widgets.results import CheckResults
+from labtui.tui.widgets.trace import TraceTimeline
+from labtui.tui.widgets.workspace import WorkspaceEditor
+
+from .conftest import AppFactory
+
+PASSING = 'def handler(event, context):\n    return {"greeting": "hello"}\n'
+
+
+async def open_exercise(app: Any, pilot: Any) -> ExerciseScreen:
+    app.open_exercise("hello-function")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, ExerciseScreen)
+    return app.screen
+
+
+async def check(app: Any, pilot: Any) -> str:
+    await pilot.press("f5")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(app.screen.query_one(CheckResults).render())
+
+
+async def test_opening_shows_task_and_starts_the_sandbox(
+    make_app: AppFactory, services: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        assert "Create a function called `hello`" in screen._task_markdown()
+        assert services.sandbox.started
+        assert services.sandbox.snapshots == ["hello-function-start"]
+        assert "sandbox http://127.0.0.1:4599" in str(screen.query_one("#exercise-status").render())
+        await pilot.press("2")
+        editor = screen.query_one(WorkspaceEditor)
+        assert editor.current == "handler.py"
+        assert editor.editor.language == "python"
+        assert "return {}" in editor.editor.text
+
+
+async def test_check_fails_then_passes_after_editing(
+    make_app: AppFactory, store: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        shown = await check(app, pilot)
+        assert "1 of 2 checks pass" in shown
+        assert "✗ c2 It returns a greeting" in shown
+        assert "expected: {\"greeting\": \"hello\"}" in shown and "actual:   return {}" in shown
+        assert "hint: Return a dict with greeting." in shown
+        assert screen.query_one(TabbedContent).active == "results"
+        assert screen.query_one("#trace-table", TraceTimeline).row_count == 2
+
+        await pilot.press("2")
+        editor = screen.query_one(WorkspaceEditor)
+        editor.editor.load_text(PASSING)
+        await pilot.press("ctrl+s")
+        assert (workspaces_dir() / "me" / "hello-function" / "handler.py").read_text() == PASSING
+        shown = await check(app, pilot)
+        assert "PASSED: all 2 checks pass (10/10 points)" in shown
+        assert any("Exercise passed" in a for a in app.announcements)
+        assert store.passed_exercises("me") == {"hello-function"}
+
+
+async def test_console_runs_aws_commands_with_history(
+    make_app: AppFactory, services: Any, store: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("3")
+        await pilot.press(*"aws lambda list-functions", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.sandbox.commands == [["lambda", "list-functions"]]
+        log = screen.query_one("#console-output", RichLog)
+        assert any("FunctionName" in line.text for line in log.lines)
+        await pilot.press("up")
+        assert screen.query_one("#console-input").value == "aws lambda list-functions"
+        state = store.ui_state("me", "exercise:hello-function")
+        assert state["history"] == ["aws lambda list-functions"]
+
+
+async def test_reset_asks_first_then_restores_the_starter(
+    make_app: AppFactory, store: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        handler = workspaces_dir() / "me" / "hello-function" / "handler.py"
+        handler.write_text(PASSING)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert handler.read_text() == PASSING
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "return {}" in handler.read_text()
+        assert store.exercise_events("me", "hello-function", "reset") == ["reset:"]
+        assert "return {}" in screen.query_one(WorkspaceEditor).editor.text
+
+
+async def test_rewind_restores_the_opening_snapshot(
+    make_app: AppFactory, services: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_exercise(app, pilot)
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.sandbox.restored == ["hello-function-start"]
+        assert any("rewound" in a for a in app.announcements)
+
+
+async def test_hints_then_solution_on_request(make_app: AppFactory, store: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "1. Look at aws lambda create-function." in str(
+            screen.query_one("#hints", Static).render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # not passed yet: ask first
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SolutionScreen)
+        assert store.exercise_events("me", "hello-function", "solution") == ["solution:forced"]
+
+
+async def test_watch_mode_rechecks_when_a_file_changes(
+    make_app: AppFactory, services: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("w")
+        assert screen.state.watch
+        handler = workspaces_dir() / "me" / "hello-function" / "handler.py"
+        handler.write_text(PASSING + "\n")
+        screen._poll_watch()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.grading.graded == ["hello-function"]
+        assert screen.last_grade is not None and screen.last_grade.passed
+
+
+async def test_unavailable_grading_says_so(make_app: AppFactory, services: Any) -> None:
+    from labtui.tui.services import ServiceUnavailable
+
+    def unavailable(*args: Any, **kwargs: Any) -> Path:
+        raise ServiceUnavailable("Checking exercises is not available yet in this build.")
+
+    services.grading.grade = unavailable
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_exercise(app, pilot)
+        shown = await check(app, pilot)
+        assert "not available yet" in shown
