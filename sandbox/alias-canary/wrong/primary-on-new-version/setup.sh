@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+set -euo pipefail
+zip -q function.zip app.py
+aws lambda update-function-code --function-name checkout --zip-file fileb://function.zip > /dev/null
+aws lambda wait function-updated-v2 --function-name checkout
+
+# Freeze $LATEST as version 6, then canary it behind prod.
+VER=$(aws lambda publish-version --function-name checkout --description "release 6" \
+  --query Version --output text)
+aws lambda update-alias --function-name checkout --name prod --function-version "$VER" \
+  --routing-config "{\"AdditionalVersionWeights\": {\"5\": 0.9}}" > /dev/null
+aws lambda get-alias --function-name checkout --name prod
