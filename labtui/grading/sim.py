@@ -97,3 +97,21 @@ def new_simulation(ctx: GradingContext, seed: int = 7) -> Any:
     return Simulation(
         seed=seed, options=EngineOptions(region=ctx.region, account_id=ctx.account_id)
     )
+
+
+def async_config(document: dict[str, Any] | None) -> Any:
+    """A lambdasim AsyncConfig from GetFunctionEventInvokeConfig (AWS defaults when None)."""
+    from labtui.lambdasim import AsyncConfig
+
+    if not document:
+        return AsyncConfig()
+    destinations = document.get("DestinationConfig") or {}
+    defaults = AsyncConfig()
+    retries = document.get("MaximumRetryAttempts")
+    age = document.get("MaximumEventAgeInSeconds")
+    return AsyncConfig(
+        max_retries=defaults.max_retries if retries is None else int(retries),
+        max_event_age_s=defaults.max_event_age_s if age is None else int(age),
+        on_success=(destinations.get("OnSuccess") or {}).get("Destination"),
+        on_failure=(destinations.get("OnFailure") or {}).get("Destination"),
+    )
