@@ -82,6 +82,9 @@ class Gateway:
         # Overwrite whatever the caller sent: nobody picks another learner's account.
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = account_id
         path = str(environ.get("PATH_INFO", ""))
+        if path.startswith("/moto-api"):
+            # moto's control API (reset, state dumps) spans every account: never exposed.
+            return Response(404, b'{"message": "Not Found"}')(start_response)
         if service == "lambda" or (service is None and path.startswith("/20")):
             request = Request(
                 environ=environ,

@@ -1,0 +1,198 @@
+"""Invoke through the gateway: the AWS response surface (R-2, R-6.5)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from labtui.account import Sandbox
+from labtui.account.learner import LearnerAccount
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1})  # botocore retries 429 by default
+
+
+def test_sync_invoke_returns_the_handlers_result(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    make_function(MemorySize=128, Timeout=5)
+    response = learner.client("lambda").invoke(
+        FunctionName="lab-hello", Payload=b'{"name": "Vinod"}', LogType="Tail"
+    )
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    assert response["ExecutedVersion"] == "$LATEST"
+    body = json.loads(response["Payload"].read())
+    assert body["message"] == "hello, Vinod" and body["memory_mb"] == 128
+    assert 0 < body["remaining_ms"] < 5000
+    log = base64.b64decode(response["LogResult"]).decode()  # R-6.5
+    assert "START RequestId: " in log and "hello from lab-hello" in log
+    assert "END RequestId: " in log and "REPORT RequestId: " in log
+    assert "Init Duration: " in log
+
+
+def test_function_error_is_200_with_unhandled(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-2.1
+    make_function("broken", handler="app.boom")
+    response = learner.client("lambda").invoke(FunctionName="broken", Payload=b"{}")
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    body = json.loads(response["Payload"].read())
+    assert body["errorType"] == "RuntimeError" and body["errorMessage"] == "it broke"
+    assert body["stackTrace"] and body["requestId"]
+
+
+def test_timeout_answers_task_timed_out(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-2.2
+    make_function("sleepy", handler="app.slow", Timeout=1)
+    response = learner.client("lambda").invoke(FunctionName="sleepy", Payload=b'{"seconds": 5}')
+    assert response["FunctionError"] == "Unhandled"
+    body = json.loads(response["Payload"].read())
+    assert body["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 1.00 seconds" in body["errorMessage"]
+
+
+def test_event_invoke_is_202_and_runs_once(
+    sandbox: Sandbox, learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-2.3 (until lambdasim takes asynchronous invocations over: one attempt, recorded)
+    make_function()
+    response = learner.client("lambda").invoke(
+        FunctionName="lab-hello", InvocationType="Event", Payload=b'{"name": "async"}'
+    )
+    assert response["StatusCode"] == 202
+    assert response["Payload"].read() == b""
+    sandbox.wait_for_async()
+    outcomes = learner.view().async_outcomes("lab-hello")
+    assert len(outcomes) == 1 and outcomes[0].status == "success"
+    assert json.loads(outcomes[0].response)["message"] == "hello, async"
+
+
+def test_dry_run_is_204(learner: LearnerAccount, make_function: Callable[..., str]) -> None:
+    make_function()  # R-2.4
+    response = learner.client("lambda").invoke(FunctionName="lab-hello", InvocationType="DryRun")
+    assert response["StatusCode"] == 204
+
+
+def test_reserved_zero_throttles_with_reason(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-2.6, R-5.3
+    make_function()
+    client = learner.client("lambda", config=NO_RETRIES)
+    client.put_function_concurrency(FunctionName="lab-hello", ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as throttled:
+        client.invoke(FunctionName="lab-hello", Payload=b"{}")
+    error = throttled.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert error["Error"]["Code"] == "TooManyRequestsException"
+    assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+
+
+def test_reserved_one_throttles_the_second_concurrent_call(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    make_function("single", handler="app.slow", Timeout=10)
+    client = learner.client("lambda")
+    client.put_function_concurrency(FunctionName="single", ReservedConcurrentExecutions=1)
+    client.invoke(FunctionName="single", Payload=b'{"seconds": 0}')  # warm it up
+    first = threading.Thread(
+        target=lambda: client.invoke(FunctionName="single", Payload=b'{"seconds": 2}')
+    )
+    first.start()
+    other = learner.client("lambda", config=NO_RETRIES)
+    try:
+        for _ in range(100):  # wait until the first call is in flight
+            if learner.sandbox.pool is not None and learner.sandbox.pool.busy_count():
+                break
+            threading.Event().wait(0.02)
+        with pytest.raises(ClientError) as throttled:
+            other.invoke(FunctionName="single", Payload=b'{"seconds": 0}')
+    finally:
+        first.join()
+    assert throttled.value.response["Error"]["Code"] == "TooManyRequestsException"
+
+
+def test_payload_limits_and_bad_json(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-2.5
+    make_function()
+    make_function("huge", handler="app.big", MemorySize=512)
+    client = learner.client("lambda")
+    with pytest.raises(ClientError) as too_big:
+        client.invoke(
+            FunctionName="lab-hello",
+            InvocationType="Event",
+            Payload=json.dumps({"x": "y" * 1_100_000}).encode(),
+        )
+    assert too_big.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+    with pytest.raises(ClientError) as not_json:
+        client.invoke(FunctionName="lab-hello", Payload=b"{not json")
+    assert not_json.value.response["Error"]["Code"] == "InvalidRequestContentException"
+    response = client.invoke(FunctionName="huge", Payload=b"{}")
+    assert response["FunctionError"] == "Unhandled"
+    assert json.loads(response["Payload"].read())["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+def test_unknown_function_is_not_found(learner: LearnerAccount) -> None:
+    with pytest.raises(ClientError) as missing:
+        learner.client("lambda").invoke(FunctionName="nope", Payload=b"{}")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert "function:nope" in missing.value.response["Error"]["Message"]
+
+
+def test_versions_aliases_and_weights(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-9.1, R-9.2: an alias runs its version; a weight of 1.0 sends every call to the other.
+    make_function(MemorySize=128, Timeout=5)
+    client = learner.client("lambda")
+    first = client.publish_version(FunctionName="lab-hello")["Version"]
+    client.update_function_configuration(FunctionName="lab-hello", MemorySize=512, Timeout=10)
+    second = client.publish_version(FunctionName="lab-hello")["Version"]
+    client.create_alias(FunctionName="lab-hello", Name="prod", FunctionVersion=second)
+    client.create_alias(
+        FunctionName="lab-hello",
+        Name="canary",
+        FunctionVersion=first,
+        RoutingConfig={"AdditionalVersionWeights": {second: 1.0}},
+    )
+    prod = client.invoke(FunctionName="lab-hello", Qualifier="prod", Payload=b'{"name": "V"}')
+    body = json.loads(prod["Payload"].read())
+    assert prod["ExecutedVersion"] == second
+    assert body["memory_mb"] == 512 and 0 < body["remaining_ms"] < 10000
+    assert body["version"] == second
+    old = json.loads(
+        client.invoke(FunctionName=f"lab-hello:{first}", Payload=b"{}")["Payload"].read()
+    )
+    assert old["memory_mb"] == 128
+    canary = client.invoke(FunctionName="lab-hello", Qualifier="canary", Payload=b"{}")
+    assert canary["ExecutedVersion"] == second
+
+
+def test_moto_triggers_run_the_real_handler(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # An SQS event source mapping (moto's own poller, until lambdasim's) runs the code.
+    make_function("recorder", handler="app.record", Timeout=10)
+    sqs = learner.client("sqs")
+    source = sqs.create_queue(QueueName="work")["QueueUrl"]
+    sqs.create_queue(QueueName="seen")
+    arn = f"arn:aws:sqs:us-east-1:{learner.account_id}:work"
+    learner.client("lambda").create_event_source_mapping(
+        FunctionName="recorder", EventSourceArn=arn, BatchSize=1
+    )
+    sqs.send_message(QueueUrl=source, MessageBody="order-1")
+    seen = learner.view().queue_messages("seen")
+    assert len(seen) == 1
+    assert json.loads(seen[0]["Body"])["Records"][0]["body"] == "order-1"
