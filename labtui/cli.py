@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "labtui.certificates.commands",
     "labtui.grading.commands",
     "labtui.account.commands",
+    "labtui.lambdasim.commands",
 )
 
 EXIT_OK = 0

@@ -101,7 +101,8 @@ class Engine:
         self.busy_total = 0
         self._env_count = 0
         self._request_count = 0
-        self._request_prefix = f"{self.rng.getrandbits(32):08x}"
+        tail = f"{self.rng.getrandbits(88):022x}"
+        self._request_prefix = f"-{tail[:4]}-4{tail[4:7]}-8{tail[7:10]}-{tail[10:22]}"
 
     # ------------------------------------------------------------------ scheduling
     def schedule(self, at: float, callback: Callable[[Any], None], arg: Any = None) -> None:
@@ -130,11 +131,9 @@ class Engine:
         return len(self._heap)
 
     def new_request_id(self) -> str:
+        """A UUID-shaped id: a counter first (readable in timelines), then seed-derived hex."""
         self._request_count += 1
-        return (
-            f"{self._request_prefix}-{self._request_count >> 32 & 0xFFFF:04x}-4000-8000-"
-            f"{self._request_count & 0xFFFFFFFFFFFF:012x}"
-        )
+        return f"{self._request_count:08x}{self._request_prefix}"
 
     def emit(self, event: TraceEvent) -> None:
         if self.sink is not None:

@@ -1,0 +1,350 @@
+"""Run a scenario file and report on it (the service behind ``labtui simulate``)."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labtui.lambdasim.cost import CostBreakdown, monthly_cost
+from labtui.lambdasim.records import Delivery
+from labtui.lambdasim.scenario import ScenarioBuild, ScenarioError, load_scenario
+from labtui.lambdasim.scenario_models import ReachTargetYaml, VpcScenarioYaml
+from labtui.lambdasim.simulation import Simulation
+from labtui.lambdasim.summary import Summary
+from labtui.lambdasim.trace import TraceEvent, format_event
+from labtui.lambdasim.vpc import (
+    ALLOW_ALL_OUT,
+    AclRule,
+    AwsServiceTarget,
+    FunctionVpcConfig,
+    InternetGateway,
+    InternetTarget,
+    NatGateway,
+    NetworkAcl,
+    Reachability,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    Target,
+    Vpc,
+    VpcEndpoint,
+    VpcModel,
+    VpcResourceTarget,
+    can_reach,
+    describe_target,
+)
+
+__all__ = ["ScenarioError", "ScenarioReport", "render_text", "run_scenario_file"]
+
+
+@dataclass(slots=True)
+class Expectation:
+    key: str
+    expected: float
+    actual: float | None
+
+    @property
+    def met(self) -> bool:
+        if self.actual is None:
+            return False
+        tolerance = 0.005 if self.key.endswith("usd") else 1e-6
+        return abs(self.actual - self.expected) <= tolerance
+
+
+@dataclass(slots=True)
+class ReachResult:
+    label: str
+    target: str
+    result: Reachability
+    expected: bool | None
+
+    @property
+    def met(self) -> bool:
+        return self.expected is None or self.expected == self.result.reachable
+
+
+@dataclass(slots=True)
+class ScenarioReport:
+    """Everything a run produced; ``ok`` when every expectation was met."""
+
+    path: str
+    title: str
+    description: str
+    seed: int
+    summary: Summary | None
+    trace: list[TraceEvent] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    queues: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cost_estimates: list[tuple[str, CostBreakdown, float | None]] = field(default_factory=list)
+    reachability: list[ReachResult] = field(default_factory=list)
+    expectations: list[Expectation] = field(default_factory=list)
+    simulation: Simulation | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            all(e.met for e in self.expectations)
+            and all(r.met for r in self.reachability)
+            and all(
+                expected is None or round(cost.total_usd, 2) == round(expected, 2)
+                for _, cost, expected in self.cost_estimates
+            )
+        )
+
+    def as_dict(self, include_trace: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "title": self.title,
+            "seed": self.seed,
+            "ok": self.ok,
+            "summary": self.summary.as_dict() if self.summary else None,
+            "expectations": [
+                {"key": e.key, "expected": e.expected, "actual": e.actual, "met": e.met}
+                for e in self.expectations
+            ],
+            "queues": self.queues,
+            "deliveries": [
+                {
+                    "time": d.time,
+                    "target": d.target,
+                    "kind": d.kind,
+                    "condition": d.condition,
+                    "payload": d.payload,
+                    "attributes": d.attributes,
+                }
+                for d in self.deliveries
+            ],
+            "cost_estimates": [
+                {"label": label, **cost.as_dict(), "expected_total_usd": expected}
+                for label, cost, expected in self.cost_estimates
+            ],
+            "reachability": [
+                {
+                    "label": r.label,
+                    "target": r.target,
+                    "reachable": r.result.reachable,
+                    "reason": r.result.reason,
+                    "rule": r.result.rule,
+                    "expected": r.expected,
+                }
+                for r in self.reachability
+            ],
+        }
+        if include_trace:
+            data["trace"] = [event.as_dict() for event in self.trace]
+        return data
+
+
+def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioReport:
+    """Load, run and check a scenario; raises ScenarioError listing every problem."""
+    loaded = load_scenario(path)
+    scenario = loaded.model
+    report = ScenarioReport(
+        str(path),
+        scenario.title,
+        scenario.description.strip(),
+        scenario.seed if seed is None else seed,
+        None,
+    )
+    if scenario.functions:
+        build = ScenarioBuild(scenario, seed)
+        sim = build.sim
+        sim.run(scenario.run_until_s)
+        report.simulation = sim
+        report.summary = sim.summary()
+        report.trace = sim.trace
+        report.deliveries = list(sim.deliveries)
+        report.queues = {
+            name: [
+                {
+                    "message_id": m.message_id,
+                    "body": m.body,
+                    "receive_count": m.receive_count,
+                    "message_attributes": m.message_attributes,
+                }
+                for m in queue.messages
+            ]
+            for name, queue in sim.queues.items()
+        }
+        for key, expected in scenario.expect.items():
+            report.expectations.append(Expectation(key, float(expected), _actual(sim, key)))
+    for estimate in scenario.cost_estimates:
+        cost = monthly_cost(
+            estimate.invocations,
+            estimate.billed_duration_ms,
+            estimate.memory_mb,
+            estimate.architecture,
+            free_tier=estimate.free_tier,
+            ephemeral_mb=estimate.ephemeral_mb,
+            provisioned_concurrency=estimate.provisioned_concurrency,
+            provisioned_hours=estimate.provisioned_hours,
+        )
+        report.cost_estimates.append((estimate.label, cost, estimate.expect_total_usd))
+    if scenario.vpc is not None:
+        report.reachability = _reachability(scenario.vpc)
+    return report
+
+
+def _actual(sim: Simulation, key: str) -> float | None:
+    if key.startswith("queue."):
+        name = key.removeprefix("queue.")
+        return float(len(sim.queues[name].messages)) if name in sim.queues else None
+    if key.startswith("deliveries."):
+        condition = key.removeprefix("deliveries.")
+        return float(
+            sum(1 for d in sim.deliveries if d.condition == condition or d.kind == condition)
+        )
+    if key.startswith("max_concurrency."):
+        name = key.removeprefix("max_concurrency.")
+        fn = sim.engine.functions.get(name)
+        return float(fn.max_concurrency) if fn else None
+    value = getattr(sim.summary(), key)
+    return float(value)
+
+
+def _reachability(vpc: VpcScenarioYaml) -> list[ReachResult]:
+    net = vpc.network
+
+    def rules(items: list[Any]) -> tuple[SgRule, ...]:
+        return tuple(
+            SgRule(r.protocol, r.from_port, r.to_port, tuple(r.cidrs), tuple(r.security_groups))
+            for r in items
+        )
+
+    def acl_rules(items: list[Any]) -> tuple[AclRule, ...]:
+        return tuple(
+            AclRule(r.number, r.allow, r.cidr, r.protocol, r.from_port, r.to_port) for r in items
+        )
+
+    model = VpcModel(
+        vpcs=[Vpc(v.id, v.cidr) for v in net.vpcs],
+        subnets=[Subnet(s.id, s.vpc_id, s.cidr, s.az) for s in net.subnets],
+        route_tables=[
+            RouteTable(
+                t.id,
+                t.vpc_id,
+                tuple(Route(r.destination, r.target) for r in t.routes),
+                tuple(t.subnets),
+                t.main,
+            )
+            for t in net.route_tables
+        ],
+        internet_gateways=[InternetGateway(g.id, g.vpc_id) for g in net.internet_gateways],
+        nat_gateways=[NatGateway(n.id, n.subnet_id, n.state) for n in net.nat_gateways],
+        endpoints=[
+            VpcEndpoint(
+                e.id,
+                e.vpc_id,
+                e.service,
+                e.type,
+                tuple(e.route_table_ids),
+                tuple(e.subnet_ids),
+                tuple(e.security_group_ids),
+                e.policy_allows,
+                e.private_dns,
+            )
+            for e in net.endpoints
+        ],
+        security_groups=[
+            SecurityGroup(
+                g.id,
+                g.vpc_id,
+                g.name,
+                rules(g.ingress),
+                ALLOW_ALL_OUT if g.egress is None else rules(g.egress),
+            )
+            for g in net.security_groups
+        ],
+        network_acls=[
+            NetworkAcl(a.id, tuple(a.subnets), acl_rules(a.ingress), acl_rules(a.egress))
+            for a in net.network_acls
+        ],
+    )
+    config = (
+        FunctionVpcConfig(tuple(vpc.function.subnet_ids), tuple(vpc.function.security_group_ids))
+        if vpc.function
+        else None
+    )
+    results: list[ReachResult] = []
+    for check in vpc.checks:
+        target = _target(check.target)
+        results.append(
+            ReachResult(
+                check.label,
+                describe_target(target),
+                can_reach(model, config, target),
+                check.expect_reachable,
+            )
+        )
+    return results
+
+
+def _target(t: ReachTargetYaml) -> Target:
+    if t.kind == "internet":
+        return InternetTarget(t.host, t.port)
+    if t.kind == "service":
+        return AwsServiceTarget(t.service, t.port)
+    return VpcResourceTarget(t.name, t.subnet_id, t.port, tuple(t.security_group_ids))
+
+
+# ------------------------------------------------------------------ text output
+_SUMMARY_LINES = (
+    ("invocations", "invocations"),
+    ("successes", "successes"),
+    ("errors", "errors"),
+    ("timeouts", "timeouts"),
+    ("throttles", "throttles (429)"),
+    ("retries", "retries"),
+    ("cold_starts", "cold starts"),
+    ("provisioned_starts", "provisioned (warm) starts"),
+    ("max_concurrency", "max concurrency"),
+    ("dlq_deliveries", "DLQ deliveries"),
+    ("destination_deliveries", "destination deliveries"),
+    ("dropped", "async events dropped"),
+    ("sqs_deleted", "SQS messages deleted"),
+    ("sqs_redriven", "SQS messages redriven to DLQ"),
+    ("stream_records_skipped", "stream records skipped"),
+)
+
+
+def render_text(report: ScenarioReport, trace: bool = False) -> str:
+    """The plain-text summary (and optional timeline) ``labtui simulate`` prints."""
+    out = [report.title, "=" * len(report.title)]
+    if report.description:
+        out += [textwrap.fill(report.description, width=78), ""]
+    if report.summary is not None:
+        s = report.summary
+        out.append(f"Simulated {s.simulated_seconds:,.3f} s (seed {report.seed})")
+        for key, label in _SUMMARY_LINES:
+            value = getattr(s, key)
+            if value or key in ("invocations", "successes", "errors", "throttles"):
+                out.append(f"  {label:<32} {value:>10,}")
+        out.append(f"  {'cost (USD, no free tier)':<32} {s.cost_usd:>10.6f}")
+    for label, cost, expected in report.cost_estimates:
+        out.append(f"Cost estimate: {label}")
+        out.append(
+            f"  requests ${cost.request_usd:.2f} + duration ${cost.duration_usd:.2f} "
+            f"({cost.gb_seconds:,.0f} GB-s)"
+            + (f" + provisioned ${cost.provisioned_usd:.2f}" if cost.provisioned_usd else "")
+            + f" = ${cost.total_usd:.2f}"
+            + ("" if expected is None else f"   (expected ${expected:.2f})")
+        )
+    for r in report.reachability:
+        verdict = "reachable" if r.result.reachable else "NOT reachable"
+        mark = "" if r.met else "   <-- expected the opposite"
+        out.append(f"Reach {r.label}: {verdict} [{r.result.rule}] {r.result.reason}{mark}")
+    if report.expectations:
+        out.append("Expectations:")
+        for e in report.expectations:
+            actual = "missing" if e.actual is None else f"{e.actual:g}"
+            out.append(
+                f"  {'ok ' if e.met else 'FAIL'} {e.key}: expected {e.expected:g}, got {actual}"
+            )
+    out.append("Result: " + ("as expected" if report.ok else "DIFFERS from expectations"))
+    if trace:
+        out += ["", "Trace:"] + [format_event(event) for event in report.trace]
+    return "\n".join(out)

@@ -1,0 +1,352 @@
+"""The scenario file schema (``labtui simulate SCENARIO.yaml``): strict pydantic models.
+
+A scenario names functions (with a behaviour model), queues, streams, event
+source mappings, traffic and faults, optionally a VPC and cost estimates, and
+an ``expect`` block of summary numbers the run must reproduce. Unknown keys
+are errors (``extra="forbid"``); values are not coerced (``strict``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from labtui import facts
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class DistributionYaml(Strict):
+    """``fixed`` (``ms``), ``uniform`` (``min``..``max``), ``normal`` (``mean``, ``stddev``),
+    ``exponential`` (``mean``)."""
+
+    distribution: Literal["fixed", "uniform", "normal", "exponential"] = "fixed"
+    ms: float = 100.0
+    min: float = 0.0
+    max: float = 0.0
+    mean: float = 100.0
+    stddev: float = 0.0
+
+
+class FailureYaml(Strict):
+    when: Literal["always", "probability", "contains"] = "always"
+    probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    needle: str = ""
+    effect: Literal["raise", "timeout", "crash", "report"] = "raise"
+    error_type: str = "Exception"
+    error_message: str = "simulated failure"
+
+
+class BehaviourYaml(Strict):
+    duration_ms: float | DistributionYaml = 100.0
+    init_duration_ms: float | DistributionYaml = 200.0
+    max_memory_mb: int = 64
+    fail: FailureYaml | None = None
+    response: Any = None
+
+
+class AliasYaml(Strict):
+    name: str
+    version: str
+    additional_version: str | None = None
+    weight: float = 0.0
+
+
+class ProvisionedYaml(Strict):
+    qualifier: str
+    count: int
+
+
+class AsyncYaml(Strict):
+    max_retries: int = facts.ASYNC_MAX_RETRIES_DEFAULT
+    max_event_age_s: int = facts.ASYNC_MAX_EVENT_AGE_DEFAULT_S
+    on_success: str | None = None
+    on_failure: str | None = None
+
+
+class FunctionYaml(Strict):
+    name: str
+    memory_mb: int = facts.MEMORY_DEFAULT_MB
+    timeout_s: int = facts.TIMEOUT_DEFAULT_S
+    architecture: str = "x86_64"
+    ephemeral_mb: int = facts.EPHEMERAL_DEFAULT_MB
+    reserved_concurrency: int | None = None
+    behaviour: BehaviourYaml = Field(default_factory=BehaviourYaml)
+    publish_versions: int = Field(default=0, ge=0)
+    aliases: list[AliasYaml] = Field(default_factory=list)
+    provisioned: list[ProvisionedYaml] = Field(default_factory=list)
+    async_config: AsyncYaml | None = None
+    dead_letter: str | None = None
+
+
+class RedriveYaml(Strict):
+    dead_letter_queue: str
+    max_receive_count: int = Field(ge=1)
+
+
+class QueueYaml(Strict):
+    name: str
+    fifo: bool = False
+    visibility_timeout_s: float = 30.0
+    redrive: RedriveYaml | None = None
+
+
+class StreamYaml(Strict):
+    name: str
+    kind: Literal["kinesis", "dynamodb"] = "kinesis"
+    shards: int = Field(default=1, ge=1)
+
+
+class SqsMappingYaml(Strict):
+    function: str
+    queue: str
+    qualifier: str | None = None
+    batch_size: int = facts.SQS_BATCH_SIZE_DEFAULT
+    batching_window_s: int = 0
+    report_batch_item_failures: bool = False
+    max_concurrency: int | None = None
+
+
+class StreamMappingYaml(Strict):
+    function: str
+    stream: str
+    qualifier: str | None = None
+    batch_size: int = facts.STREAM_BATCH_SIZE_DEFAULT
+    batching_window_s: int = 0
+    starting_position: Literal["TRIM_HORIZON", "LATEST"] = "TRIM_HORIZON"
+    parallelization_factor: int = 1
+    bisect_on_error: bool = False
+    max_retries: int = facts.STREAM_MAX_RETRIES_DEFAULT
+    max_record_age_s: int = facts.STREAM_MAX_RECORD_AGE_DEFAULT_S
+    report_batch_item_failures: bool = False
+    on_failure: str | None = None
+
+
+class InvokeTraffic(Strict):
+    """``count`` calls starting at ``at_s``, ``interval_s`` apart (0 = a burst)."""
+
+    type: Literal["sync", "async"]
+    function: str
+    qualifier: str | None = None
+    count: int = Field(default=1, ge=1)
+    at_s: float = 0.0
+    interval_s: float = 0.0
+    payload: Any = None
+
+
+class RateTraffic(Strict):
+    """A steady rate: ``per_second`` calls for ``duration_s`` from ``start_s``."""
+
+    type: Literal["rate"]
+    mode: Literal["sync", "async"] = "sync"
+    function: str
+    qualifier: str | None = None
+    per_second: float = Field(gt=0)
+    start_s: float = 0.0
+    duration_s: float = Field(gt=0)
+    payload: Any = None
+
+
+class SqsTraffic(Strict):
+    """Messages for a queue: explicit ``bodies``, or ``count`` of ``body`` with ``{i}``
+    replaced by the index; indexes in ``poison`` get the body ``poison {i}``."""
+
+    type: Literal["sqs"]
+    queue: str
+    bodies: list[str] = Field(default_factory=list)
+    count: int = Field(default=0, ge=0)
+    body: str = "message {i}"
+    poison: list[int] = Field(default_factory=list)
+    group_id: str | None = None
+    at_s: float = 0.0
+
+
+class StreamTraffic(Strict):
+    """Records for a stream, like SqsTraffic; ``partition_keys`` keys round-robin."""
+
+    type: Literal["stream"]
+    stream: str
+    count: int = Field(default=1, ge=1)
+    data: str = "record {i}"
+    poison: list[int] = Field(default_factory=list)
+    partition_keys: list[str] = Field(default_factory=lambda: ["key"])
+    at_s: float = 0.0
+
+
+Traffic = Annotated[
+    InvokeTraffic | RateTraffic | SqsTraffic | StreamTraffic, Field(discriminator="type")
+]
+
+
+class FaultYaml(Strict):
+    function: str
+    kind: Literal["error", "timeout", "latency", "system_error"]
+    start_s: float
+    end_s: float
+    extra_ms: float = 0.0
+
+
+class AccountYaml(Strict):
+    concurrency: int = facts.ACCOUNT_CONCURRENCY_DEFAULT
+
+
+class OptionsYaml(Strict):
+    idle_reclaim_s: float = 600.0
+    retry_jitter_s: float = Field(default=0.0, ge=0.0)
+    duplicate_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    async_queue_delay_s: float = Field(default=0.0, ge=0.0)
+    stream_retry_delay_s: float = Field(default=0.0, ge=0.0)
+
+
+class CostEstimateYaml(Strict):
+    label: str
+    invocations: int = Field(ge=0)
+    billed_duration_ms: float = Field(ge=0)
+    memory_mb: int
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    free_tier: bool = False
+    ephemeral_mb: int = facts.EPHEMERAL_DEFAULT_MB
+    provisioned_concurrency: int = 0
+    provisioned_hours: float = 0.0
+    expect_total_usd: float | None = None
+
+
+# ------------------------------------------------------------------ VPC
+class RouteYaml(Strict):
+    destination: str
+    target: str
+
+
+class RouteTableYaml(Strict):
+    id: str
+    vpc_id: str
+    main: bool = False
+    subnets: list[str] = Field(default_factory=list)
+    routes: list[RouteYaml] = Field(default_factory=list)
+
+
+class SgRuleYaml(Strict):
+    protocol: str = "tcp"
+    from_port: int = 0
+    to_port: int = 65535
+    cidrs: list[str] = Field(default_factory=list)
+    security_groups: list[str] = Field(default_factory=list)
+
+
+class SecurityGroupYaml(Strict):
+    id: str
+    vpc_id: str
+    name: str = ""
+    ingress: list[SgRuleYaml] = Field(default_factory=list)
+    egress: list[SgRuleYaml] | None = None  # None = AWS default (all outbound)
+
+
+class EndpointYaml(Strict):
+    id: str
+    vpc_id: str
+    service: str
+    type: Literal["Gateway", "Interface"] = "Gateway"
+    route_table_ids: list[str] = Field(default_factory=list)
+    subnet_ids: list[str] = Field(default_factory=list)
+    security_group_ids: list[str] = Field(default_factory=list)
+    policy_allows: bool = True
+    private_dns: bool = True
+
+
+class AclRuleYaml(Strict):
+    number: int
+    allow: bool
+    cidr: str = "0.0.0.0/0"
+    protocol: str = "-1"
+    from_port: int = 0
+    to_port: int = 65535
+
+
+class NetworkAclYaml(Strict):
+    id: str
+    subnets: list[str]
+    ingress: list[AclRuleYaml] = Field(default_factory=list)
+    egress: list[AclRuleYaml] = Field(default_factory=list)
+
+
+class IdCidrYaml(Strict):
+    id: str
+    cidr: str
+
+
+class SubnetYaml(Strict):
+    id: str
+    vpc_id: str
+    cidr: str
+    az: str
+
+
+class IgwYaml(Strict):
+    id: str
+    vpc_id: str | None = None
+
+
+class NatYaml(Strict):
+    id: str
+    subnet_id: str
+    state: str = "available"
+
+
+class NetworkYaml(Strict):
+    vpcs: list[IdCidrYaml] = Field(default_factory=list)
+    subnets: list[SubnetYaml] = Field(default_factory=list)
+    route_tables: list[RouteTableYaml] = Field(default_factory=list)
+    internet_gateways: list[IgwYaml] = Field(default_factory=list)
+    nat_gateways: list[NatYaml] = Field(default_factory=list)
+    endpoints: list[EndpointYaml] = Field(default_factory=list)
+    security_groups: list[SecurityGroupYaml] = Field(default_factory=list)
+    network_acls: list[NetworkAclYaml] = Field(default_factory=list)
+
+
+class FunctionVpcYaml(Strict):
+    subnet_ids: list[str] = Field(default_factory=list)
+    security_group_ids: list[str] = Field(default_factory=list)
+
+
+class ReachTargetYaml(Strict):
+    kind: Literal["internet", "service", "resource"]
+    host: str = "example.com"
+    service: str = ""
+    name: str = ""
+    subnet_id: str = ""
+    port: int = 443
+    security_group_ids: list[str] = Field(default_factory=list)
+
+
+class ReachCheckYaml(Strict):
+    label: str
+    target: ReachTargetYaml
+    expect_reachable: bool | None = None
+
+
+class VpcScenarioYaml(Strict):
+    network: NetworkYaml = Field(default_factory=NetworkYaml)
+    function: FunctionVpcYaml | None = None
+    checks: list[ReachCheckYaml] = Field(default_factory=list)
+
+
+class ScenarioYaml(Strict):
+    title: str
+    description: str
+    seed: int = 0
+    account: AccountYaml = Field(default_factory=lambda: AccountYaml())
+    options: OptionsYaml = Field(default_factory=lambda: OptionsYaml())
+    functions: list[FunctionYaml] = Field(default_factory=list)
+    queues: list[QueueYaml] = Field(default_factory=list)
+    streams: list[StreamYaml] = Field(default_factory=list)
+    sqs_mappings: list[SqsMappingYaml] = Field(default_factory=list)
+    stream_mappings: list[StreamMappingYaml] = Field(default_factory=list)
+    traffic: list[Traffic] = Field(default_factory=list)
+    faults: list[FaultYaml] = Field(default_factory=list)
+    run_until_s: float | None = None
+    cost_estimates: list[CostEstimateYaml] = Field(default_factory=list)
+    vpc: VpcScenarioYaml | None = None
+    expect: dict[str, int | float] = Field(default_factory=dict)

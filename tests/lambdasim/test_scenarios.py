@@ -1,0 +1,214 @@
+"""Scenario files, the loader's error reporting and `labtui simulate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labtui.cli import main
+from labtui.lambdasim.report import ScenarioError, run_scenario_file
+from labtui.lambdasim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "sandbox" / "scenarios"
+SHIPPED = [
+    "sync-throttle-reserved.yaml",
+    "async-retries-destination.yaml",
+    "async-dlq-no-retries.yaml",
+    "reserved-zero-async.yaml",
+    "sqs-partial-batch.yaml",
+    "sqs-whole-batch-failure.yaml",
+    "kinesis-bisect-poison.yaml",
+    "provisioned-spillover.yaml",
+    "cost-monthly.yaml",
+    "vpc-reachability.yaml",
+]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_scenario_meets_its_expectations(name: str) -> None:
+    report = run_scenario_file(SCENARIOS / name)
+    assert report.title and report.description
+    assert report.expectations or report.cost_estimates or report.reachability
+    failed = [e for e in report.expectations if not e.met]
+    assert failed == []
+    assert report.ok
+
+
+def test_scenario_1_numbers() -> None:
+    report = run_scenario_file(SCENARIOS / "sync-throttle-reserved.yaml")
+    assert report.summary is not None
+    assert (report.summary.successes, report.summary.throttles) == (100, 50)
+
+
+def test_scenario_8_file_reproduces_the_bisect_sequence() -> None:
+    report = run_scenario_file(SCENARIOS / "kinesis-bisect-poison.yaml")
+    assert report.simulation is not None
+    poller = report.simulation.stream_pollers[0]
+    assert [f"{i[0]}-{i[-1]}" for _, i, _ in poller.invocations] == [
+        "0-99",
+        "0-49",
+        "0-24",
+        "25-49",
+        "25-37",
+        "25-31",
+        "32-37",
+        "32-34",
+        "35-37",
+        "35-36",
+        "37-37",
+        "37-37",
+        "37-37",
+        "38-49",
+        "50-99",
+    ]
+
+
+def test_scenario_12_reasons() -> None:
+    report = run_scenario_file(SCENARIOS / "vpc-reachability.yaml")
+    verdicts = {r.label.split(" ")[0]: r.result.reachable for r in report.reachability}
+    assert verdicts == {"internet": False, "S3": True, "DynamoDB": False, "orders": True}
+
+
+def test_cost_scenario_totals() -> None:
+    report = run_scenario_file(SCENARIOS / "cost-monthly.yaml")
+    totals = [round(cost.total_usd, 2) for _, cost, _ in report.cost_estimates]
+    assert totals == [3.00, 3.60, 0.40]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+title: broken
+description: several mistakes
+functions:
+  - name: ok-fn
+    memory_mb: 20000
+  - name: typo-fn
+    colour: blue
+traffic:
+  - type: sync
+    function: missing-fn
+expect:
+  widgets: 1
+""",
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    problems = error.value.problems
+    assert f"{path}:7: functions[1].colour: Extra inputs are not permitted" in problems
+    assert f"{path}:10: unknown function 'missing-fn'" in problems
+    assert any(p.startswith(f"{path}:12: unknown expectation 'widgets'") for p in problems)
+
+
+def test_aws_wording_for_out_of_range_values(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+title: ranges
+description: out of range
+functions:
+  - name: fn
+    memory_mb: 20000
+""",
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert error.value.problems == [
+        f"{path}:4: ValidationException: 1 validation error detected: Value '20000' at "
+        "'memorySize' failed to satisfy constraint: Member must have value less than or "
+        "equal to 10240"
+    ]
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "title: x\ndescription: [unclosed\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert error.value.problems[0].startswith(f"{path}:3: YAML syntax error")
+
+
+def test_strict_types_are_not_coerced(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "title: x\ndescription: y\nfunctions:\n  - name: f\n    timeout_s: '3'\n"
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert error.value.problems == [
+        f"{path}:5: functions[0].timeout_s: Input should be a valid integer"
+    ]
+
+
+def test_cli_simulate_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", str(SCENARIOS / "sync-throttle-reserved.yaml"), "--trace"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "throttles (429)" in out and "Result: as expected" in out
+    assert (
+        "throttle checkout:$LATEST" in out
+        and "ReservedFunctionConcurrentInvocationLimitExceeded" in out
+    )
+
+
+def test_cli_simulate_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", str(SCENARIOS / "async-retries-destination.yaml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["summary"]["invocations"] == 3
+    assert [e["attempt"] for e in data["trace"] if e["kind"] == "invoke"] == [1, 2, 3]
+    assert data["deliveries"][0]["payload"]["requestContext"]["approximateInvokeCount"] == 3
+
+
+def test_cli_invalid_scenario_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "title: x\n")
+    assert main(["simulate", str(path)]) == 2
+    assert f"{path}:1: description: Field required" in capsys.readouterr().err
+
+
+def test_cli_unmet_expectation_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(
+        tmp_path,
+        """\
+title: wrong expectation
+description: the numbers are off
+functions:
+  - name: fn
+traffic:
+  - {type: sync, function: fn, count: 2}
+expect:
+  invocations: 3
+""",
+    )
+    assert main(["simulate", str(path)]) == 1
+    assert "FAIL invocations: expected 3, got 2" in capsys.readouterr().out
+
+
+def test_seed_changes_random_outcomes_but_is_repeatable(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+title: random failures
+description: half the calls fail
+functions:
+  - name: fn
+    behaviour: {fail: {when: probability, probability: 0.5}}
+traffic:
+  - {type: rate, function: fn, per_second: 10, duration_s: 20}
+""",
+    )
+    first = run_scenario_file(path, seed=1)
+    again = run_scenario_file(path, seed=1)
+    other = run_scenario_file(path, seed=2)
+    assert first.summary and again.summary and other.summary
+    assert first.summary.errors == again.summary.errors
+    assert [e.as_dict() for e in first.trace] == [e.as_dict() for e in again.trace]
+    assert first.summary.invocations == 200
+    assert [e.as_dict() for e in first.trace] != [e.as_dict() for e in other.trace]
