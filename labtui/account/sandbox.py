@@ -41,6 +41,12 @@ def _prepare_moto_environment() -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     # MOTO_ACCOUNT_ID would override the per-learner account of every request.
     os.environ.pop("MOTO_ACCOUNT_ID", None)
+    # moto builds boto3 sessions (to list regions); they must never read a real profile,
+    # config or credentials of the machine.
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(variable, None)
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     # moto would try Docker for Lambda; the gateway runs code itself.
     os.environ.setdefault("MOTO_DOCKER_NETWORK_MODE", "none")
 

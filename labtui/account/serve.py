@@ -204,7 +204,8 @@ def _child_env() -> dict[str, str]:
 
     package_parent = str(Path(labtui.__file__).resolve().parent.parent)
     python_path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "LABTUI_HOME": str(labtui_home()), "PYTHONPATH": python_path}
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**inherited, "LABTUI_HOME": str(labtui_home()), "PYTHONPATH": python_path}
 
 
 def stop_server() -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import base64
+from collections.abc import Callable
 
 import pytest
 from botocore.config import Config

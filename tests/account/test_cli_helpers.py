@@ -1,0 +1,105 @@
+"""`labtui sandbox serve` / `labtui aws` helpers."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from labtui.account import serve
+from labtui.account.awscli_bridge import v1_arguments
+from labtui.cli import main
+
+
+def test_v2_binary_format_flag_is_dropped_both_spellings() -> None:
+    arguments = [
+        "lambda",
+        "invoke",
+        "--function-name",
+        "f",
+        "--cli-binary-format",
+        "raw-in-base64-out",
+        "--payload",
+        "{}",
+        "out.json",
+    ]
+    assert v1_arguments(arguments) == [
+        "lambda",
+        "invoke",
+        "--function-name",
+        "f",
+        "--payload",
+        "{}",
+        "out.json",
+    ]
+    assert v1_arguments(["--cli-binary-format=raw-in-base64-out", "s3", "ls"]) == ["s3", "ls"]
+
+
+@given(st.lists(st.text(alphabet="abc-=", min_size=1, max_size=6), max_size=8))
+def test_other_arguments_pass_through_untouched(arguments: list[str]) -> None:
+    kept = [a for a in arguments if not a.startswith("--cli-binary-format")]
+    if len(kept) == len(arguments):
+        assert v1_arguments(arguments) == arguments
+
+
+def test_export_lines_work_with_eval(tmp_path: Path) -> None:
+    lines = serve.export_lines(
+        {"AWS_ENDPOINT_URL": "http://127.0.0.1:1234", "AWS_SECRET_ACCESS_KEY": "a b'c"}
+    )
+    script = (
+        "AWS_PROFILE=x\neval $(cat lines.txt)\n"
+        'echo "$AWS_ENDPOINT_URL|$AWS_SECRET_ACCESS_KEY|${AWS_PROFILE-unset}"'
+    )
+    (tmp_path / "lines.txt").write_text(lines)
+    output = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "http://127.0.0.1:1234|a b'c|unset"
+
+
+def test_labtui_aws_without_a_sandbox_says_how_to_start_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["aws", "sts", "get-caller-identity"]) == 2
+    assert "labtui sandbox serve" in capsys.readouterr().err
+
+
+def test_sandbox_stop_without_a_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sandbox", "stop"]) == 1
+    assert "no sandbox is running" in capsys.readouterr().out
+
+
+def test_serve_foreground_records_itself_and_cleans_up() -> None:
+    stop = threading.Event()
+    lines: list[str] = []
+    server = threading.Thread(
+        target=serve.serve_foreground, kwargs={"announce": lines.append, "stop_event": stop}
+    )
+    server.start()
+    try:
+        for _ in range(300):
+            if serve.running_server() is not None:
+                break
+            stop.wait(0.05)
+        record = serve.running_server()
+        assert record is not None and record.endpoint_url.startswith("http://127.0.0.1:")
+        exports = "\n".join(lines)
+        assert f"export AWS_ENDPOINT_URL={record.endpoint_url};" in exports
+        assert "export AWS_CONFIG_FILE=" in exports and "unset AWS_PROFILE" in exports
+    finally:
+        stop.set()
+        server.join(timeout=30)
+    assert serve.running_server() is None
+
+
+def test_unknown_exercise_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "lessons").mkdir(parents=True)
+    (content / "lessons" / "course.yaml").write_text("{}")
+    monkeypatch.setenv("LABTUI_CONTENT", str(content))
+    with pytest.raises(Exception, match="no exercise 'nope'"):
+        serve._load_setup("nope")
