@@ -45,7 +45,9 @@ def run_aws(
     environment.setdefault("AWS_PAGER", "")
     command = [sys.executable, "-m", "awscli", *v1_arguments(arguments)]
     endpoint = sandbox_env.get("AWS_ENDPOINT_URL")
-    if endpoint and not any(a == "--endpoint-url" or a.startswith("--endpoint-url=") for a in arguments):
+    if endpoint and not any(
+        a == "--endpoint-url" or a.startswith("--endpoint-url=") for a in arguments
+    ):
         # CLI v1 pins some services (sqs in us-east-1: https://queue.amazonaws.com) unless
         # --endpoint-url is given, ignoring AWS_ENDPOINT_URL; pass it explicitly.
         command += ["--endpoint-url", endpoint]

@@ -51,6 +51,17 @@ def _prepare_moto_environment() -> None:
     os.environ.setdefault("MOTO_DOCKER_NETWORK_MODE", "none")
 
 
+def _quiet_request_handler() -> Any:
+    """werkzeug's request handler without a log line per request (errors still logged)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            return None
+
+    return QuietRequestHandler
+
+
 class Sandbox:
     """One moto + gateway server for any number of isolated learner accounts."""
 
@@ -112,7 +123,13 @@ class Sandbox:
         self.gateway.on_function_changed = self._discard_environments
         moto_triggers.activate(self.invoker)
         try:
-            self._server = make_server(LOOPBACK, port, self.gateway, threaded=True)
+            self._server = make_server(
+                LOOPBACK,
+                port,
+                self.gateway,
+                threaded=True,
+                request_handler=_quiet_request_handler(),
+            )
         except OSError as error:
             raise LabError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}") from error
         self._server.daemon_threads = True

@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,12 @@ _SANDBOX_KEYS = (
 _LOG_SETTLE_S = 2.0
 
 
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    duration_ms: float
+    error: dict[str, Any] | None  # the runtime's error document when Init failed
+
+
 class ExecutionEnvironment:
     """A child process imitating one Lambda execution environment for one function version."""
 
@@ -81,6 +88,7 @@ class ExecutionEnvironment:
         self._log = _LogCollector()
         self._pending_init: tuple[float, str] | None = None  # (init ms, init log) until used
         self._init_error: dict[str, Any] | None = None
+        self._init_ms = 0.0
         self._killed_for_memory = False
         self._lock = threading.Lock()
         self.invocations = 0
@@ -132,7 +140,13 @@ class ExecutionEnvironment:
             }
         init_ms = (time.monotonic() - started) * 1000
         self._init_error = answer.get("error")
+        self._init_ms = init_ms
         self._pending_init = (init_ms, self._log.take("init"))
+
+    def init_outcome(self) -> InitOutcome:
+        """Run Init if needed and say how it went (for engines that report it apart)."""
+        self.init()
+        return InitOutcome(self._init_ms, self._init_error)
 
     def invoke(
         self,
