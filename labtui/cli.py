@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "labtui.grading.commands",
     "labtui.account.commands",
     "labtui.lambdasim.commands",
+    "labtui.classroom.commands",
 )
 
 EXIT_OK = 0

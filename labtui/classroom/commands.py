@@ -1,0 +1,132 @@
+"""``labtui classroom serve|join|gradebook|certificates`` (and the hidden ``student``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+DB_ENV = "LABTUI_CLASSROOM_DB"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    classroom = subparsers.add_parser(
+        "classroom", help="instructor-led sessions: host a room, join one, export grades"
+    )
+    classroom.set_defaults(handler=lambda _args: _help(classroom))
+    sub = classroom.add_subparsers(title="classroom commands", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="host a room: students join from a browser or terminal")
+    _room_and_db(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to listen on (default 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8700, help="port (default 8700)")
+    serve.add_argument("--public-url", help="the URL students type, if not http://HOST:PORT")
+    serve.set_defaults(handler=_serve)
+
+    join = sub.add_parser("join", help="join a room from this terminal")
+    join.add_argument("url", help="the join URL the instructor gave (http://HOST:PORT)")
+    join.add_argument("--code", required=True, help="the room code")
+    join.add_argument("--name", required=True, help="your name as the instructor will see it")
+    join.set_defaults(handler=_join)
+
+    gradebook = sub.add_parser("gradebook", help="one row per student: points and timestamps")
+    _room_and_db(gradebook)
+    gradebook.add_argument("--format", choices=("csv", "json"), default="csv")
+    gradebook.add_argument("--output", "-o", help="write to this file (default: print)")
+    gradebook.set_defaults(handler=_gradebook)
+
+    certificates = sub.add_parser(
+        "certificates", help="one certificate per student, signed with the instructor key")
+    _room_and_db(certificates)
+    certificates.add_argument("--key", help="instructor Ed25519 private key (PEM); default: "
+                              "LABTUI_HOME/keys/instructor-ed25519.pem, created if missing")
+    certificates.add_argument("--output", "-o", default=".", help="directory (default: .)")
+    certificates.set_defaults(handler=_certificates)
+
+    student = sub.add_parser("student")  # run by the server, one per browser student
+    student.set_defaults(handler=_student)
+
+
+def _room_and_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--room", required=True, help="room name (letters, digits, - and _)")
+    parser.add_argument("--database-url", default=os.environ.get(DB_ENV),
+                        help=f"SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db when a "
+                        f"class spans machines (default: SQLite under LABTUI_HOME; env {DB_ENV})")
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from labtui.classroom.server import serve
+
+    return serve(room=args.room, host=args.host, port=args.port,
+                 database_url=args.database_url, public_url=args.public_url)
+
+
+def _join(args: argparse.Namespace) -> int:
+    from labtui.classroom.student import join_from_terminal
+
+    return join_from_terminal(args.url, code=args.code, name=args.name)
+
+
+def _student(_args: argparse.Namespace) -> int:
+    from labtui.classroom.student import run_student_from_env
+
+    return run_student_from_env()
+
+
+def _gradebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from labtui.classroom.gradebook import build_gradebook
+    from labtui.classroom.store import ClassroomStore
+
+    with ClassroomStore(args.database_url) as store:
+        room = store.room(args.room)
+        text = build_gradebook(store, room, _exercise_order()).render(args.format)
+    if args.output:
+        Path(args.output).expanduser().write_text(text, encoding="utf-8")
+        print(f"gradebook written: {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _certificates(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from labtui.classroom.certificates import issue_certificates
+    from labtui.classroom.paths import instructor_key_path
+    from labtui.classroom.store import ClassroomStore
+    from labtui.course.loader import load_course
+    from labtui.course.resolver import content_root
+
+    course = load_course(content_root())
+    key = Path(args.key).expanduser() if args.key else instructor_key_path()
+    with ClassroomStore(args.database_url) as store:
+        room = store.room(args.room)
+        issued = issue_certificates(store, room, course, key, Path(args.output).expanduser())
+    for item in issued:
+        print(f"{item.student.name}: {item.json_path} and {item.pdf_path}")
+    print(f"{len(issued)} certificate(s) signed with {key}")
+    return 0
+
+
+def _exercise_order() -> list[str]:
+    """Exercise ids in course order, when the course can be found (else: as recorded)."""
+    from labtui.errors import LabError
+
+    try:
+        from labtui.course.loader import load_course
+        from labtui.course.resolver import content_root
+
+        course = load_course(content_root())
+    except LabError:
+        return []
+    ids: list[str] = []
+    for module in course.modules:
+        ids += [e for e in (module.front.exercises if module.front else []) if e not in ids]
+    return ids
