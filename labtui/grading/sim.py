@@ -90,12 +90,14 @@ def record_trace(ctx: GradingContext, sim: Any) -> None:
     ctx.trace.extend(trace_rows(sim))
 
 
-def new_simulation(ctx: GradingContext, seed: int = 7) -> Any:
-    """A virtual-clock simulation in the graded account's id and region."""
+def new_simulation(ctx: GradingContext, seed: int = 7, **options: Any) -> Any:
+    """A virtual-clock simulation in the graded account's id and region; ``options`` override
+    :class:`~labtui.lambdasim.EngineOptions` conventions (e.g. ``stream_retry_delay_s``)."""
     from labtui.lambdasim import EngineOptions, Simulation
 
     return Simulation(
-        seed=seed, options=EngineOptions(region=ctx.region, account_id=ctx.account_id)
+        seed=seed,
+        options=EngineOptions(region=ctx.region, account_id=ctx.account_id, **options),
     )
 
 
