@@ -1,8 +1,81 @@
 """The sandbox AWS account: moto behind the labtui gateway (design.md §4).
 
 Importing this package is cheap: moto and boto3 load when a sandbox starts.
+
+Starting a sandbox
+------------------
+::
+
+    from labtui.account import Sandbox
+
+    with Sandbox() as sandbox:                 # or Sandbox().start(port=0) ... .stop()
+        sandbox.endpoint_url                   # http://127.0.0.1:<port> (loopback only)
+        learner = sandbox.learner("dana")      # LearnerAccount, isolated per learner id
+        learner.env()                          # env vars for a CLI/boto3 child process
+
+One server serves any number of learners. Each learner id maps to a fake access key
+and a deterministic 12-digit account id (``identity.learner_identity``); the gateway
+stamps every request with the caller's account, so learners never see each other's
+resources. AWS managed policies (AWSLambdaBasicExecutionRole, ...) exist as in AWS.
+
+A learner's account (:class:`~labtui.account.learner.LearnerAccount`)
+--------------------------------------------------------------------
+``client(service)``
+    a boto3 client bound to the account through the endpoint (no profile, config file
+    or real credential is read).
+``seed(setup, pack_dir)``
+    wipe, create the resources of an exercise's ``setup:`` block
+    (:class:`labtui.course.setup_spec.ExerciseSetup`; code paths relative to
+    ``pack_dir``), and remember the result as snapshot ``"seed"``.
+``reset()``
+    back to the seed (or empty). ``wipe()`` empties the account.
+``snapshot(name)`` / ``restore(name)`` / ``snapshots()``
+    rewind the whole account (moto state and the gateway's Lambda state) to a named
+    point; in memory, for the life of the server.
+``invoke(function, event, qualifier=None)``
+    run a function once without HTTP; returns a :class:`labtui.runner.InvokeResult`
+    (payload, function_error, error_type, status, durations, log text).
+``view()``
+    an :class:`AccountView`.
+
+Reading state for grading (:class:`~labtui.account.view.AccountView`)
+--------------------------------------------------------------------
+Every reader returns plain dicts/lists as the AWS API shapes them, ``None`` or empty
+when the resource does not exist (never an exception):
+
+* Lambda: ``function_names()``, ``function(name, qualifier=None)`` (get-function-
+  configuration including DeadLetterConfig and EphemeralStorage, which moto drops),
+  ``reserved_concurrency(name)``, ``versions(name)`` (published, oldest first),
+  ``aliases(name)`` (name -> alias incl. RoutingConfig),
+  ``event_invoke_config(name, qualifier=None)``, ``provisioned_concurrency(name)``
+  (qualifier -> count), ``account_settings()``, ``resource_policy(name)`` (decoded),
+  ``function_url(name)``, ``event_source_mappings(function=None)``,
+  ``async_outcomes(function=None)`` (asynchronous invocations run so far),
+  ``invoke(name, event, qualifier=None)``.
+* IAM: ``role(name)`` with ``TrustPolicy`` (decoded), ``AttachedPolicies`` (ARNs) and
+  ``InlinePolicies`` (name -> document); ``managed_policy_document(arn)``.
+* SQS: ``queue_url(name)``, ``queue_attributes(name)`` (RedrivePolicy decoded),
+  ``queue_messages(name)`` (peeked in-process: receiving is never simulated, so
+  receive counts and visibility are untouched).
+* VPC: ``vpcs()``, ``subnets()``, ``route_tables()``, ``internet_gateways()``,
+  ``nat_gateways()``, ``vpc_endpoints()``, ``security_groups()`` (each item gains a
+  ``Name`` key from its Name tag), ``resource_names()`` (id -> Name).
+* S3, Kinesis, DynamoDB, Secrets Manager: ``buckets()``, ``bucket_notifications(b)``,
+  ``object_keys(b)``, ``streams()``, ``tables()``, ``table(name)``, ``secrets()``.
+
+What the gateway adds to moto
+-----------------------------
+Invoke runs the learner's code through ``labtui.runner`` with the AWS response surface
+(R-2.1–R-2.8, R-6.5); configuration moto drops or lacks is kept (DeadLetterConfig,
+event invoke configs, provisioned concurrency, account settings, the unreserved
+minimum, LastUpdateStatus); alias weights route calls (R-9.2); asynchronous
+invocations go to an :class:`~labtui.account.engine_port.AsyncEngine` (today
+``RunOnceEngine``: one attempt, outcome recorded; lambdasim replaces it); moto's own
+triggers (S3 notifications, SQS/stream mappings) run the real handler.
 """
 
+from labtui.account.learner import LearnerAccount
 from labtui.account.sandbox import Sandbox
+from labtui.account.view import AccountView
 
-__all__ = ["Sandbox"]
+__all__ = ["AccountView", "LearnerAccount", "Sandbox"]

@@ -8,6 +8,7 @@ are answered here; everything else goes to moto unchanged.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -29,11 +30,13 @@ from labtui.account.wsgi import (
     Response,
     StartResponse,
     WsgiApp,
+    aws_error,
     call_app,
     parse_query,
     read_body,
 )
 
+_log = logging.getLogger(__name__)
 _FN = r"(?P<name>[^/]+)"
 _INVOKE = re.compile(rf"^/2015-03-31/functions/{_FN}/invocations/?$")
 _EVENT_INVOKE_CONFIG = re.compile(
@@ -72,8 +75,9 @@ class Gateway:
         account = moto_issued_account(key) if not key.startswith("AKIALAB") else None
         if account is None:
             account = account_for_key(key)
-            with self._keys_lock:
-                self.keys_by_account.setdefault(account, key)
+        with self._keys_lock:
+            # Handlers of this account run with a key that maps back to it.
+            self.keys_by_account.setdefault(account, key)
         return account
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -96,7 +100,12 @@ class Gateway:
                 region=region or DEFAULT_REGION,
                 access_key_id=access_key or self.default_access_key,
             )
-            return self._lambda(request)(start_response)
+            try:
+                response = self._lambda(request)
+            except Exception:
+                _log.exception("gateway error on %s %s", request.method, path)
+                response = aws_error(500, "ServiceException", "labtui gateway internal error")
+            return response(start_response)
         return self._moto(environ)(start_response)
 
     def _moto(self, environ: Environ) -> Response:

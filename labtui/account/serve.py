@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -154,16 +155,15 @@ def serve_foreground(
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C: stop cleanly below
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if running_record_is(record):
             _record_path().unlink(missing_ok=True)
         sandbox.stop()
-        import shutil
-
         shutil.rmtree(sandbox.work_dir, ignore_errors=True)
+        announce("# sandbox stopped")
 
 
 def running_record_is(record: ServerRecord) -> bool:

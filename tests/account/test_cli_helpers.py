@@ -103,3 +103,33 @@ def test_unknown_exercise_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("LABTUI_CONTENT", str(content))
     with pytest.raises(Exception, match="no exercise 'nope'"):
         serve._load_setup("nope")
+
+
+def test_ctrl_c_stops_the_foreground_sandbox_cleanly() -> None:
+    import os
+    import signal
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "labtui", "sandbox", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("unset AWS_PROFILE"):
+                break
+        assert any(line.startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:") for line in lines)
+        assert serve.running_server() is not None
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "# sandbox stopped" in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert serve.running_server() is None
