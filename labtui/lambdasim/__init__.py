@@ -96,6 +96,7 @@ from labtui.lambdasim.behaviour import (
     InitResult,
     InvocationContext,
 )
+from labtui.lambdasim.clock import ScaledClock, VirtualClock
 from labtui.lambdasim.config import (
     LATEST,
     AsyncConfig,
@@ -109,14 +110,7 @@ from labtui.lambdasim.config import (
     StreamSpec,
 )
 from labtui.lambdasim.cost import CostBreakdown, monthly_cost
-from labtui.lambdasim.engine import (
-    ACCOUNT_LIMIT,
-    RESERVED_LIMIT,
-    SCALING_LIMIT,
-    SYSTEM_ERROR,
-    ScaledClock,
-    VirtualClock,
-)
+from labtui.lambdasim.engine import ACCOUNT_LIMIT, RESERVED_LIMIT, SCALING_LIMIT, SYSTEM_ERROR
 from labtui.lambdasim.invoke_async import AsyncEvent
 from labtui.lambdasim.invoke_sync import InvokeResponse, SyncInvocation
 from labtui.lambdasim.records import Delivery

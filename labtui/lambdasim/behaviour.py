@@ -210,7 +210,9 @@ class BehaviourModel:
     def stop_environment(self, env: EnvironmentInfo) -> None:
         return None
 
-    def invoke(self, env: EnvironmentInfo, event: Any, context: InvocationContext) -> HandlerResult:
+    def invoke(
+        self, env: EnvironmentInfo, event: Any, context: InvocationContext | None
+    ) -> HandlerResult:
         rule = self.failure
         when = rule.when
         if when == "never" or (when == "probability" and self._rng.random() >= rule.probability):

@@ -107,19 +107,19 @@ def monthly_cost(
 def simulation_cost(sim: Simulation, free_tier: bool = False) -> CostBreakdown:
     """The bill of what a simulation ran: per-invocation billed ms (1 ms granularity, R-6.5)."""
     counters = sim.engine.counters
+    on_demand_gb_s, provisioned_gb_s = sim.engine.gb_seconds()
     requests = counters.invocations
     billable_requests = requests
     free_gb_s = float(facts.FREE_GB_S_PER_MONTH) if free_tier else 0.0
     if free_tier:
         billable_requests = max(0, requests - facts.FREE_REQUESTS_PER_MONTH)
     duration_usd = 0.0
-    for arch, gb_s in counters.gb_seconds.items():
+    for arch, gb_s in on_demand_gb_s.items():
         covered = min(gb_s, free_gb_s)
         free_gb_s -= covered
         duration_usd += (gb_s - covered) * DURATION_PRICE[arch]
     provisioned_duration_usd = sum(
-        gb_s * PROVISIONED_DURATION_PRICE[arch]
-        for arch, gb_s in counters.provisioned_gb_seconds_used.items()
+        gb_s * PROVISIONED_DURATION_PRICE[arch] for arch, gb_s in provisioned_gb_s.items()
     )
     configured = 0.0
     provisioned_usd = 0.0
@@ -130,7 +130,7 @@ def simulation_cost(sim: Simulation, free_tier: bool = False) -> CostBreakdown:
     return CostBreakdown(
         requests=requests,
         request_usd=billable_requests / 1_000_000 * facts.PRICE_REQUEST_PER_MILLION_USD,
-        gb_seconds=sum(counters.gb_seconds.values()),
+        gb_seconds=sum(on_demand_gb_s.values()),
         duration_usd=duration_usd,
         provisioned_gb_seconds=configured,
         provisioned_usd=provisioned_usd,

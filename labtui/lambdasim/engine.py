@@ -15,14 +15,19 @@ what a result means for them.
 from __future__ import annotations
 
 import heapq
-import math
 import random
-import time as _time
 from collections.abc import Callable
+from math import ceil
 from typing import Any
 
 from labtui import facts
-from labtui.lambdasim.behaviour import EnvironmentInfo, HandlerResult, InvocationContext
+from labtui.lambdasim.behaviour import (
+    EnvironmentInfo,
+    HandlerResult,
+    InitResult,
+    InvocationContext,
+)
+from labtui.lambdasim.clock import Clock, VirtualClock
 from labtui.lambdasim.config import LATEST, EngineOptions
 from labtui.lambdasim.state import (
     Counters,
@@ -42,35 +47,6 @@ ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
 SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
 # A simulated Lambda service fault (5xx), retried like a throttle for async (R-3.3).
 SYSTEM_ERROR = "ServiceException"
-
-
-class VirtualClock:
-    """Deterministic and instant: time is whatever the next event says."""
-
-    realtime = False
-
-    def wait_until(self, sim_time: float) -> None:
-        return None
-
-
-class ScaledClock:
-    """Simulated time runs ``scale`` times faster than real time (60 = a minute a second)."""
-
-    realtime = True
-
-    def __init__(self, scale: float = 60.0) -> None:
-        self.scale = scale
-        self._origin: float | None = None
-
-    def wait_until(self, sim_time: float) -> None:
-        if self._origin is None:
-            self._origin = _time.monotonic() - sim_time / self.scale
-        delay = self._origin + sim_time / self.scale - _time.monotonic()
-        if delay > 0:
-            _time.sleep(delay)
-
-
-Clock = VirtualClock | ScaledClock
 
 
 class Engine:
@@ -99,6 +75,8 @@ class Engine:
         self.total_reserved = 0
         self.unreserved_used = 0  # on-demand busy + provisioned of unreserved functions
         self.busy_total = 0
+        self.running = False
+        self.versions_ever: list[VersionState] = []  # for billing, incl. replaced $LATEST
         self._env_count = 0
         self._request_count = 0
         tail = f"{self.rng.getrandbits(88):022x}"
@@ -114,15 +92,23 @@ class Engine:
         """Process events in time order until none is left or the next is after ``until``."""
         heap = self._heap
         pop = heapq.heappop
-        wait = self.clock.wait_until if self.clock.realtime else None
-        while heap:
-            if until is not None and heap[0][0] > until:
-                break
-            at, _, callback, arg = pop(heap)
-            if wait is not None:
-                wait(at)
-            self.now = at
-            callback(arg)
+        self.running = True
+        try:
+            if self.clock.realtime or until is not None:
+                wait = self.clock.wait_until
+                limit = float("inf") if until is None else until
+                while heap and heap[0][0] <= limit:
+                    at, _, callback, arg = pop(heap)
+                    wait(at)
+                    self.now = at
+                    callback(arg)
+            else:
+                while heap:  # the virtual clock without a limit: the fastest loop
+                    at, _, callback, arg = pop(heap)
+                    self.now = at
+                    callback(arg)
+        finally:
+            self.running = False
         if until is not None and until > self.now:
             self.now = until
 
@@ -138,6 +124,15 @@ class Engine:
     def emit(self, event: TraceEvent) -> None:
         if self.sink is not None:
             self.sink.add(event)
+
+    def gb_seconds(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Billed GB-seconds by architecture: (on-demand, on provisioned environments)."""
+        on_demand = {"x86_64": 0.0, "arm64": 0.0}
+        provisioned = {"x86_64": 0.0, "arm64": 0.0}
+        for version in self.versions_ever:
+            on_demand[version.arch] += version.billed_on_demand_ms * version.gb_per_ms
+            provisioned[version.arch] += version.billed_provisioned_ms * version.gb_per_ms
+        return on_demand, provisioned
 
     # ------------------------------------------------------------------ functions
     def function(self, name: str) -> FunctionState:
@@ -172,225 +167,214 @@ class Engine:
         on_done: DoneCallback,
         tag: Any = None,
     ) -> str | None:
-        """Start one invocation now; return a throttle Reason instead if it cannot start."""
+        """Start one invocation now; return a throttle Reason instead if it cannot start.
+
+        This is the hot path of every simulation: it is written flat on purpose.
+        """
         now = self.now
-        version = self.resolve(fn, qualifier)
+        version = fn.latest_version if qualifier is None else self.resolve(fn, qualifier)
         if fn.faults and self._system_fault(fn, now):
             self.counters.system_errors += 1
             self._trace_throttle(fn, version, request_id, attempt, SYSTEM_ERROR)
             return SYSTEM_ERROR
         env: Environment | None = None
         init_ms = 0.0
-        pools = fn.provisioned.get(qualifier or LATEST) if fn.provisioned else None
-        if pools is not None:
-            idle = pools.get(version.name)
-            if idle:
-                env = idle.pop()  # R-5.4: provisioned environments serve first, warm
+        init_failed = False
+        result: HandlerResult | None = None
+        if fn.provisioned:
+            pools = fn.provisioned.get(qualifier or LATEST)
+            idle_pool = pools.get(version.name) if pools is not None else None
+            if idle_pool:
+                env = idle_pool.pop()  # R-5.4: provisioned environments serve first, warm
                 fn.busy_provisioned += 1
                 self.counters.provisioned_starts += 1
         if env is None:
-            reason = self._admit(fn)
-            if reason is not None:
-                self._trace_throttle(fn, version, request_id, attempt, reason)
-                return reason
-            env = self._warm_environment(version, now)
-            if env is None:
-                if now >= fn.scale_window_start + 10.0:
-                    fn.scale_window_start = now
-                    fn.scale_window_count = 0
-                if fn.scale_window_count >= facts.SCALE_ENVS_PER_10S:  # R-5.5
-                    self._release_admission(fn)
-                    self._trace_throttle(fn, version, request_id, attempt, SCALING_LIMIT)
-                    return SCALING_LIMIT
-                fn.scale_window_count += 1
-                env = self._new_environment(version, None)
-                init = version.backend.start_environment(env.info)
-                init_ms = init.duration_ms
-                self.counters.cold_starts += 1
-                if init.error_type is not None:
-                    self._start(
-                        fn,
-                        version,
-                        qualifier,
-                        event,
-                        request_id,
-                        attempt,
-                        on_done,
-                        tag,
-                        env,
-                        init_ms,
-                        _init_failure(init.error_type, init.error_message, request_id),
-                        init_failed=True,
-                    )
-                    return None
+            # R-5.3: the reserved cap (0 = always throttled); R-5.2: the account pool.
+            reserved = fn.reserved
+            if reserved is not None:
+                if fn.busy_on_demand + fn.provisioned_total >= reserved:
+                    self._trace_throttle(fn, version, request_id, attempt, RESERVED_LIMIT)
+                    return RESERVED_LIMIT
+            elif self.unreserved_used >= self.account_concurrency - self.total_reserved:
+                self._trace_throttle(fn, version, request_id, attempt, ACCOUNT_LIMIT)
+                return ACCOUNT_LIMIT
             else:
+                self.unreserved_used += 1
+            fn.busy_on_demand += 1
+            idle = version.idle
+            if idle and idle[0].last_used > now - self.options.idle_reclaim_s:
+                env = idle.pop()  # R-6.2: warm start on the most recently used environment
                 self.counters.warm_starts += 1
-        context = InvocationContext(
-            request_id,
-            fn.name,
-            version.name,
-            fn.qualified_arn(qualifier),
-            version.memory_mb,
-            int(version.timeout_ms),
-            attempt,
-            f"/aws/lambda/{fn.name}",
-            env.env_id,
-        )
-        result = version.backend.invoke(env.info, event, context)
-        if fn.faults:
-            result = self._apply_faults(fn, now, result)
-        self._start(
-            fn, version, qualifier, event, request_id, attempt, on_done, tag, env, init_ms, result
-        )
-        return None
-
-    def _start(
-        self,
-        fn: FunctionState,
-        version: VersionState,
-        qualifier: str | None,
-        event: Any,
-        request_id: str,
-        attempt: int,
-        on_done: DoneCallback,
-        tag: Any,
-        env: Environment,
-        init_ms: float,
-        result: HandlerResult,
-        init_failed: bool = False,
-    ) -> None:
-        inv = Invocation(fn, version, qualifier, event, request_id, attempt, on_done, tag)
-        inv.env = env
-        inv.init_failed = init_failed
-        inv.start = self.now
-        timeout_ms = version.timeout_ms
+            else:
+                env = self._warm_environment(version, now)
+                if env is not None:
+                    self.counters.warm_starts += 1
+                else:
+                    cold = self._cold_environment(fn, version, now, request_id, attempt)
+                    if isinstance(cold, str):
+                        return cold
+                    env, init = cold
+                    init_ms = init.duration_ms
+                    if init.error_type is not None:  # R-2.8: the invocation fails in Init
+                        init_failed = True
+                        result = _init_failure(init.error_type, init.error_message, request_id)
+        if result is None:
+            model = version.model
+            if model is not None:
+                result = model.invoke(env.info, event, None)
+            else:
+                context = InvocationContext(
+                    request_id,
+                    fn.name,
+                    version.name,
+                    fn.qualified_arn(qualifier),
+                    version.memory_mb,
+                    int(version.timeout_ms),
+                    attempt,
+                    f"/aws/lambda/{fn.name}",
+                    env.env_id,
+                )
+                result = version.backend.invoke(env.info, event, context)
+            if fn.faults:
+                result = self._apply_faults(fn, now, result)
         duration = result.duration_ms
-        if init_ms > facts.INIT_LIMIT_S * 1000.0 and not env.provisioned:
+        status = result.status
+        if init_ms > _INIT_LIMIT_MS and env.pool is None:
             # R-6.1: Init is cut at 10 s and run again inside the invoke phase,
             # where it counts against the function timeout.
             duration += init_ms
-            init_ms = facts.INIT_LIMIT_S * 1000.0
-        status = result.status
-        if status == "timeout" or duration > timeout_ms:  # R-2.2
+            init_ms = _INIT_LIMIT_MS
+        timeout_ms = version.timeout_ms
+        if status == "timeout" or duration > timeout_ms:
             status = "timeout"
             duration = timeout_ms
-            result = HandlerResult(
-                "timeout",
-                duration,
-                None,
-                "Sandbox.Timedout",
-                f"RequestId: {request_id} Error: Task timed out after "
-                f"{timeout_ms / 1000.0:.2f} seconds",
-                result.max_memory_mb,
-                result.logs,
-            )
-        elif result.max_memory_mb > version.memory_mb:  # R-2.8: killed for memory
+            result = _timed_out(request_id, timeout_ms, result)
+        elif result.max_memory_mb > version.memory_mb:
             status = "crash"
-            result = HandlerResult(
-                "crash",
-                duration,
-                None,
-                "Runtime.ExitError",
-                f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-                version.memory_mb,
-                result.logs,
-            )
-        inv.init_ms = init_ms
-        inv.result = result
-        inv.status = status
-        self.busy_total += 1
-        if self.busy_total > self.counters.max_concurrency:
-            self.counters.max_concurrency = self.busy_total
+            result = _killed(request_id, version.memory_mb, result)
+        inv = Invocation(
+            fn,
+            version,
+            qualifier,
+            event,
+            request_id,
+            attempt,
+            on_done,
+            tag,
+            env,
+            now,
+            init_ms,
+            result,
+            status,
+            init_failed,
+        )
+        busy_total = self.busy_total + 1
+        self.busy_total = busy_total
+        counters = self.counters
+        if busy_total > counters.max_concurrency:
+            counters.max_concurrency = busy_total
         busy = fn.busy_on_demand + fn.busy_provisioned
         if busy > fn.max_concurrency:
             fn.max_concurrency = busy
         self._seq += 1
         heapq.heappush(
-            self._heap, (self.now + (init_ms + duration) / 1000.0, self._seq, self._complete, inv)
+            self._heap, (now + (init_ms + duration) / 1000.0, self._seq, self._complete, inv)
         )
+        return None
+
+    def _cold_environment(
+        self,
+        fn: FunctionState,
+        version: VersionState,
+        now: float,
+        request_id: str,
+        attempt: int,
+    ) -> tuple[Environment, InitResult] | str:
+        """A new environment and its Init phase, or a throttle if scaling is too fast."""
+        if now >= fn.scale_window_start + 10.0:
+            fn.scale_window_start = now
+            fn.scale_window_count = 0
+        if fn.scale_window_count >= facts.SCALE_ENVS_PER_10S:  # R-5.5
+            self._release_admission(fn)
+            self._trace_throttle(fn, version, request_id, attempt, SCALING_LIMIT)
+            return SCALING_LIMIT
+        fn.scale_window_count += 1
+        env = self._new_environment(version, None)
+        self.counters.cold_starts += 1
+        return env, version.backend.start_environment(env.info)
 
     def _complete(self, inv: Invocation) -> None:
         fn = inv.function
         env = inv.env
-        assert env is not None and inv.result is not None
         version = inv.version
-        counters = self.counters
-        result = inv.result
         status = inv.status
-        billed = math.ceil(result.duration_ms) if result.duration_ms > 0 else 1  # R-6.5: 1 ms
+        duration = inv.result.duration_ms
+        billed = ceil(duration) if duration > 0 else 1  # R-6.5: billed per 1 ms
         inv.billed_ms = billed
+        counters = self.counters
         counters.invocations += 1
-        counters.billed_ms += billed
-        arch = version.spec.architecture
-        if env.provisioned:
-            counters.provisioned_gb_seconds_used[arch] += billed * version.gb_per_ms
-        else:
-            counters.gb_seconds[arch] += billed * version.gb_per_ms
+        self.busy_total -= 1
         if status == "ok":
             counters.successes += 1
+            reset = inv.init_failed
         else:
             counters.errors += 1
             if status == "timeout":
                 counters.timeouts += 1
             elif status == "crash":
                 counters.crashes += 1
-        self.busy_total -= 1
-        reset = status == "timeout" or status == "crash" or inv.init_failed
-        if env.provisioned:
+            reset = status == "timeout" or status == "crash" or inv.init_failed
+        if env.pool is not None:
+            version.billed_provisioned_ms += billed
             fn.busy_provisioned -= 1
-            assert env.pool is not None
             env.pool.append(env)  # the service re-initialises a reset provisioned env
         else:
-            self._release_admission(fn)
-            if reset:  # R-2.2: after a timeout the next invoke is a cold start
+            version.billed_on_demand_ms += billed
+            fn.busy_on_demand -= 1
+            if fn.reserved is None:
+                self.unreserved_used -= 1
+            if reset:  # R-2.2: after a timeout or crash the next invoke is a cold start
                 version.backend.stop_environment(env.info)
             else:
                 env.last_used = self.now
                 version.idle.append(env)
         if self.tracing:
-            if inv.init_ms:
-                self.emit(
-                    TraceEvent(
-                        inv.start,
-                        "init",
-                        fn.name,
-                        version.name,
-                        env.env_id,
-                        inv.request_id,
-                        inv.attempt,
-                        "error" if inv.init_failed else "success",
-                        inv.init_ms,
-                    )
-                )
+            self._trace_invocation(inv)
+        inv.on_done(inv)
+
+    def _trace_invocation(self, inv: Invocation) -> None:
+        fn, version, env, result = inv.function, inv.version, inv.env, inv.result
+        if inv.init_ms:
+            outcome = "error" if inv.init_failed else "success"
             self.emit(
                 TraceEvent(
-                    inv.start + inv.init_ms / 1000.0,
-                    "invoke",
+                    inv.start,
+                    "init",
                     fn.name,
                     version.name,
                     env.env_id,
                     inv.request_id,
                     inv.attempt,
-                    _OUTCOME[status],
-                    result.duration_ms,
-                    result.error_type or "",
+                    outcome,
+                    inv.init_ms,
                 )
             )
-        inv.on_done(inv)
+        self.emit(
+            TraceEvent(
+                inv.start + inv.init_ms / 1000.0,
+                "invoke",
+                fn.name,
+                version.name,
+                env.env_id,
+                inv.request_id,
+                inv.attempt,
+                _OUTCOME[inv.status],
+                result.duration_ms,
+                result.error_type or "",
+            )
+        )
 
     # ------------------------------------------------------------------ concurrency
-    def _admit(self, fn: FunctionState) -> str | None:
-        """R-5.3 reserved cap (0 = always throttled), R-5.2 account pool."""
-        if fn.reserved is not None:
-            if fn.busy_on_demand + fn.provisioned_total >= fn.reserved:
-                return RESERVED_LIMIT
-        else:
-            if self.unreserved_used >= self.account_concurrency - self.total_reserved:
-                return ACCOUNT_LIMIT
-            self.unreserved_used += 1
-        fn.busy_on_demand += 1
-        return None
-
     def _release_admission(self, fn: FunctionState) -> None:
         fn.busy_on_demand -= 1
         if fn.reserved is None:
@@ -486,15 +470,34 @@ class Engine:
         return result
 
 
+_INIT_LIMIT_MS = facts.INIT_LIMIT_S * 1000.0
 _OUTCOME = {"ok": "success", "error": "error", "timeout": "timeout", "crash": "crash"}
-_INIT_ERRORS = frozenset(
-    {
-        "Runtime.ImportModuleError",
-        "Runtime.UserCodeSyntaxError",
-        "Runtime.HandlerNotFound",
-        "Runtime.InitError",
-    }
-)
+
+
+def _timed_out(request_id: str, timeout_ms: float, result: HandlerResult) -> HandlerResult:
+    """R-2.2: Sandbox.Timedout with the configured timeout in two decimals."""
+    return HandlerResult(
+        "timeout",
+        timeout_ms,
+        None,
+        "Sandbox.Timedout",
+        f"RequestId: {request_id} Error: Task timed out after {timeout_ms / 1000.0:.2f} seconds",
+        result.max_memory_mb,
+        result.logs,
+    )
+
+
+def _killed(request_id: str, memory_mb: int, result: HandlerResult) -> HandlerResult:
+    """R-2.8: a run over its memory is killed."""
+    return HandlerResult(
+        "crash",
+        result.duration_ms,
+        None,
+        "Runtime.ExitError",
+        f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+        memory_mb,
+        result.logs,
+    )
 
 
 def _init_failure(error_type: str, message: str | None, request_id: str) -> HandlerResult:

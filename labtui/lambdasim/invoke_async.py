@@ -102,16 +102,18 @@ class AsyncInvoker:
             event.request_id = engine.new_request_id()
         if self.keep_events:
             self.events.append(event)
-        engine.schedule(
-            event.enqueued_at + engine.options.async_queue_delay_s, self._attempt, event
-        )
+        at = event.enqueued_at + engine.options.async_queue_delay_s
+        if engine.running and at <= engine.now:
+            self._attempt(event)  # arriving now, from inside the run: no need for the heap
+        else:
+            engine.schedule(at, self._attempt, event)
         return event
 
     # ------------------------------------------------------------------ attempts
     def _attempt(self, event: AsyncEvent) -> None:
         engine = self.engine
         fn = engine.functions[event.function]
-        config = fn.async_config(event.qualifier)
+        config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
         if engine.now - event.enqueued_at >= config.max_event_age_s:  # R-3.4
             self._fail(event, fn, EVENT_AGE_EXCEEDED)
             return
@@ -154,7 +156,9 @@ class AsyncInvoker:
         event.last_reason = ""
         if inv.status == "ok":
             self._finish(event, "success", SUCCESS)
-            config = fn.async_config(event.qualifier)
+            config = (
+                fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
+            )
             if config.on_success:
                 self._send_record(event, fn, config.on_success, SUCCESS)
             if engine.options.duplicate_probability and (
@@ -162,7 +166,7 @@ class AsyncInvoker:
             ):
                 engine.schedule(engine.now, self._duplicate, event)
             return
-        config = fn.async_config(event.qualifier)
+        config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
         if event.attempts <= config.max_retries:  # R-3.2: about 1 min, then about 2 min
             delay = facts.ASYNC_RETRY_DELAYS_S[min(event.attempts, 2) - 1] + self._jitter()
             engine.counters.retries += 1
@@ -173,7 +177,7 @@ class AsyncInvoker:
 
     def _retry_later(self, event: AsyncEvent, fn: FunctionState, delay: float, why: str) -> None:
         engine = self.engine
-        config = fn.async_config(event.qualifier)
+        config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
         expires_at = event.enqueued_at + config.max_event_age_s
         at = engine.now + delay
         if engine.tracing:
@@ -231,7 +235,7 @@ class AsyncInvoker:
     def _fail(self, event: AsyncEvent, fn: FunctionState, condition: str) -> None:
         """R-3.9: DLQ and OnFailure destination both receive; neither → dropped (R-3.10)."""
         engine = self.engine
-        config = fn.async_config(event.qualifier)
+        config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
         targets = 0
         if fn.dead_letter is not None:
             code, message = self._error_code_and_message(event)

@@ -53,9 +53,12 @@ class InvokeResponse:
 
 
 class SyncInvocation:
-    """A handle on one synchronous call; ``response`` is set when it finishes."""
+    """A handle on one synchronous call; ``response`` is set when it finishes.
 
-    __slots__ = ("at", "event", "function", "qualifier", "request_id", "response")
+    The response is built on first read, so runs that never look at it stay cheap.
+    """
+
+    __slots__ = ("_invocation", "_response", "at", "event", "function", "qualifier", "request_id")
 
     def __init__(self, function: str, qualifier: str | None, event: Any, at: float) -> None:
         self.function = function
@@ -63,11 +66,18 @@ class SyncInvocation:
         self.event = event
         self.at = at
         self.request_id = ""
-        self.response: InvokeResponse | None = None
+        self._response: InvokeResponse | None = None
+        self._invocation: Invocation | None = None
+
+    @property
+    def response(self) -> InvokeResponse | None:
+        if self._response is None and self._invocation is not None:
+            self._response = response_for(self._invocation)
+        return self._response
 
     @property
     def done(self) -> bool:
-        return self.response is not None
+        return self._response is not None or self._invocation is not None
 
 
 class SyncInvoker:
@@ -77,22 +87,25 @@ class SyncInvoker:
         self.engine = engine
 
     def submit(self, call: SyncInvocation) -> SyncInvocation:
-        self.engine.schedule(call.at, self._start, call)
+        engine = self.engine
+        if engine.running and call.at <= engine.now:
+            self._start(call)  # arriving now, from inside the run: no need for the heap
+        else:
+            engine.schedule(call.at, self._start, call)
         return call
 
     def _start(self, call: SyncInvocation) -> None:
         engine = self.engine
-        fn = engine.function(call.function)
+        fn = engine.functions[call.function]  # checked when the call was made
         call.request_id = engine.new_request_id()
         reason = engine.execute(
             fn, call.qualifier, call.event, call.request_id, 1, self._done, call
         )
         if reason is not None:
-            call.response = throttle_response(call.request_id, reason)
+            call._response = throttle_response(call.request_id, reason)
 
     def _done(self, inv: Invocation) -> None:
-        call: SyncInvocation = inv.tag
-        call.response = response_for(inv)
+        inv.tag._invocation = inv
 
 
 def throttle_response(request_id: str, reason: str) -> InvokeResponse:

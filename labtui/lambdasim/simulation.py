@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import IO, Any, Literal
 
 from labtui import facts
+from labtui.lambdasim.clock import Clock
 from labtui.lambdasim.config import (
     LATEST,
     AsyncConfig,
@@ -21,7 +22,7 @@ from labtui.lambdasim.config import (
 )
 from labtui.lambdasim.cost import CostBreakdown, simulation_cost
 from labtui.lambdasim.destinations import Router, target_kind
-from labtui.lambdasim.engine import Clock, Engine
+from labtui.lambdasim.engine import Engine
 from labtui.lambdasim.esm_sqs import SqsPoller
 from labtui.lambdasim.esm_stream import StreamPoller
 from labtui.lambdasim.invoke_async import AsyncEvent, AsyncInvoker
@@ -144,6 +145,7 @@ class Simulation:
         state = FunctionState(replace(spec, reserved_concurrency=None), arn)
         spec.behaviour.bind(engine.rng)
         engine.functions[spec.name] = state
+        engine.versions_ever.append(state.latest_version)
         if spec.reserved_concurrency is not None:
             self.set_reserved_concurrency(spec.name, spec.reserved_concurrency)
         return state
@@ -153,7 +155,9 @@ class Simulation:
         fn = self.function(spec.name)
         check_function_config(spec.memory_mb, spec.timeout_s, spec.ephemeral_mb, spec.architecture)
         spec.behaviour.bind(self.engine.rng)
-        fn.versions[LATEST] = VersionState(fn, LATEST, spec, f"{fn.arn}:{LATEST}")
+        fn.latest_version = VersionState(fn, LATEST, spec, f"{fn.arn}:{LATEST}")
+        fn.versions[LATEST] = fn.latest_version
+        self.engine.versions_ever.append(fn.latest_version)
 
     def publish_version(self, function: str) -> str:
         """PublishVersion: an immutable snapshot of ``$LATEST`` (R-9.1); returns "1", "2", …"""
@@ -161,6 +165,7 @@ class Simulation:
         number = str(fn.next_version)
         fn.next_version += 1
         fn.versions[number] = VersionState(fn, number, fn.latest.spec, f"{fn.arn}:{number}")
+        self.engine.versions_ever.append(fn.versions[number])
         return number
 
     def create_alias(
@@ -282,6 +287,8 @@ class Simulation:
         fn = self.function(function)
         check_async_config(config.max_retries, config.max_event_age_s)
         fn.async_configs[qualifier or ""] = config
+        if not qualifier:
+            fn.async_default = config
 
     def set_dead_letter(self, function: str, dead_letter: DeadLetter | str | None) -> None:
         """DeadLetterConfig.TargetArn (R-3.6)."""
@@ -394,5 +401,5 @@ class Simulation:
     def run_until_complete(self, call: SyncInvocation) -> None:
         """Process events until a synchronous call has its response (live sandbox use)."""
         engine = self.engine
-        while call.response is None and engine.pending_events:
+        while not call.done and engine.pending_events:
             engine.run(engine._heap[0][0])

@@ -9,11 +9,18 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from labtui.lambdasim.behaviour import EnvironmentInfo, HandlerBackend, HandlerResult
+from labtui.lambdasim.behaviour import (
+    BehaviourModel,
+    EnvironmentInfo,
+    HandlerBackend,
+    HandlerResult,
+)
 from labtui.lambdasim.config import LATEST, AsyncConfig, DeadLetter, FunctionSpec
+
+_DEFAULT_ASYNC = AsyncConfig()
 
 
 class Environment:
@@ -40,12 +47,16 @@ class VersionState:
     """``$LATEST`` or a published, immutable version (R-9.1) and its idle environments."""
 
     __slots__ = (
+        "arch",
         "arn",
         "backend",
+        "billed_on_demand_ms",
+        "billed_provisioned_ms",
         "function",
         "gb_per_ms",
         "idle",
         "memory_mb",
+        "model",
         "name",
         "spec",
         "timeout_ms",
@@ -56,11 +67,16 @@ class VersionState:
         self.name = name
         self.spec = spec
         self.backend: HandlerBackend = spec.behaviour
+        # Behaviour models ignore the context, so the engine skips building one.
+        self.model = spec.behaviour if isinstance(spec.behaviour, BehaviourModel) else None
         self.idle: deque[Environment] = deque()
         self.timeout_ms = spec.timeout_s * 1000.0
         self.memory_mb = spec.memory_mb
+        self.arch = spec.architecture
         self.gb_per_ms = spec.memory_mb / 1024.0 / 1000.0  # R-10.4
         self.arn = arn
+        self.billed_on_demand_ms = 0
+        self.billed_provisioned_ms = 0
 
 
 @dataclass(slots=True)
@@ -95,10 +111,12 @@ class FunctionState:
         "aliases",
         "arn",
         "async_configs",
+        "async_default",
         "busy_on_demand",
         "busy_provisioned",
         "dead_letter",
         "faults",
+        "latest_version",
         "max_concurrency",
         "name",
         "next_version",
@@ -115,7 +133,8 @@ class FunctionState:
         self.name = spec.name
         self.arn = arn
         self.versions: dict[str, VersionState] = {}
-        self.versions[LATEST] = VersionState(self, LATEST, spec, f"{arn}:{LATEST}")
+        self.latest_version = VersionState(self, LATEST, spec, f"{arn}:{LATEST}")
+        self.versions[LATEST] = self.latest_version
         self.aliases: dict[str, Alias] = {}
         self.reserved: int | None = spec.reserved_concurrency
         self.busy_on_demand = 0
@@ -126,6 +145,7 @@ class FunctionState:
         self.scale_window_start = -1e18
         self.scale_window_count = 0
         self.async_configs: dict[str, AsyncConfig] = {}
+        self.async_default = _DEFAULT_ASYNC  # the unqualified config, read on every event
         self.dead_letter: DeadLetter | None = None
         self.max_concurrency = 0
         self.faults: list[Fault] = []
@@ -134,7 +154,7 @@ class FunctionState:
 
     @property
     def latest(self) -> VersionState:
-        return self.versions[LATEST]
+        return self.latest_version
 
     def qualified_arn(self, qualifier: str | None) -> str:
         """The invoked ARN: unqualified when no qualifier was given."""
@@ -152,8 +172,6 @@ class FunctionState:
             return configs[qualifier]
         return configs.get("", _DEFAULT_ASYNC)
 
-
-_DEFAULT_ASYNC = AsyncConfig()
 
 DoneCallback = Callable[["Invocation"], None]
 
@@ -189,6 +207,12 @@ class Invocation:
         attempt: int,
         on_done: DoneCallback,
         tag: Any,
+        env: Environment,
+        start: float,
+        init_ms: float,
+        result: HandlerResult,
+        status: str,
+        init_failed: bool,
     ) -> None:
         self.function = function
         self.version = version
@@ -198,13 +222,13 @@ class Invocation:
         self.attempt = attempt
         self.on_done = on_done
         self.tag = tag
-        self.env: Environment | None = None
-        self.start = 0.0
-        self.init_ms = 0.0
-        self.result: HandlerResult | None = None
-        self.status = ""
+        self.env = env
+        self.start = start
+        self.init_ms = init_ms
+        self.result = result
+        self.status = status
+        self.init_failed = init_failed
         self.billed_ms = 0
-        self.init_failed = False
 
     @property
     def cold_start(self) -> bool:
@@ -234,8 +258,3 @@ class Counters:
     sqs_deleted: int = 0
     sqs_redriven: int = 0
     stream_records_skipped: int = 0
-    billed_ms: int = 0
-    gb_seconds: dict[str, float] = field(default_factory=lambda: {"x86_64": 0.0, "arm64": 0.0})
-    provisioned_gb_seconds_used: dict[str, float] = field(
-        default_factory=lambda: {"x86_64": 0.0, "arm64": 0.0}
-    )

@@ -47,6 +47,7 @@ def summarise(sim: Simulation) -> Summary:
     counters = sim.engine.counters
     events = sim.async_events
     cost = sim.cost()
+    on_demand_gb_s, provisioned_gb_s = sim.engine.gb_seconds()
     return Summary(
         simulated_seconds=sim.now,
         invocations=counters.invocations,
@@ -71,7 +72,7 @@ def summarise(sim: Simulation) -> Summary:
         async_failed=sum(1 for e in events if e.state in ("failed", "dropped")),
         async_in_flight=sum(1 for e in events if e.state in ("queued", "running")),
         gb_seconds=round(
-            sum(counters.gb_seconds.values()) + sum(counters.provisioned_gb_seconds_used.values()),
+            sum(on_demand_gb_s.values()) + sum(provisioned_gb_s.values()),
             6,
         ),
         cost_usd=round(cost.total_usd, 6),

@@ -87,7 +87,18 @@ class TraceEvent:
         self.detail = detail
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
+        return {
+            "time": self.time,
+            "kind": self.kind,
+            "function": self.function,
+            "version": self.version,
+            "env_id": self.env_id,
+            "request_id": self.request_id,
+            "attempt": self.attempt,
+            "outcome": self.outcome,
+            "duration_ms": self.duration_ms,
+            "detail": self.detail,
+        }
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TraceEvent) and self.as_dict() == other.as_dict()
@@ -139,7 +150,8 @@ class JsonLinesTrace:
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self.count = 0
+        self._encode = json.JSONEncoder(separators=(",", ":")).encode
 
     def add(self, event: TraceEvent) -> None:
-        self.stream.write(json.dumps(event.as_dict()) + "\n")
+        self.stream.write(self._encode(event.as_dict()) + "\n")
         self.count += 1
