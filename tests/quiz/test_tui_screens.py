@@ -21,7 +21,7 @@ def store(tmp_path: Path) -> ProgressStore:
 
 
 async def test_practice_answer_feedback_and_review_card(store: ProgressStore) -> None:
-    app = create_app(MINI, store, resume=False)
+    app = create_app(MINI, store, resume=False, background_load=False)
     async with app.run_test(size=(100, 40)) as pilot:
         assert app.open_registered("quiz", module_id="basics")
         await pilot.pause()
@@ -45,9 +45,11 @@ async def test_practice_answer_feedback_and_review_card(store: ProgressStore) ->
 
 async def test_exam_flow_answer_flag_review_submit(store: ProgressStore) -> None:
     course = load_course(MINI)
-    course.questions["basics"] = [make_question(f"q-01-e-{i:03d}", ["DVA:1.2"]) for i in range(1, 9)]
-    app = create_app(MINI, store, resume=False)
-    app.course = course
+    course.questions["basics"] = [
+        make_question(f"q-01-e-{i:03d}", ["DVA:1.2"]) for i in range(1, 9)
+    ]
+    app = create_app(MINI, store, resume=False, background_load=False)
+    app._course = course
     session = ExamSession.start(store, course, "DVA-C02", seed=1)
     async with app.run_test(size=(100, 40)) as pilot:
         app.push_screen(ExamScreen(session))

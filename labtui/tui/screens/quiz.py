@@ -35,6 +35,14 @@ def _clock(seconds: float) -> str:
 class PracticeScreen(LabScreen):
     """Questions one by one with immediate feedback and an explanation for every option."""
 
+    DEFAULT_CSS = """
+    PracticeScreen #quiz-title { padding: 0 1; background: $boost; }
+    PracticeScreen #quiz-body { height: 1fr; }
+    PracticeScreen #feedback-box { height: 1fr; display: none; border-top: solid $accent; padding: 0 1; }
+    PracticeScreen.-answered #quiz-body { height: auto; max-height: 45%; }
+    PracticeScreen.-answered #feedback-box { display: block; }
+    """
+
     BINDINGS = [
         Binding("s", "submit", "Answer"),
         Binding("n", "next", "Next"),
@@ -56,18 +64,22 @@ class PracticeScreen(LabScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.session = PracticeSession(self.lab.store, self.lab.learner_id, self.subject, self.questions)
+        self.session = PracticeSession(
+            self.lab.store, self.lab.learner_id, self.subject, self.questions
+        )
         self._show()
 
     def _show(self) -> None:
         body = self.query_one("#quiz-body", Vertical)
         body.remove_children()
         self.answered = None
+        self.remove_class("-answered")
         self.query_one("#feedback", Static).update("")
         view = QuestionView(self.questions[self.index], self.index + 1, len(self.questions))
         body.mount(view)
         self.call_after_refresh(view.focus_answer)
-        self.lab.announce(f"Question {self.index + 1} of {len(self.questions)}.")
+        if self.lab.plain:  # the screen shows it; screen readers need it said
+            self.lab.announce(f"Question {self.index + 1} of {len(self.questions)}.")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "answer-single":
@@ -90,9 +102,14 @@ class PracticeScreen(LabScreen):
         except ValueError as error:
             self.lab.announce(str(error), severity="warning")
             return
-        text = format_feedback(self.answered) + "\n\nPress n for the next question."
-        self.query_one("#feedback", Static).update(Text(text))
-        self.lab.announce("Correct." if self.answered.mark.correct else "Not quite: see the explanation.")
+        correct = self.answered.mark.correct
+        text = Text(format_feedback(self.answered) + "\n\nPress n for the next question.")
+        text.stylize("bold green" if correct else "bold red", 0, len(text.plain.split("\n", 1)[0]))
+        self.query_one("#feedback", Static).update(text)
+        self.add_class("-answered")
+        self.query_one("#feedback-box").scroll_home(animate=False)
+        if self.lab.plain:
+            self.lab.announce("Correct." if correct else "Not quite: see the explanation.")
 
     def action_next(self) -> None:
         if self.answered is None:
@@ -126,12 +143,18 @@ class ExamPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text("Mock exam: 65 questions, 130 minutes, no pausing the clock while "
-                              "open (closing the lab keeps your time).", style="bold"))
+            yield Static(
+                Text(
+                    "Mock exam: 65 questions, 130 minutes, no pausing the clock while "
+                    "open (closing the lab keeps your time).",
+                    style="bold",
+                )
+            )
             options = []
             for exam in self.lab.course.exams:
-                unfinished = ExamSession.resume(self.lab.store, self.lab.course,
-                                                learner_id=self.lab.learner_id, exam_id=exam.id)
+                unfinished = ExamSession.resume(
+                    self.lab.store, self.lab.course, learner_id=self.lab.learner_id, exam_id=exam.id
+                )
                 suffix = f"  (resume: {_clock(unfinished.remaining_s)} left)" if unfinished else ""
                 options.append(Option(f"{exam.id}  {exam.title}{suffix}", id=exam.id))
             yield OptionList(*options, id="exam-choice")
@@ -146,6 +169,11 @@ class ExamPickerScreen(ModalScreen[str | None]):
 
 class ExamScreen(LabScreen):
     """A timed mock exam: navigate, flag, review, submit; saved on every action."""
+
+    DEFAULT_CSS = """
+    ExamScreen #exam-status { padding: 0 1; background: $boost; }
+    ExamScreen #quiz-body { height: 1fr; }
+    """
 
     BINDINGS = [
         Binding("n", "move(1)", "Next"),
@@ -175,8 +203,10 @@ class ExamScreen(LabScreen):
         s = self.session
         answered = len(s.questions) - len(s.unanswered())
         flag = "  FLAGGED" if s.is_flagged(s.current) else ""
-        return (f"{s.blueprint.id}  ·  {_clock(s.remaining_s)} left  ·  answered {answered}/"
-                f"{len(s.questions)}  ·  flagged {len(s.flagged())}{flag}")
+        return (
+            f"{s.blueprint.id}  ·  {_clock(s.remaining_s)} left  ·  answered {answered}/"
+            f"{len(s.questions)}  ·  flagged {len(s.flagged())}{flag}"
+        )
 
     def _tick(self) -> None:
         self.query_one("#exam-status", Static).update(Text(self._status(), style="bold"))
@@ -189,8 +219,13 @@ class ExamScreen(LabScreen):
         body = self.query_one("#quiz-body", Vertical)
         body.remove_children()
         index = s.current
-        view = QuestionView(s.questions[index], index + 1, len(s.questions), given=s.answer_of(index),
-                            label="flagged" if s.is_flagged(index) else "")
+        view = QuestionView(
+            s.questions[index],
+            index + 1,
+            len(s.questions),
+            given=s.answer_of(index),
+            label="flagged" if s.is_flagged(index) else "",
+        )
         body.mount(view)
         self.call_after_refresh(view.focus_answer)
         self._tick()
@@ -234,7 +269,9 @@ class ExamScreen(LabScreen):
 
     def action_flag(self) -> None:
         flagged = self.session.toggle_flag(self.session.current)
-        self.lab.announce(f"Question {self.session.current + 1} {'flagged' if flagged else 'unflagged'}.")
+        self.lab.announce(
+            f"Question {self.session.current + 1} {'flagged' if flagged else 'unflagged'}."
+        )
         self._show()
 
     def action_review(self) -> None:
@@ -257,13 +294,20 @@ class ExamScreen(LabScreen):
             if yes:
                 self._submit()
 
-        self.app.push_screen(ConfirmScreen("Submit the exam?",
-                                           f"{unanswered} unanswered, {flagged} flagged. "
-                                           "You cannot change answers afterwards."), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Submit the exam?",
+                f"{unanswered} unanswered, {flagged} flagged. "
+                "You cannot change answers afterwards.",
+            ),
+            confirmed,
+        )
 
     def _submit(self) -> None:
         result = self.session.submit(self.lab.learner_id)
-        self.lab.announce(f"Scaled score {result.scaled}: {'pass' if result.passed else 'not yet'}.")
+        self.lab.announce(
+            f"Scaled score {result.scaled}: {'pass' if result.passed else 'not yet'}."
+        )
         self.app.switch_screen(ExamResultScreen(result))
 
     def action_leave(self) -> None:
@@ -303,6 +347,12 @@ class ExamReviewScreen(ModalScreen[int | None]):
 class ExamResultScreen(LabScreen):
     """Scaled score, domain breakdown and every question reviewable with explanations."""
 
+    DEFAULT_CSS = """
+    ExamResultScreen #exam-score { padding: 1 1 0 1; }
+    ExamResultScreen #exam-breakdown { padding: 0 1; height: auto; max-height: 50%; }
+    ExamResultScreen #exam-answers { height: 1fr; }
+    """
+
     BINDINGS = [Binding("escape", "leave", "Home")]
 
     def __init__(self, result: ExamResult) -> None:
@@ -311,10 +361,14 @@ class ExamResultScreen(LabScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield Static(Text(format_exam_result(self.result).split("\n", 1)[0], style="bold"), id="exam-score")
+        yield Static(
+            Text(format_exam_result(self.result).split("\n", 1)[0], style="bold"), id="exam-score"
+        )
         yield Static(Text(format_exam_result(self.result).split("\n", 1)[1]), id="exam-breakdown")
         options = [
-            Option(f"{'✓' if f.mark.correct else '✗'} {i + 1:>2}. {f.question.stem[:60]}", id=str(i))
+            Option(
+                f"{'✓' if f.mark.correct else '✗'} {i + 1:>2}. {f.question.stem[:60]}", id=str(i)
+            )
             for i, f in enumerate(self.result.review)
         ]
         yield OptionList(*options, id="exam-answers")
@@ -337,8 +391,12 @@ class ExplanationScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         q = self.feedback.question
-        body = (f"{q.stem}\n\n" + "\n".join(f"{k}. {v}" for k, v in (q.options or {}).items())
-                + "\n\n" + format_feedback(self.feedback))
+        body = (
+            f"{q.stem}\n\n"
+            + "\n".join(f"{k}. {v}" for k, v in (q.options or {}).items())
+            + "\n\n"
+            + format_feedback(self.feedback)
+        )
         with VerticalScroll(classes="dialog"):
             yield Static(Text(body))
         yield Footer()
@@ -361,8 +419,9 @@ def _review_factory(app: LabApp, **_: Any) -> LabScreen:
     from labtui.quiz.review import due_cards
 
     by_id = {q.id: q for q in app.course.all_questions()}
-    due = [by_id[c.question_id] for c in due_cards(app.store, app.learner_id)
-           if c.question_id in by_id]
+    due = [
+        by_id[c.question_id] for c in due_cards(app.store, app.learner_id) if c.question_id in by_id
+    ]
     if not due:
         raise LabError("nothing to review right now: wrong answers and failed checks land here")
     return PracticeScreen("review", due, f"Review: {len(due)} card(s) due")
@@ -373,9 +432,13 @@ def open_exam(app: LabApp, exam_id: str | None = None) -> None:
         if chosen is None:
             return
         try:
-            session = ExamSession.resume(app.store, app.course, learner_id=app.learner_id, exam_id=chosen)
+            session = ExamSession.resume(
+                app.store, app.course, learner_id=app.learner_id, exam_id=chosen
+            )
             if session is None:
-                session = ExamSession.start(app.store, app.course, chosen, learner_id=app.learner_id)
+                session = ExamSession.start(
+                    app.store, app.course, chosen, learner_id=app.learner_id
+                )
         except LabError as error:
             app.report_error(error)
             return
