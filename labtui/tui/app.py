@@ -19,21 +19,26 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 
-from labtui.course.loader import Course
-from labtui.course.problems import Problem
 from labtui.errors import LabError
 from labtui.progress.store import DEFAULT_LEARNER, ProgressStore
-from labtui.tui.services import Services
+from labtui.tui.course_view import CourseSummary, quick_summary, summary_from_course
+
+if TYPE_CHECKING:
+    from labtui.course.loader import Course
+    from labtui.tui.services import Services
 
 ScreenFactory = Callable[..., Screen[Any]]
 
@@ -71,19 +76,36 @@ class LabApp(App[int]):
         Binding("f1", "help", "Help", show=False),
     ]
 
+    class CourseLoaded(Message):
+        """The full course (validated, every problem found) is ready."""
+
     def __init__(
         self,
-        course: Course,
+        course: Course | None,
         store: ProgressStore,
         services: Services | None = None,
         *,
+        content_root: Path | None = None,
         plain: bool = False,
         learner_id: str = DEFAULT_LEARNER,
         resume: bool = True,
     ) -> None:
+        """Give ``course`` (loaded already) or ``content_root`` (loaded in the background
+        while the home screen shows a summary read straight from the files)."""
         super().__init__()
-        self.course = course
+        self._course = course
+        self._course_lock = threading.Lock()
+        self._load_started = False
+        self.content_root = course.root if course is not None else content_root
+        self._summary_key: list[Any] | None = None
+        if course is not None:
+            self.summary = summary_from_course(course)
+        elif content_root is not None:
+            self.summary = self._quick_summary(content_root)
+        else:
+            self.summary = CourseSummary("labtui", [], problems=1)
         self.store = store
+        store.ensure_learner(learner_id)
         self._services = services
         self.plain = plain
         self.learner_id = learner_id
@@ -96,12 +118,58 @@ class LabApp(App[int]):
         self.register_theme(HIGH_CONTRAST)
         self.settings: dict[str, Any] = dict(store.ui_state(learner_id, "settings", {}) or {})
         if plain:
+            # Loaded only in plain mode: its universal selector costs start-up time.
+            self.css_path.append(Path(__file__).parent / "plain.tcss")
             self.add_class("-plain")
             self.theme = HIGH_CONTRAST.name
         else:
             self.theme = THEMES.get(str(self.settings.get("theme", "dark")), "textual-dark")
-        if course.manifest is not None:
-            self.sub_title = course.manifest.title
+        self.sub_title = self.summary.title
+
+    # the course -------------------------------------------------------------
+    def _quick_summary(self, root: Path) -> CourseSummary:
+        """The home screen's view of the course: cached, or read straight from the files."""
+        from labtui.tui.summary_cache import content_key, load_summary
+
+        self._summary_key = content_key(root)
+        cached = load_summary(_summary_cache_path(), self._summary_key)
+        return cached if cached is not None else quick_summary(root)
+
+    @property
+    def course(self) -> Course:
+        """The full course; loads it now if the background load has not finished."""
+        with self._course_lock:
+            if self._course is None:
+                self._course = _load(self.content_root)
+            return self._course
+
+    def start_background_load(self) -> None:
+        """Called once the home screen has been drawn, so the load never delays it."""
+        if self._course is None and not self._load_started:
+            self._load_started = True
+            self.load_course_in_background()
+
+    @work(thread=True, exclusive=True, group="course")
+    def load_course_in_background(self) -> None:
+        _ = self.course
+        self.post_message(self.CourseLoaded())
+
+    def on_lab_app_course_loaded(self, message: CourseLoaded) -> None:
+        self.summary = summary_from_course(self.course)
+        if self._summary_key is not None:
+            from labtui.tui.summary_cache import save_summary
+
+            save_summary(_summary_cache_path(), self._summary_key, self.summary)
+        _register_optional_screens(self)
+        from labtui.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_view()
+            screen.refresh_bindings()
+        if self.summary.problems:
+            self.announce(f"{self.summary.problems} content problem(s) found: press p on the "
+                          "home screen to see them.", severity="warning")
 
     # seams ----------------------------------------------------------------
     @property
@@ -124,7 +192,12 @@ class LabApp(App[int]):
         if entry is None:
             self.announce(f"{name.title()} is not available in this build.")
             return False
-        self.push_screen(entry.factory(self, **context))
+        try:
+            screen = entry.factory(self, **context)
+        except LabError as error:  # e.g. nothing to review yet: a message, not a crash
+            self.report_error(error)
+            return False
+        self.push_screen(screen)
         return True
 
     # state ------------------------------------------------------------------
@@ -164,9 +237,10 @@ class LabApp(App[int]):
     def on_mount(self) -> None:
         from labtui.tui.screens.home import HomeScreen
 
-        self.store.ensure_learner(self.learner_id)
         point = self.resume_point()  # read before the home screen records itself
         self.push_screen(HomeScreen())
+        if self._course is not None:
+            _register_optional_screens(self)
         if self.resume_on_start:
             self.call_after_refresh(self.resume_where_left, point)
 
@@ -237,6 +311,12 @@ class LabApp(App[int]):
         yield from super().get_system_commands(screen)
 
 
+def _summary_cache_path() -> Path:
+    from labtui.paths import labtui_home
+
+    return labtui_home() / "course-summary.json"
+
+
 def _content_root(store: ProgressStore, learner_id: str) -> Path | None:
     """LABTUI_CONTENT, else the path saved in Settings, else the resolver's default."""
     from labtui.course.resolver import content_root
@@ -253,7 +333,8 @@ def _content_root(store: ProgressStore, learner_id: str) -> Path | None:
 
 
 def _load(root: Path | None) -> Course:
-    from labtui.course.loader import load_course
+    from labtui.course.loader import Course, load_course
+    from labtui.course.problems import Problem
 
     if root is None:
         course = Course(root=Path.cwd())
@@ -286,16 +367,21 @@ def create_app(
     *,
     learner_id: str = DEFAULT_LEARNER,
     resume: bool = True,
+    background_load: bool = True,
 ) -> LabApp:
-    """Build the app the same way for the CLI, the tests and ``textual run``."""
+    """Build the app the same way for the CLI, the tests and ``textual run``.
+
+    With ``background_load`` the home screen shows at once from a summary of the
+    files and the full course loads in a worker; without it (tests) the course is
+    loaded, and every problem found, before the app starts.
+    """
     store = store or ProgressStore.open_default()
-    store.ensure_learner(learner_id)
     settings = store.ui_state(learner_id, "settings", {}) or {}
     plain = plain or bool(isinstance(settings, dict) and settings.get("plain"))
-    course = _load(content_root if content_root is not None else _content_root(store, learner_id))
-    app = LabApp(course, store, services, plain=plain, learner_id=learner_id, resume=resume)
-    _register_optional_screens(app)
-    return app
+    root = content_root if content_root is not None else _content_root(store, learner_id)
+    course = None if background_load and root is not None else _load(root)
+    return LabApp(course, store, services, content_root=root, plain=plain,
+                  learner_id=learner_id, resume=resume)
 
 
 def run_app(plain: bool = False) -> int:

@@ -74,3 +74,18 @@ async def test_exam_flow_answer_flag_review_submit(store: ProgressStore) -> None
         assert result.correct == 1
     attempts = store.quiz_attempts("me", "exam")
     assert attempts[-1].finished_at is not None and attempts[-1].score_scaled == result.scaled
+
+
+async def test_exam_picker_starts_an_exam_and_empty_review_is_a_message(
+    store: ProgressStore,
+) -> None:
+    app = create_app(MINI, store, resume=False, background_load=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.open_registered("review")  # nothing due: explained, not a crash
+        assert "nothing to review" in app.announcements[-1]
+        assert app.open_registered("exam")
+        await pilot.pause()
+        await pilot.press("enter")  # DVA-C02
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+        assert app.screen.session.blueprint.id == "DVA-C02"

@@ -161,7 +161,13 @@ class ExamPickerScreen(ModalScreen[str | None]):
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        try:
+            session = exam_session(self.lab, event.option.id or "")
+        except LabError as error:
+            self.lab.report_error(error)
+            return
+        self.dismiss(None)
+        self.lab.push_screen(ExamScreen(session))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -427,43 +433,20 @@ def _review_factory(app: LabApp, **_: Any) -> LabScreen:
     return PracticeScreen("review", due, f"Review: {len(due)} card(s) due")
 
 
-def open_exam(app: LabApp, exam_id: str | None = None) -> None:
-    def start(chosen: str | None) -> None:
-        if chosen is None:
-            return
-        try:
-            session = ExamSession.resume(
-                app.store, app.course, learner_id=app.learner_id, exam_id=chosen
-            )
-            if session is None:
-                session = ExamSession.start(
-                    app.store, app.course, chosen, learner_id=app.learner_id
-                )
-        except LabError as error:
-            app.report_error(error)
-            return
-        app.push_screen(ExamScreen(session))
+def exam_session(app: LabApp, exam_id: str) -> ExamSession:
+    """The learner's unfinished exam of this certification, or a new one."""
+    session = ExamSession.resume(app.store, app.course, learner_id=app.learner_id, exam_id=exam_id)
+    if session is None:
+        session = ExamSession.start(app.store, app.course, exam_id, learner_id=app.learner_id)
+    return session
 
+
+def _exam_factory(
+    app: LabApp, exam_id: str | None = None, **_: Any
+) -> LabScreen | ExamPickerScreen:
     if exam_id:
-        start(exam_id)
-    else:
-        app.push_screen(ExamPickerScreen(app), start)
-
-
-class _ExamLauncher(ModalScreen[None]):
-    """Opens the exam picker from a screen-factory call, then gets out of the way."""
-
-    def __init__(self, lab: LabApp, exam_id: str | None) -> None:
-        super().__init__()
-        self.lab, self.exam_id = lab, exam_id
-
-    def on_mount(self) -> None:
-        self.dismiss(None)
-        self.lab.call_after_refresh(open_exam, self.lab, self.exam_id)
-
-
-def _exam_factory(app: LabApp, exam_id: str | None = None, **_: Any) -> ModalScreen[None]:
-    return _ExamLauncher(app, exam_id)
+        return ExamScreen(exam_session(app, exam_id))
+    return ExamPickerScreen(app)
 
 
 def register(app: LabApp) -> None:
