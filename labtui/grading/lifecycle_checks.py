@@ -36,7 +36,7 @@ PROBE_MODULE = "labtui_lifecycle_probe"
 PROBED_HANDLER_VARIABLE = "LABTUI_PROBED_HANDLER"
 _PROBE_LINE = re.compile(r"\[labtui-probe\] clients=(?P<clients>\d+)")
 
-_PROBE_SOURCE = '''"""labtui grading probe: counts SDK clients built by the handler module (not yours)."""
+_PROBE_SOURCE = f'''"""labtui grading probe: counts SDK clients built by the handler module (not yours)."""
 import importlib
 import os
 
@@ -52,7 +52,7 @@ def _counting_create_client(self, *args, **kwargs):
 
 
 botocore.session.Session.create_client = _counting_create_client
-_module_name, _, _function_name = os.environ["{variable}"].rpartition(".")
+_module_name, _, _function_name = os.environ["{PROBED_HANDLER_VARIABLE}"].rpartition(".")
 _learner_handler = getattr(importlib.import_module(_module_name), _function_name)
 
 
@@ -61,7 +61,7 @@ def handler(event, context):
         return _learner_handler(event, context)
     finally:
         print("[labtui-probe] clients=%d" % _built[0], flush=True)
-'''.format(variable=PROBED_HANDLER_VARIABLE)
+'''
 
 
 @dataclass(frozen=True)
