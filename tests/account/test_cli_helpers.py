@@ -133,3 +133,50 @@ def test_ctrl_c_stops_the_foreground_sandbox_cleanly() -> None:
         if process.poll() is None:
             process.kill()
     assert serve.running_server() is None
+
+
+def test_serve_seeds_the_exercise_setup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "lessons").mkdir(parents=True)
+    (content / "lessons" / "course.yaml").write_text("{}")
+    pack = content / "sandbox" / "demo"
+    pack.mkdir(parents=True)
+    (pack / "exercise.yaml").write_text(
+        "id: demo\nsetup:\n  queues:\n    - {name: jobs, visibility_timeout: 45}\n"
+    )
+    monkeypatch.setenv("LABTUI_CONTENT", str(content))
+    stop = threading.Event()
+    server = threading.Thread(
+        target=serve.serve_foreground,
+        kwargs={"exercise": "demo", "announce": lambda line: None, "stop_event": stop},
+    )
+    server.start()
+    try:
+        for _ in range(300):
+            if serve.running_server() is not None:
+                break
+            stop.wait(0.05)
+        record = serve.running_server()
+        assert record is not None
+        import boto3
+
+        environment = serve.cli_environment(record)
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=environment["AWS_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+        )
+        url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        assert attributes["Attributes"]["VisibilityTimeout"] == "45"
+    finally:
+        stop.set()
+        server.join(timeout=30)
+
+
+def test_the_first_function_pack_loads() -> None:
+    setup, pack_dir = serve._load_setup("first-function")
+    assert pack_dir.name == "first-function"
+    assert setup.functions == [] and setup.roles == []  # it starts from an empty account
