@@ -1,16 +1,28 @@
 """What the course map shows: each module's status and progress, and what to do next.
 
-Pure functions over the loaded course and the progress store, so they are easy
-to test and the screens stay thin. Progress is keyed by ids, never positions.
+The home screen works from a :class:`CourseSummary`, not the full course: at
+start-up a summary is read straight from the files (course.yaml and each
+lesson's front matter, with the C YAML loader and no validation), so the home
+screen is ready without importing pydantic or parsing every lesson and quiz.
+The full course (validated, with every problem found) loads in the background
+and replaces the summary when it is ready. Pure functions over the summary and
+the progress store, so they are easy to test. Progress is keyed by ids.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from labtui.course.loader import Course, Module
 from labtui.progress.store import ProgressStore
+
+if TYPE_CHECKING:
+    from labtui.course.loader import Course
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 
 
 class Status(Enum):
@@ -18,6 +30,111 @@ class Status(Enum):
     IN_PROGRESS = "in progress"
     DONE = "done"
     LOCKED = "locked"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    id: str
+    position: int
+    title: str
+    objectives: list[str] = field(default_factory=list)
+    prerequisites: list[str] = field(default_factory=list)
+    minutes: int = 0
+    exercises: list[str] = field(default_factory=list)
+    readable: bool = True  # has front matter that loaded
+    quiz_questions: int = 0  # 0 = no quiz (or not counted yet)
+
+    @property
+    def number(self) -> str:
+        return f"{self.position:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSummary:
+    title: str
+    modules: list[ModuleSummary]
+    exercise_ids: frozenset[str] = frozenset()
+    planned: frozenset[str] = frozenset()
+    problems: int = 0
+    complete: bool = True  # False while the full course is still loading
+
+    def module(self, module_id: str) -> ModuleSummary | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+
+def summary_from_course(course: Course) -> CourseSummary:
+    modules = []
+    for module in course.modules:
+        front = module.front
+        modules.append(ModuleSummary(
+            id=module.id, position=module.position, title=module.title,
+            objectives=list(front.objectives) if front else [],
+            prerequisites=list(front.prerequisites) if front else [],
+            minutes=front.minutes if front else 0,
+            exercises=list(front.exercises) if front else [],
+            readable=front is not None,
+            quiz_questions=len(course.questions.get(module.id, [])),
+        ))
+    planned = course.manifest.planned_exercises if course.manifest else []
+    return CourseSummary(
+        title=course.manifest.title if course.manifest else "labtui",
+        modules=modules, exercise_ids=frozenset(course.exercises), planned=frozenset(planned),
+        problems=len(course.problems), complete=True,
+    )
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # a safe loader (C when available)
+    except yaml.YAMLError:
+        return None
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def quick_summary(root: Path) -> CourseSummary:
+    """The course map straight from the files; anything odd is left for the full load."""
+    try:
+        manifest = _yaml((root / "lessons" / "course.yaml").read_text(encoding="utf-8"))
+    except OSError:
+        manifest = None
+    if not isinstance(manifest, dict):
+        return CourseSummary("labtui", [], complete=False)
+    modules = []
+    for position, module_id in enumerate(_strings(manifest.get("modules")), start=1):
+        path = root / "lessons" / f"{position:02d}-{module_id}.md"
+        front: Any = None
+        try:
+            match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+            front = _yaml(match.group(1)) if match else None
+        except OSError:
+            front = None
+        if not isinstance(front, dict):
+            modules.append(ModuleSummary(module_id, position, module_id, readable=False))
+            continue
+        minutes = front.get("minutes")
+        has_quiz = (root / "quizzes" / f"{module_id}.yaml").is_file()
+        modules.append(ModuleSummary(
+            id=module_id, position=position, title=str(front.get("title") or module_id),
+            objectives=_strings(front.get("objectives")),
+            prerequisites=_strings(front.get("prerequisites")),
+            minutes=minutes if isinstance(minutes, int) else 0,
+            exercises=_strings(front.get("exercises")),
+            quiz_questions=-1 if has_quiz else 0,
+        ))
+    sandbox = root / "sandbox"
+    exercises = frozenset(
+        p.name for p in sandbox.iterdir() if (p / "exercise.yaml").is_file()
+    ) if sandbox.is_dir() else frozenset()
+    return CourseSummary(
+        title=str(manifest.get("title") or "labtui"), modules=modules, exercise_ids=exercises,
+        planned=frozenset(_strings(manifest.get("planned_exercises"))), complete=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +148,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class ModuleView:
-    module: Module
+    module: ModuleSummary
     status: Status
     done_units: int
     total_units: int
@@ -43,10 +160,6 @@ class ModuleView:
     @property
     def fraction(self) -> float:
         return self.done_units / self.total_units if self.total_units else 0.0
-
-    @property
-    def minutes(self) -> int:
-        return self.module.front.minutes if self.module.front else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +184,8 @@ class CourseView:
 
 
 def build_course_view(
-    course: Course, store: ProgressStore, learner_id: str, unlocked: set[str] | None = None
+    course: CourseSummary, store: ProgressStore, learner_id: str,
+    unlocked: set[str] | None = None,
 ) -> CourseView:
     lessons = store.lesson_progress(learner_id)
     passed = store.passed_exercises(learner_id)
@@ -81,10 +195,9 @@ def build_course_view(
     }
     views = []
     for module in course.modules:
-        listed = module.front.exercises if module.front else []
-        exercises = [e for e in listed if e in course.exercises]
-        planned = [e for e in listed if e not in course.exercises]
-        has_quiz = bool(course.questions.get(module.id))
+        exercises = [e for e in module.exercises if e in course.exercise_ids]
+        planned = [e for e in module.exercises if e not in course.exercise_ids]
+        has_quiz = module.quiz_questions != 0
         lesson = lessons.get(module.id)
         lesson_done = bool(lesson and lesson.completed)
         units_done = int(lesson_done) + sum(1 for e in exercises if e in passed)
@@ -106,7 +219,7 @@ def build_course_view(
 
 
 def _module_next_step(
-    module: Module, lesson_done: bool, exercises: list[str], passed: set[str],
+    module: ModuleSummary, lesson_done: bool, exercises: list[str], passed: set[str],
     has_quiz: bool, quizzes_done: set[str],
 ) -> Step | None:
     if not lesson_done:

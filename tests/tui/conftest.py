@@ -41,7 +41,8 @@ def services(course_root: Path) -> Services:
 @pytest.fixture
 def make_app(course_root: Path, store: ProgressStore, services: Services) -> AppFactory:
     def make(**kwargs: object) -> LabApp:
-        options: dict[str, object] = {"store": store, "services": services}
+        options: dict[str, object] = {"store": store, "services": services,
+                                      "background_load": False}
         options.update(kwargs)
         return create_app(course_root, **options)  # type: ignore[arg-type]
 

@@ -72,10 +72,11 @@ async def test_continue_follows_the_next_step(make_app: AppFactory) -> None:
 
 async def test_quiz_entries_hidden_until_a_factory_is_registered(make_app: AppFactory) -> None:
     app = make_app()
-    app.screen_factories.clear()
     opened: list[dict[str, Any]] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        app.screen_factories.clear()  # as in a build without the quiz screens
+        app.screen.refresh_bindings()
         assert "q" not in app.screen.active_bindings  # hidden from footer and palette
         await pilot.press("q")
         assert opened == []
@@ -135,3 +136,26 @@ def test_home_never_imports_moto_or_boto3() -> None:
                             env={**os.environ, "COURSE": str(FIXTURE_COURSE)}, timeout=120,
                             check=False)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+async def test_background_load_reports_problems_and_caches_the_summary(
+    make_app: AppFactory, course_root: Any, labtui_home: Any
+) -> None:
+    from labtui.tui.summary_cache import content_key, load_summary
+
+    quiz = course_root / "quizzes" / "first-steps.yaml"
+    quiz.write_text(quiz.read_text().replace("difficulty: 1", "difficulty: 9"))
+    app = make_app(background_load=True)
+    assert not app.summary.complete  # the home screen starts from the quick summary
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.summary.complete and app.summary.problems == 1
+        assert app.screen.query_one("#problem-line").display
+        assert any("1 content problem" in a for a in app.announcements)
+    cached = load_summary(labtui_home / "course-summary.json", content_key(course_root))
+    assert cached is not None and cached.problems == 1
+    assert [m.id for m in cached.modules] == ["first-steps", "retries"]
+    quiz.write_text(quiz.read_text() + "\n")  # any change to the content: a new key
+    assert load_summary(labtui_home / "course-summary.json", content_key(course_root)) is None

@@ -8,8 +8,6 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from labtui.tui.widgets.announcer import Announcer
-
 if TYPE_CHECKING:
     from labtui.tui.app import LabApp
 
@@ -23,5 +21,8 @@ class LabScreen(Screen[Any]):
         yield Header(show_clock=False, icon="λ")
 
     def compose_footer(self) -> ComposeResult:
-        yield Announcer()
-        yield Footer(compact=self.app.size.width < 120)
+        if self.lab.plain:  # plain mode speaks in text lines; otherwise toasts do
+            from labtui.tui.widgets.announcer import Announcer
+
+            yield Announcer()
+        yield Footer()

@@ -43,43 +43,62 @@ class HomeScreen(LabScreen):
     def __init__(self) -> None:
         super().__init__(id="home")
         self.view: CourseView | None = None
+        self._first_resume = True
 
     def compose(self) -> ComposeResult:
+        # Built with its content (not filled in on mount): one layout pass, a faster start.
+        self.view = self._build_view()
+        first = self._first_open()
+        problems = self.lab.summary.problems
         yield from self.compose_header()
         with Vertical(id="home-top"):
-            yield Static(id="overall")
-            yield Static(id="next-step")
-            yield Static(id="problem-line")
+            yield Static(self._overall_text(), id="overall")
+            yield Static(self._next_text(), id="next-step")
+            line = Static(self._problem_text(), id="problem-line")
+            line.display = bool(problems)
+            yield line
         with Horizontal(id="home-body"):
-            yield OptionList(id="modules")
+            options = OptionList(*[self._module_option(m) for m in self.view.modules],
+                                 id="modules")
+            if self.view.modules:
+                options.highlighted = first
+            yield options
             with VerticalScroll(id="module-detail"):
-                yield Static(id="detail")
+                yield Static(self._detail_text(first), id="detail")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.refresh_view()
         self.query_one("#modules", OptionList).focus()
+        self.call_after_refresh(self.lab.start_background_load)
 
     def on_screen_resume(self) -> None:
-        if self.view is not None:  # back from a lesson/exercise: its progress changed
+        if not self._first_resume:  # back from a lesson/exercise: its progress changed
             self.refresh_view()
             self.lab.remember_screen("home")
+        self._first_resume = False
 
     # view -------------------------------------------------------------------
-    def refresh_view(self) -> None:
+    def _build_view(self) -> CourseView:
         lab = self.lab
         unlocked = None
         classroom = lab._services.classroom if lab._services is not None else None
         if classroom is not None:
             unlocked = classroom.unlocked_modules()
-        self.view = build_course_view(lab.course, lab.store, lab.learner_id, unlocked)
+        return build_course_view(lab.summary, lab.store, lab.learner_id, unlocked)
+
+    def refresh_view(self) -> None:
+        self.view = self._build_view()
         options = self.query_one("#modules", OptionList)
         highlighted = options.highlighted
         options.clear_options()
         options.add_options([self._module_option(m) for m in self.view.modules])
         if self.view.modules:
             options.highlighted = highlighted if highlighted is not None else self._first_open()
-        self._show_overall()
+        self.query_one("#overall", Static).update(self._overall_text())
+        self.query_one("#next-step", Static).update(self._next_text())
+        line = self.query_one("#problem-line", Static)
+        line.display = bool(self.lab.summary.problems)
+        line.update(self._problem_text())
         self._show_detail()
         self.refresh_bindings()
 
@@ -94,7 +113,7 @@ class HomeScreen(LabScreen):
         plain = self.lab.plain
         icon = (PLAIN_ICONS if plain else ICONS)[view.status]
         title = view.module.title
-        if view.module.front is None:
+        if not view.module.readable:
             title += " (has problems)"
         line = Text(f"{icon} {view.module.number} ")
         if len(title) > TITLE_WIDTH:
@@ -107,7 +126,7 @@ class HomeScreen(LabScreen):
             line.append(f" {view.status.value}")
         return Option(line, id=view.module.id)
 
-    def _show_overall(self) -> None:
+    def _overall_text(self) -> Text:
         assert self.view is not None
         lab, view = self.lab, self.view
         name = lab.learner_name()
@@ -119,28 +138,28 @@ class HomeScreen(LabScreen):
         if "review" in lab.screen_factories:
             due = self.review_due()
             overall.append(f" · {due} to review (r)", style="bold" if due else "dim")
-        self.query_one("#overall", Static).update(overall)
+        return overall
+
+    def _next_text(self) -> Text:
         label = self.continue_label()
-        self.query_one("#next-step", Static).update(
-            Text.assemble(("▶ " if not lab.plain else "Next: ", "bold"), (label, "bold"),
-                          ("  (press c)", "dim"))
-            if label else Text("Everything is done. Well done!", style="bold green")
-        )
-        problems = lab.course.problems
-        line = self.query_one("#problem-line", Static)
-        line.display = bool(problems)
-        if problems:
-            line.update(Text(f"⚠ {len(problems)} content problem(s): some parts are hidden. "
-                             "Press p to see them.", style="bold yellow"))
+        if not label:
+            return Text("Everything is done. Well done!", style="bold green")
+        return Text.assemble(("▶ " if not self.lab.plain else "Next: ", "bold"), (label, "bold"),
+                             ("  (press c)", "dim"))
+
+    def _problem_text(self) -> Text:
+        problems = self.lab.summary.problems
+        return Text(f"⚠ {problems} content problem(s): some parts are hidden. "
+                    "Press p to see them.", style="bold yellow") if problems else Text()
 
     def continue_label(self) -> str | None:
         point = self.lab.resume_point()
         target = point.get("target")
         if point.get("screen") == "lesson" and isinstance(target, str):
-            module = self.lab.course.module(target)
+            module = self.lab.summary.module(target)
             if module is not None:
                 return f"Continue reading {module.number} {module.title}"
-        if point.get("screen") == "exercise" and target in self.lab.course.exercises:
+        if point.get("screen") == "exercise" and target in self.lab.summary.exercise_ids:
             return f"Continue exercise {target}"
         step = self.view.next_step() if self.view else None
         return step.label if step else None
@@ -154,26 +173,29 @@ class HomeScreen(LabScreen):
         return self.view.modules[index]
 
     def _show_detail(self) -> None:
-        view = self.selected()
-        detail = self.query_one("#detail", Static)
-        if view is None:
-            detail.update("No modules: see the problems (press p).")
-            return
-        module, front = view.module, view.module.front
+        index = self.query_one("#modules", OptionList).highlighted
+        self.query_one("#detail", Static).update(self._detail_text(index))
+
+    def _detail_text(self, index: int | None) -> Text:
+        modules = self.view.modules if self.view else []
+        if index is None or not 0 <= index < len(modules):
+            return Text("No modules: see the problems (press p).")
+        view = modules[index]
+        module = view.module
         text = Text()
         text.append(f"{module.number} {module.title}\n", style="bold")
         text.append(f"{view.status.value} · {view.done_units}/{view.total_units} done", style="dim")
-        if front is not None:
-            text.append(f" · ~{front.minutes} min", style="dim")
+        if module.minutes:
+            text.append(f" · ~{module.minutes} min", style="dim")
         text.append("\n")
         if view.status is Status.LOCKED:
             text.append("Locked: your instructor has not opened this module yet.\n", style="yellow")
-        if front is not None:
+        if module.readable:
             text.append("\nYou will be able to\n", style="bold")
-            for objective in front.objectives:
+            for objective in module.objectives:
                 text.append(f"- {objective}\n")
-            if front.prerequisites:
-                text.append(f"\nBuilds on: {', '.join(front.prerequisites)}\n", style="dim")
+            if module.prerequisites:
+                text.append(f"\nBuilds on: {', '.join(module.prerequisites)}\n", style="dim")
         else:
             text.append("\nThis lesson has problems; press p to see them.\n", style="yellow")
         passed = self.lab.store.passed_exercises(self.lab.learner_id)
@@ -185,9 +207,9 @@ class HomeScreen(LabScreen):
             for exercise_id in view.planned:
                 text.append(f"- {exercise_id} (coming soon)\n", style="dim")
         if view.has_quiz:
-            count = len(self.lab.course.questions.get(module.id, []))
-            text.append(f"\nQuiz: {count} questions\n", style="bold")
-        detail.update(text)
+            count = module.quiz_questions
+            text.append(f"\nQuiz: {count} questions\n" if count > 0 else "\nQuiz\n", style="bold")
+        return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show_detail()
@@ -204,7 +226,7 @@ class HomeScreen(LabScreen):
         if action in ("quiz", "review", "exam"):
             return action in registered  # hidden until the quiz screens are registered
         if action == "problems":
-            return bool(self.lab.course.problems)
+            return bool(self.lab.summary.problems)
         if action == "open_exercise":
             view = self.selected()
             return None if view is None or not view.exercises else True
