@@ -73,12 +73,28 @@ built-in statistical backend; ``labtui.runner`` provides one for real code.
 
 Elsewhere in the package
 ------------------------
-* VPC reachability (R-7.7): :class:`VpcModel` and
-  ``can_reach(model, FunctionVpcConfig(...), target) -> Reachability``.
-* Monthly cost (R-10): ``monthly_cost(...) -> CostBreakdown``.
-* Scenario files: ``run_scenario_file(path, seed=None) -> ScenarioReport``
-  (what ``labtui simulate`` calls); ``load_scenario(path)`` raises
-  :class:`ScenarioError` listing every ``file:line: message``.
+* VPC reachability (R-7.7, module ``labtui.lambdasim.vpc``): :class:`VpcModel`
+  (vpcs, subnets with AZ, route tables with routes and associations, internet
+  and NAT gateways, gateway/interface endpoints, security groups with rules
+  that reference groups, network ACLs) and ``can_reach(model,
+  FunctionVpcConfig(subnet_ids, security_group_ids) or None, target) ->
+  Reachability(reachable, reason, rule)`` for an :class:`InternetTarget`,
+  :class:`AwsServiceTarget` or :class:`VpcResourceTarget`.
+* Monthly cost (R-10): ``monthly_cost(invocations, billed_duration_ms,
+  memory_mb, architecture, free_tier=..., provisioned_concurrency=...) ->
+  CostBreakdown``.
+* Scenario files (module ``labtui.lambdasim.report``, also importable from
+  here, loaded lazily because they need pydantic and PyYAML):
+  ``run_scenario_file(path, seed=None) -> ScenarioReport`` (what ``labtui
+  simulate`` and the TUI call; ``report.summary``, ``report.trace``,
+  ``report.ok``, ``render_text(report, trace=False)``);
+  ``load_scenario(path)`` raises :class:`ScenarioError` whose ``problems`` are
+  every ``file:line: message``.
+
+Live use (sandbox gateway): ``Simulation(clock=ScaledClock(scale))`` makes
+``run()`` sleep so simulated time follows real time; ``run_until_complete(call)``
+processes events until one synchronous call has its response. A Simulation is
+not thread-safe: drive it from one thread.
 
 Randomness is one seeded ``random.Random`` (alias weights, duration
 distributions, retry jitter, duplicates): the same seed gives the same trace.
@@ -205,3 +221,21 @@ __all__ = [
     "monthly_cost",
     "vpc_warnings",
 ]
+
+_LAZY = {
+    "run_scenario_file": "labtui.lambdasim.report",
+    "render_text": "labtui.lambdasim.report",
+    "ScenarioReport": "labtui.lambdasim.report",
+    "ScenarioError": "labtui.lambdasim.scenario",
+    "load_scenario": "labtui.lambdasim.scenario",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Scenario tools load on first use: the package root stays free of pydantic and yaml."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labtui.lambdasim' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -29,6 +29,13 @@ from labtui.lambdasim.behaviour import (
 )
 from labtui.lambdasim.clock import Clock, VirtualClock
 from labtui.lambdasim.config import LATEST, EngineOptions
+from labtui.lambdasim.outcomes import (
+    apply_faults,
+    init_failure,
+    killed,
+    system_fault_active,
+    timed_out,
+)
 from labtui.lambdasim.state import (
     Counters,
     DoneCallback,
@@ -173,7 +180,7 @@ class Engine:
         """
         now = self.now
         version = fn.latest_version if qualifier is None else self.resolve(fn, qualifier)
-        if fn.faults and self._system_fault(fn, now):
+        if fn.faults and system_fault_active(fn, now):
             self.counters.system_errors += 1
             self._trace_throttle(fn, version, request_id, attempt, SYSTEM_ERROR)
             return SYSTEM_ERROR
@@ -217,7 +224,7 @@ class Engine:
                     init_ms = init.duration_ms
                     if init.error_type is not None:  # R-2.8: the invocation fails in Init
                         init_failed = True
-                        result = _init_failure(init.error_type, init.error_message, request_id)
+                        result = init_failure(init.error_type, init.error_message, request_id)
         if result is None:
             model = version.model
             if model is not None:
@@ -236,7 +243,7 @@ class Engine:
                 )
                 result = version.backend.invoke(env.info, event, context)
             if fn.faults:
-                result = self._apply_faults(fn, now, result)
+                result = apply_faults(fn, now, result)
         duration = result.duration_ms
         status = result.status
         if init_ms > _INIT_LIMIT_MS and env.pool is None:
@@ -248,10 +255,10 @@ class Engine:
         if status == "timeout" or duration > timeout_ms:
             status = "timeout"
             duration = timeout_ms
-            result = _timed_out(request_id, timeout_ms, result)
+            result = timed_out(request_id, timeout_ms, result)
         elif result.max_memory_mb > version.memory_mb:
             status = "crash"
-            result = _killed(request_id, version.memory_mb, result)
+            result = killed(request_id, version.memory_mb, result)
         inv = Invocation(
             fn,
             version,
@@ -439,70 +446,6 @@ class Engine:
         )
         return Environment(info.env_id, info, version, pool)
 
-    def _system_fault(self, fn: FunctionState, now: float) -> bool:
-        return any(f.kind == "system_error" and f.start_s <= now < f.end_s for f in fn.faults)
-
-    def _apply_faults(self, fn: FunctionState, now: float, result: HandlerResult) -> HandlerResult:
-        for fault in fn.faults:
-            if not fault.start_s <= now < fault.end_s:
-                continue
-            if fault.kind == "error":
-                result = HandlerResult(
-                    "error",
-                    result.duration_ms,
-                    None,
-                    "Exception",
-                    "injected fault",
-                    result.max_memory_mb,
-                )
-            elif fault.kind == "timeout":
-                result = HandlerResult("timeout", 1e12, None, max_memory_mb=result.max_memory_mb)
-            elif fault.kind == "latency":
-                result = HandlerResult(
-                    result.status,
-                    result.duration_ms + fault.extra_ms,
-                    result.payload,
-                    result.error_type,
-                    result.error_message,
-                    result.max_memory_mb,
-                    result.logs,
-                )
-        return result
-
 
 _INIT_LIMIT_MS = facts.INIT_LIMIT_S * 1000.0
 _OUTCOME = {"ok": "success", "error": "error", "timeout": "timeout", "crash": "crash"}
-
-
-def _timed_out(request_id: str, timeout_ms: float, result: HandlerResult) -> HandlerResult:
-    """R-2.2: Sandbox.Timedout with the configured timeout in two decimals."""
-    return HandlerResult(
-        "timeout",
-        timeout_ms,
-        None,
-        "Sandbox.Timedout",
-        f"RequestId: {request_id} Error: Task timed out after {timeout_ms / 1000.0:.2f} seconds",
-        result.max_memory_mb,
-        result.logs,
-    )
-
-
-def _killed(request_id: str, memory_mb: int, result: HandlerResult) -> HandlerResult:
-    """R-2.8: a run over its memory is killed."""
-    return HandlerResult(
-        "crash",
-        result.duration_ms,
-        None,
-        "Runtime.ExitError",
-        f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-        memory_mb,
-        result.logs,
-    )
-
-
-def _init_failure(error_type: str, message: str | None, request_id: str) -> HandlerResult:
-    """R-2.8: an Init error fails the invocation; the environment is discarded."""
-    kind = error_type if error_type.startswith("Runtime.") else "Runtime.InitError"
-    return HandlerResult(
-        "error", 0.0, None, kind, message or f"RequestId: {request_id} Error: init failed"
-    )

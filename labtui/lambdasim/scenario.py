@@ -40,8 +40,8 @@ from labtui.lambdasim.simulation import Simulation, TraceMode
 from labtui.lambdasim.state import Fault
 from labtui.lambdasim.summary import Summary
 from labtui.lambdasim.validation import LambdaApiError
+from labtui.lambdasim.yaml_lines import Path_, key_path, line_for, line_map
 
-Path_ = tuple[str | int, ...]
 SUMMARY_KEYS = frozenset(f.name for f in fields(Summary)) - {"per_function_max_concurrency"}
 EXPECT_PREFIXES = ("queue.", "deliveries.", "max_concurrency.")
 
@@ -61,7 +61,7 @@ class LoadedScenario:
     lines: dict[Path_, int]
 
     def line(self, path: Path_) -> int:
-        return _line_for(self.lines, path)
+        return line_for(self.lines, path)
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -86,7 +86,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 "functions, traffic, ..."
             ]
         )
-    lines = _line_map(root)
+    lines = line_map(root)
     model, index_map, problems = _validate(data, lines, file)
     if model is None:
         raise ScenarioError(problems)
@@ -96,7 +96,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         broken = declared["functions"] - {f.name for f in model.functions}
         checked = ScenarioBuild(model, seed=None, trace="off", broken=broken).problems
     problems += [
-        f"{file}:{_line_for(lines, _remap(p, index_map))}: {message}" for p, message in checked
+        f"{file}:{line_for(lines, _remap(p, index_map))}: {message}" for p, message in checked
     ]
     if problems:
         raise ScenarioError(problems)
@@ -344,7 +344,7 @@ def _validate(
     except ValidationError as error:
         errors = error.errors()
     problems = [
-        f"{file}:{_line_for(lines, tuple(e['loc']))}: {_where(lines, e['loc'])}: {e['msg']}"
+        f"{file}:{line_for(lines, tuple(e['loc']))}: {key_path(lines, e['loc'])}: {e['msg']}"
         for e in errors
     ]
     bad: dict[str, set[int]] = {}
@@ -425,53 +425,3 @@ def _check(model: ScenarioYaml, declared: dict[str, set[str]]) -> list[tuple[Pat
                 )
             )
     return problems
-
-
-# ------------------------------------------------------------------ line numbers
-def _line_map(root: yaml.Node | None) -> dict[Path_, int]:
-    lines: dict[Path_, int] = {}
-
-    def walk(node: yaml.Node, path: Path_) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, (*path, index))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _line_for(lines: dict[Path_, int], loc: Path_) -> int:
-    """The line of the deepest known prefix of ``loc`` (union tags are skipped)."""
-    best: Path_ = ()
-    current: Path_ = ()
-    for part in loc:
-        candidate = (*current, part)
-        if candidate in lines:
-            current = candidate
-            best = current
-    return lines.get(best, 1)
-
-
-def _where(lines: dict[Path_, int], loc: tuple[Any, ...]) -> str:
-    """A readable key path; parts absent from the file (pydantic's union tags) are left out,
-    except a last part, which names a missing key."""
-    parts: list[str] = []
-    current: Path_ = ()
-    for position, part in enumerate(loc):
-        candidate = (*current, part)
-        if candidate in lines:
-            current = candidate
-        elif position != len(loc) - 1:
-            continue
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        else:
-            parts.append(("." if parts else "") + str(part))
-    return "".join(parts) or "scenario"

@@ -9,9 +9,11 @@ if TYPE_CHECKING:
     from labtui.lambdasim.simulation import Simulation
 
 
-@dataclass(slots=True)
+@dataclass
 class Summary:
-    """Counters over the whole run; ``per_function_max_concurrency`` by function name."""
+    """Counters over the whole run; ``per_function_max_concurrency`` by function name.
+
+    A plain dataclass (``vars(summary)`` and ``as_dict()`` both work)."""
 
     simulated_seconds: float
     invocations: int

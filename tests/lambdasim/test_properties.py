@@ -114,7 +114,11 @@ def test_async_attempts_never_exceed_the_policy(w: dict[str, Any]) -> None:
     duplicates = Counter(e.request_id for e in sim.trace if e.kind == "duplicate")
     for event in sim.async_events:
         assert event.attempts <= 1 + w["retries"]
-        assert runs[event.request_id] - duplicates[event.request_id] == event.attempts
+        executed = runs[event.request_id] - duplicates[event.request_id]
+        if w["until"] is None:
+            assert executed == event.attempts
+        else:  # a run still in flight at the end is counted but not yet traced
+            assert executed <= event.attempts
         if w["reserved"] == 0:
             assert event.attempts == 0
         if event.state == "failed" and event.condition == "RetriesExhausted" and w["reserved"] != 0:
