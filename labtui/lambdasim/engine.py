@@ -95,22 +95,28 @@ class Engine:
         self._seq += 1
         heapq.heappush(self._heap, (at if at > self.now else self.now, self._seq, callback, arg))
 
-    def run(self, until: float | None = None) -> None:
-        """Process events in time order until none is left or the next is after ``until``."""
+    def run(self, until: float | None = None, max_events: int | None = None) -> bool:
+        """Process events in time order until none is left, the next is after ``until``, or
+        ``max_events`` were processed. Returns False if stopped by ``max_events`` (a run that
+        would not settle, e.g. a shard blocked forever by infinite retries, R-4.10)."""
         heap = self._heap
         pop = heapq.heappop
+        budget = -1 if max_events is None else max_events
         self.running = True
         try:
-            if self.clock.realtime or until is not None:
+            if self.clock.realtime or until is not None or max_events is not None:
                 wait = self.clock.wait_until
                 limit = float("inf") if until is None else until
                 while heap and heap[0][0] <= limit:
+                    if budget == 0:
+                        return False
+                    budget -= 1
                     at, _, callback, arg = pop(heap)
                     wait(at)
                     self.now = at
                     callback(arg)
             else:
-                while heap:  # the virtual clock without a limit: the fastest loop
+                while heap:  # the virtual clock without limits: the fastest loop
                     at, _, callback, arg = pop(heap)
                     self.now = at
                     callback(arg)
@@ -118,6 +124,7 @@ class Engine:
             self.running = False
         if until is not None and until > self.now:
             self.now = until
+        return True
 
     @property
     def pending_events(self) -> int:

@@ -97,7 +97,8 @@ class AsyncInvoker:
 
     def submit(self, event: AsyncEvent) -> AsyncEvent:
         engine = self.engine
-        engine.function(event.function)  # unknown function: ResourceNotFoundException now
+        if event.function not in engine.functions:
+            engine.function(event.function)  # raises ResourceNotFoundException now
         if not event.request_id:
             event.request_id = engine.new_request_id()
         if self.keep_events:

@@ -83,6 +83,7 @@ class ScenarioReport:
     reachability: list[ReachResult] = field(default_factory=list)
     expectations: list[Expectation] = field(default_factory=list)
     simulation: Simulation | None = None
+    settled: bool = True  # False: stopped after max_events with work left
 
     @property
     def ok(self) -> bool:
@@ -101,6 +102,7 @@ class ScenarioReport:
             "title": self.title,
             "seed": self.seed,
             "ok": self.ok,
+            "settled": self.settled,
             "summary": self.summary.as_dict() if self.summary else None,
             "expectations": [
                 {"key": e.key, "expected": e.expected, "actual": e.actual, "met": e.met}
@@ -153,7 +155,7 @@ def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioRepo
     if scenario.functions:
         build = ScenarioBuild(scenario, seed)
         sim = build.sim
-        sim.run(scenario.run_until_s)
+        report.settled = sim.run(scenario.run_until_s, scenario.max_events)
         report.simulation = sim
         report.summary = sim.summary()
         report.trace = sim.trace
@@ -319,6 +321,11 @@ def render_text(report: ScenarioReport, trace: bool = False) -> str:
     if report.summary is not None:
         s = report.summary
         out.append(f"Simulated {s.simulated_seconds:,.3f} s (seed {report.seed})")
+        if not report.settled:
+            out.append(
+                "  (stopped after max_events with work still pending: something retries "
+                "forever, e.g. a stream batch with MaximumRetryAttempts -1)"
+            )
         for key, label in _SUMMARY_LINES:
             value = getattr(s, key)
             if value or key in ("invocations", "successes", "errors", "throttles"):

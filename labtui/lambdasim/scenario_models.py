@@ -347,6 +347,7 @@ class ScenarioYaml(Strict):
     traffic: list[Traffic] = Field(default_factory=list)
     faults: list[FaultYaml] = Field(default_factory=list)
     run_until_s: float | None = None
+    max_events: int = Field(default=2_000_000, ge=1)
     cost_estimates: list[CostEstimateYaml] = Field(default_factory=list)
     vpc: VpcScenarioYaml | None = None
     expect: dict[str, int | float] = Field(default_factory=dict)

@@ -336,8 +336,10 @@ class Simulation:
         at: float | None = None,
     ) -> SyncInvocation:
         """Invoke with RequestResponse at ``at`` (default now); read ``.response`` after run()."""
-        self.function(function)
-        call = SyncInvocation(function, qualifier, payload, self.now if at is None else at)
+        engine = self.engine
+        if function not in engine.functions:
+            engine.function(function)  # raises ResourceNotFoundException
+        call = SyncInvocation(function, qualifier, payload, engine.now if at is None else at)
         return self._sync.submit(call)
 
     def invoke_async(
@@ -348,7 +350,7 @@ class Simulation:
         at: float | None = None,
     ) -> AsyncEvent:
         """Invoke with Event (HTTP 202, R-2.3) at ``at``; follow the returned AsyncEvent."""
-        event = AsyncEvent(function, qualifier, payload, self.now if at is None else at)
+        event = AsyncEvent(function, qualifier, payload, self.engine.now if at is None else at)
         return self._async.submit(event)
 
     def _invoke_record(self, function: str, record: Any) -> object:
@@ -394,9 +396,13 @@ class Simulation:
         return self.stream(stream).all_records()
 
     # ------------------------------------------------------------------ running
-    def run(self, until: float | None = None) -> None:
-        """Process events until ``until`` (simulated seconds) or until nothing is left."""
-        self.engine.run(until)
+    def run(self, until: float | None = None, max_events: int | None = None) -> bool:
+        """Process events until ``until`` (simulated seconds) or until nothing is left.
+
+        With ``max_events``, stop after that many events and return False if work was
+        left (a world that never settles, e.g. infinite stream retries on a poison record).
+        """
+        return self.engine.run(until, max_events)
 
     def run_until_complete(self, call: SyncInvocation) -> None:
         """Process events until a synchronous call has its response (live sandbox use)."""

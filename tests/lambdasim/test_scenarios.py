@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from labtui.cli import main
-from labtui.lambdasim.report import ScenarioError, run_scenario_file
+from labtui.lambdasim.report import ScenarioError, render_text, run_scenario_file
 from labtui.lambdasim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "sandbox" / "scenarios"
@@ -212,3 +212,43 @@ traffic:
     assert [e.as_dict() for e in first.trace] == [e.as_dict() for e in again.trace]
     assert first.summary.invocations == 200
     assert [e.as_dict() for e in first.trace] != [e.as_dict() for e in other.trace]
+
+
+def test_a_world_that_never_settles_stops_at_max_events(tmp_path: Path) -> None:
+    # R-4.10: MaximumRetryAttempts -1 blocks the shard forever; the run stops, reported.
+    path = _write(
+        tmp_path,
+        """\
+title: blocked shard
+description: infinite retries on a poison record
+functions:
+  - name: fn
+    behaviour: {fail: {when: contains, needle: poison}}
+streams:
+  - {name: s}
+stream_mappings:
+  - {function: fn, stream: s}
+traffic:
+  - {type: stream, stream: s, count: 3, poison: [0]}
+max_events: 500
+""",
+    )
+    report = run_scenario_file(path)
+    assert not report.settled
+    assert report.summary is not None and report.summary.successes == 0
+    assert "stopped after max_events" in render_text(report)
+
+
+def test_scaled_clock_gives_the_same_outcome_as_the_virtual_clock() -> None:
+    from labtui.lambdasim import ScaledClock, Simulation
+
+    from .helpers import function
+
+    results = []
+    for clock in (None, ScaledClock(scale=10_000.0)):
+        sim = Simulation(seed=0, clock=clock)
+        sim.add_function(function())
+        calls = [sim.invoke_sync("fn", at=i * 0.5) for i in range(4)]
+        sim.run()
+        results.append([(c.response.status, c.response.env_id) for c in calls if c.response])
+    assert results[0] == results[1]
