@@ -60,7 +60,7 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from labtui.classroom.server import serve
+    from labtui.classroom.hosting import serve
 
     return serve(room=args.room, host=args.host, port=args.port,
                  database_url=args.database_url, public_url=args.public_url)

@@ -70,7 +70,7 @@ class ClassroomRoom:
             if module_id is None:
                 raise ClassroomError("every module is already unlocked")
         elif module_id not in order:
-            raise ClassroomError(f"no module {module_id!r} in this course")
+            raise ClassroomError(f"no module {module_id!r} in this course", 404)
         if module_id not in unlocked:
             unlocked.append(module_id)
             self.store.set_unlocked(self.room_id, unlocked)
@@ -83,7 +83,7 @@ class ClassroomRoom:
             raise ClassroomError("this session has ended")
         pool = self.course.questions.get(module_id)
         if not pool:
-            raise ClassroomError(f"no quiz questions for module {module_id!r}")
+            raise ClassroomError(f"no quiz questions for module {module_id!r}", 404)
         count = max(1, min(count, MAX_QUIZ_QUESTIONS, len(pool)))
         chosen = random.Random(seed).sample(pool, count)
         return self.store.start_quiz(self.room_id, module_id, [q.id for q in chosen])
@@ -92,7 +92,7 @@ class ClassroomRoom:
         for question in self.course.all_questions():
             if question.id == question_id:
                 return question
-        raise ClassroomError(f"no question {question_id!r}")
+        raise ClassroomError(f"no question {question_id!r}", 404)
 
     def answer(self, student: Student, quiz_id: int, question_id: str, raw: Any) -> None:
         from labtui.quiz.scoring import mark, normalise_answer
@@ -101,12 +101,12 @@ class ClassroomRoom:
         if quiz is None or quiz.id != quiz_id:
             raise ClassroomError("this quiz has ended")
         if question_id not in quiz.question_ids:
-            raise ClassroomError(f"question {question_id!r} is not in this quiz")
+            raise ClassroomError(f"question {question_id!r} is not in this quiz", 404)
         question = self.question(question_id)
         try:
             answer = normalise_answer(question, raw)
         except (ValueError, TypeError) as error:
-            raise ClassroomError(str(error)) from None
+            raise ClassroomError(str(error), 422) from None
         result = mark(question, answer)
         self.store.record_quiz_answer(quiz_id, student.id, question_id, answer,
                                       correct=result.correct, points=result.credit)

@@ -33,7 +33,15 @@ MAX_HEARTBEAT_GAP_S = 60.0
 
 
 class ClassroomError(LabError):
-    """A classroom request that cannot be honoured (unknown room, name taken, quiz closed)."""
+    """A classroom request that cannot be honoured (unknown room, name taken, quiz closed).
+
+    ``status`` is the HTTP status the server answers with: 409 for a conflict with the room's
+    state, 404 for an unknown id, 422 for input that cannot be valid.
+    """
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def token_digest(token: str) -> str:
@@ -44,15 +52,14 @@ def validate_room_name(name: str) -> str:
     if not ROOM_NAME.match(name):
         raise ClassroomError(
             f"room name {name!r}: use 1-40 letters, digits, '-' or '_' (starting with a letter "
-            "or digit)"
-        )
+            "or digit)", 422)
     return name
 
 
 def clean_student_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_STUDENT_NAME or not cleaned.isprintable():
-        raise ClassroomError(f"a name is 1-{MAX_STUDENT_NAME} printable characters")
+        raise ClassroomError(f"a name is 1-{MAX_STUDENT_NAME} printable characters", 422)
     return cleaned
 
 
@@ -178,7 +185,7 @@ class ClassroomStore:
             row = db.execute(select(t.rooms).where(t.rooms.c.name == name)).mappings().first()
         if row is None:
             raise ClassroomError(f"no classroom room {name!r} (start it with 'labtui classroom "
-                                 "serve --room NAME')")
+                                 "serve --room NAME')", 404)
         return _room(row)
 
     def room_by_id(self, room_id: int) -> Room:

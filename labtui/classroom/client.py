@@ -1,0 +1,171 @@
+"""What a student's labtui process uses to talk to the room (standard library HTTP only).
+
+:class:`ClassroomClient` implements the TUI's ``ClassroomPort`` (``unlocked_modules``) and the
+live part the classroom screens use (``poll``, ``answer``, ``heartbeat``).
+:class:`ReportingGrading` wraps the real grading port so every check a student runs is also
+reported to the room. A room that cannot be reached never breaks the lab: the last known
+state is used and the failure is one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labtui.errors import LabError
+
+if TYPE_CHECKING:
+    from labtui.progress.store import ProgressStore
+    from labtui.tui.services import GradeView, GradingPort, Hint, ProgressCallback
+
+STATE_CACHE_S = 2.0
+
+
+class ClassroomUnavailable(LabError):
+    """The room's server did not answer (or answered with an error)."""
+
+
+@dataclass
+class ClassroomNews:
+    """What changed since the last poll."""
+
+    announcements: list[str] = field(default_factory=list)
+    quiz: dict[str, Any] | None = None
+    ended: bool = False
+
+
+class ClassroomClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._state: dict[str, Any] | None = None
+        self._state_at = 0.0
+        self._last_announcement = 0
+
+    # HTTP -------------------------------------------------------------------------------
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                     **({"Content-Type": "application/json"} if data is not None else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise ClassroomUnavailable(_server_message(error)) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise ClassroomUnavailable(f"the classroom server is not reachable ({error})") from None
+
+    # the room's state -------------------------------------------------------------------
+    def state(self, *, fresh: bool = False) -> dict[str, Any] | None:
+        """The room as this student sees it (cached briefly); None if never reachable."""
+        with self._lock:
+            if not fresh and self._state is not None and \
+                    time.monotonic() - self._state_at < STATE_CACHE_S:
+                return self._state
+        try:
+            state = self.request("GET", "/api/student/state")
+        except ClassroomUnavailable:
+            return self._state
+        with self._lock:
+            self._state, self._state_at = state, time.monotonic()
+        return dict(state)
+
+    def unlocked_modules(self) -> set[str] | None:
+        """ClassroomPort: the modules the instructor has opened (None: no pacing known)."""
+        state = self.state()
+        if state is None:
+            return None
+        return {str(m) for m in state.get("unlocked_modules", [])}
+
+    def poll(self) -> ClassroomNews:
+        """New announcements since the last poll, the live quiz, and whether the session ended."""
+        try:
+            state = self.request("GET", f"/api/student/state?after={self._last_announcement}")
+        except ClassroomUnavailable:
+            return ClassroomNews()
+        with self._lock:
+            self._state, self._state_at = state, time.monotonic()
+        news = ClassroomNews(quiz=state.get("quiz"), ended=bool(state.get("ended")))
+        for item in state.get("announcements", []):
+            self._last_announcement = max(self._last_announcement, int(item["id"]))
+            news.announcements.append(str(item["text"]))
+        return news
+
+    def answer(self, quiz_id: int, question_id: str, answer: Any) -> None:
+        self.request("POST", "/api/student/answer",
+                     {"quiz_id": quiz_id, "question_id": question_id, "answer": answer})
+
+    def report_check(self, exercise_id: str, passed: bool, points: int, max_points: int,
+                     results: list[dict[str, Any]]) -> None:
+        self.request("POST", "/api/student/check", {
+            "exercise_id": exercise_id, "passed": passed, "points": points,
+            "max_points": max_points, "results": results})
+
+    def heartbeat(self, item: str | None) -> None:
+        with contextlib.suppress(ClassroomUnavailable):  # time spent is best effort
+            self.request("POST", "/api/student/heartbeat", {"item": item})
+
+
+def join(base_url: str, *, code: str, name: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Join a room from a terminal: returns ``{student_id, name, room, token}``."""
+    client = ClassroomClient(base_url, token="", timeout=timeout)
+    result = client.request("POST", "/join", {"name": name, "code": code})
+    if not isinstance(result, dict) or "token" not in result:
+        raise ClassroomUnavailable("the server did not answer like a labtui classroom")
+    return result
+
+
+class ReportingGrading:
+    """The real grading port, plus: every check result is reported to the room."""
+
+    def __init__(self, inner: GradingPort, client: ClassroomClient) -> None:
+        self.inner, self.client = inner, client
+        self.last_report_error: str | None = None
+
+    def workspace(self, exercise_id: str, learner_id: str) -> Path:
+        return self.inner.workspace(exercise_id, learner_id)
+
+    def reset_workspace(self, exercise_id: str, learner_id: str, store: ProgressStore) -> Path:
+        return self.inner.reset_workspace(exercise_id, learner_id, store)
+
+    def grade(self, exercise_id: str, learner_id: str, store: ProgressStore,
+              on_progress: ProgressCallback | None = None) -> GradeView:
+        view = self.inner.grade(exercise_id, learner_id, store, on_progress)
+        if view.error is None:
+            results = [{"id": r.id, "passed": r.passed, "points": r.points,
+                        "max_points": r.max_points} for r in view.results]
+            try:
+                self.client.report_check(exercise_id, view.passed, view.points,
+                                         view.max_points, results)
+                self.last_report_error = None
+            except ClassroomUnavailable as error:
+                self.last_report_error = error.message
+                if on_progress is not None:
+                    on_progress(f"(not sent to the instructor: {error.message})")
+        return view
+
+    def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint:
+        return self.inner.next_hint(exercise_id, store, learner_id)
+
+    def reveal_solution(self, exercise_id: str, store: ProgressStore, learner_id: str,
+                        force: bool) -> Path:
+        return self.inner.reveal_solution(exercise_id, store, learner_id, force)
+
+
+def _server_message(error: urllib.error.HTTPError) -> str:
+    try:
+        message = json.loads(error.read()).get("error")
+    except (ValueError, AttributeError, OSError):
+        message = None
+    return str(message or f"the classroom server answered {error.code}")
