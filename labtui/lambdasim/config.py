@@ -10,7 +10,7 @@ can hold a wrong value long enough for a check to report it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from labtui import facts
 from labtui.lambdasim.behaviour import BehaviourModel, HandlerBackend
@@ -79,6 +79,7 @@ class SqsMappingSpec:
     report_batch_item_failures: bool = False
     max_concurrency: int | None = None
     enabled: bool = True
+    filter_patterns: tuple[dict[str, Any], ...] = ()  # see ``filters``
 
 
 StreamKind = Literal["kinesis", "dynamodb"]

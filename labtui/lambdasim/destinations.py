@@ -4,7 +4,9 @@ A target is an ARN or a bare queue name. SQS targets become messages in the
 simulated queue of that name (created on first use, so ``sim.queue(name)``
 always answers); Lambda targets are invoked asynchronously with the record as
 the event; SNS, EventBridge and S3 targets are only recorded. Every delivery is
-also appended to :attr:`Router.deliveries` in order.
+also appended to :attr:`Router.deliveries` in order. FIFO queues and topics are
+not supported targets: such a delivery fails (``delivery_failures`` counts it,
+like the ``DestinationDeliveryFailures`` / ``DeadLetterErrors`` metrics).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Router:
     ) -> None:
         """R-3.6: the original event as body, with RequestID / ErrorCode / ErrorMessage."""
         engine = self.engine
+        if self._unsupported(target, function, request_id, "DeadLetterErrors"):
+            return
         engine.counters.dlq_deliveries += 1
         self.deliveries.append(
             Delivery(engine.now, target, "dlq", json.loads(body), "", request_id, attributes)
@@ -76,6 +80,8 @@ class Router:
     ) -> None:
         """R-3.8 / R-4.13: an invocation or batch record to a destination."""
         engine = self.engine
+        if self._unsupported(target, function, request_id, "DestinationDeliveryFailures"):
+            return
         engine.counters.destination_deliveries += 1
         self.deliveries.append(Delivery(engine.now, target, kind, record, condition, request_id))
         service, name = target_kind(target)
@@ -98,3 +104,28 @@ class Router:
                     target,
                 )
             )
+
+    def _unsupported(self, target: str, function: str, request_id: str, metric: str) -> bool:
+        """FIFO queues and topics cannot receive DLQ messages or records: the delivery fails
+        and only the CloudWatch metric counts it."""
+        service, name = target_kind(target)
+        if service not in ("sqs", "sns") or not name.endswith(".fifo"):
+            return False
+        engine = self.engine
+        engine.counters.delivery_failures += 1
+        if engine.tracing:
+            engine.emit(
+                TraceEvent(
+                    engine.now,
+                    "delivery-failed",
+                    function,
+                    "",
+                    "",
+                    request_id,
+                    0,
+                    metric,
+                    0.0,
+                    f"{target} is a FIFO target",
+                )
+            )
+        return True

@@ -24,6 +24,7 @@ from typing import Any
 from labtui import facts
 from labtui.lambdasim.config import SqsMappingSpec
 from labtui.lambdasim.engine import Engine
+from labtui.lambdasim.filters import any_filter_matches
 from labtui.lambdasim.sqs import Message, SqsQueue
 from labtui.lambdasim.state import FunctionState, Invocation
 from labtui.lambdasim.trace import TraceEvent
@@ -139,7 +140,18 @@ class SqsPoller:
 
     def _invoke(self, batch: list[Message]) -> bool:
         engine = self.engine
-        event = {"Records": [self._record(message) for message in batch]}
+        records = [self._record(message) for message in batch]
+        if self.spec.filter_patterns:  # messages that match no filter are deleted
+            kept = [any_filter_matches(self.spec.filter_patterns, r) for r in records]
+            for message, keep in zip(batch, kept, strict=True):
+                if not keep:
+                    self.queue.delete(message)
+                    engine.counters.sqs_filtered += 1
+            batch = [m for m, keep in zip(batch, kept, strict=True) if keep]
+            records = [r for r, keep in zip(records, kept, strict=True) if keep]
+            if not batch:
+                return True
+        event = {"Records": records}
         request_id = engine.new_request_id()
         reason = engine.execute(
             self.function, self.spec.qualifier, event, request_id, 1, self._done, batch

@@ -257,4 +257,6 @@ class Counters:
     duplicates: int = 0
     sqs_deleted: int = 0
     sqs_redriven: int = 0
+    sqs_filtered: int = 0
+    delivery_failures: int = 0
     stream_records_skipped: int = 0

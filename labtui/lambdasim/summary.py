@@ -33,6 +33,8 @@ class Summary:
     duplicates: int
     sqs_deleted: int
     sqs_redriven: int
+    sqs_filtered: int
+    delivery_failures: int
     stream_records_skipped: int
     async_succeeded: int
     async_failed: int
@@ -69,6 +71,8 @@ def summarise(sim: Simulation) -> Summary:
         duplicates=counters.duplicates,
         sqs_deleted=counters.sqs_deleted,
         sqs_redriven=counters.sqs_redriven,
+        sqs_filtered=counters.sqs_filtered,
+        delivery_failures=counters.delivery_failures,
         stream_records_skipped=counters.stream_records_skipped,
         async_succeeded=sum(1 for e in events if e.state == "success"),
         async_failed=sum(1 for e in events if e.state in ("failed", "dropped")),

@@ -206,3 +206,14 @@ def test_async_config_validation_wording(retries: int, age: int, message: str) -
     with pytest.raises(LambdaApiError) as error:
         sim.put_event_invoke_config("fn", AsyncConfig(max_retries=retries, max_event_age_s=age))
     assert error.value.message == f"1 validation error detected: {message}"
+
+
+def test_fifo_destination_is_a_delivery_failure() -> None:
+    # FIFO queues are not supported destinations: DestinationDeliveryFailures.
+    sim = Simulation(seed=0)
+    sim.add_function(function(behaviour=model(fail="always")))
+    sim.put_event_invoke_config("fn", AsyncConfig(max_retries=0, on_failure="failures.fifo"))
+    sim.invoke_async("fn")
+    sim.run()
+    assert sim.summary().delivery_failures == 1
+    assert sim.deliveries == []

@@ -242,3 +242,47 @@ def test_sqs_record_shape() -> None:
     assert record["eventSource"] == "aws:sqs"
     assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:q"
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
+
+
+def test_filter_criteria_delete_messages_that_do_not_match() -> None:
+    # non-matching messages are deleted without an invocation.
+    sim = Simulation(seed=0)
+    sim.add_function(function())
+    sim.add_sqs_queue(SqsQueueSpec("q"))
+    sim.add_sqs_mapping(
+        SqsMappingSpec(
+            "fn",
+            "q",
+            filter_patterns=({"body": {"type": ["order"], "total": [{"numeric": [">", 10]}]}},),
+        )
+    )
+    sim.send_sqs_messages(
+        "q",
+        [
+            '{"type": "order", "total": 50}',
+            '{"type": "order", "total": 5}',
+            '{"type": "refund", "total": 50}',
+            "not json",
+        ],
+    )
+    sim.run()
+    assert sim.summary().sqs_filtered == 3
+    assert sim.summary().sqs_deleted == 1
+    assert sim.queue("q").messages == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "document", "expected"),
+    [
+        ({"a": ["x"]}, {"a": "x"}, True),
+        ({"a": [{"prefix": "ord"}]}, {"a": "order"}, True),
+        ({"a": [{"exists": False}]}, {}, True),
+        ({"a": [{"anything-but": ["x"]}]}, {"a": "x"}, False),
+        ({"a": {"b": [1]}}, {"a": {"b": 1}}, True),
+        ({"a": ["x"]}, {"a": ["y", "x"]}, True),
+    ],
+)
+def test_filter_pattern_matching(pattern: Any, document: Any, expected: bool) -> None:
+    from labtui.lambdasim.filters import matches
+
+    assert matches(pattern, document) is expected
