@@ -135,7 +135,7 @@ from labtui.lambdasim.sqs import Message, SqsQueue
 from labtui.lambdasim.state import Fault
 from labtui.lambdasim.streams import StreamRecord
 from labtui.lambdasim.summary import Summary
-from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, format_event
+from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, format_event, timeline
 from labtui.lambdasim.validation import LambdaApiError
 from labtui.lambdasim.vpc import (
     AclRule,
@@ -219,6 +219,7 @@ __all__ = [
     "can_reach",
     "format_event",
     "monthly_cost",
+    "timeline",
     "vpc_warnings",
 ]
 

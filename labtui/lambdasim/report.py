@@ -13,7 +13,7 @@ from labtui.lambdasim.scenario import ScenarioBuild, ScenarioError, load_scenari
 from labtui.lambdasim.scenario_models import ReachTargetYaml, VpcScenarioYaml
 from labtui.lambdasim.simulation import Simulation
 from labtui.lambdasim.summary import Summary
-from labtui.lambdasim.trace import TraceEvent, format_event
+from labtui.lambdasim.trace import TraceEvent, format_event, timeline
 from labtui.lambdasim.vpc import (
     ALLOW_ALL_OUT,
     AclRule,
@@ -158,7 +158,7 @@ def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioRepo
         report.settled = sim.run(scenario.run_until_s, scenario.max_events)
         report.simulation = sim
         report.summary = sim.summary()
-        report.trace = sim.trace
+        report.trace = timeline(sim.trace)
         report.deliveries = list(sim.deliveries)
         report.queues = {
             name: [

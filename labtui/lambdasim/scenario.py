@@ -207,6 +207,8 @@ class ScenarioBuild:
                     m.batching_window_s,
                     m.report_batch_item_failures,
                     m.max_concurrency,
+                    True,
+                    tuple(m.filter_patterns),
                 ),
             )
         for i, sm in enumerate(scenario.stream_mappings):

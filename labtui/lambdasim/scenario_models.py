@@ -108,6 +108,7 @@ class SqsMappingYaml(Strict):
     batching_window_s: int = 0
     report_batch_item_failures: bool = False
     max_concurrency: int | None = None
+    filter_patterns: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class StreamMappingYaml(Strict):

@@ -22,6 +22,9 @@ outcome and duration. Kinds:
 ``provision``       a provisioned environment initialised ahead (R-5.4)
 ==================  ==========================================================
 
+Events are recorded in processing order; an ``invoke`` is recorded when it
+ends but carries its start time, so use :func:`timeline` to sort for display.
+
 Sinks: :class:`ListTrace` keeps events in memory (``sim.trace``);
 :class:`JsonLinesTrace` streams them to a file so memory stays flat;
 ``trace=None`` records nothing (fastest).
@@ -155,3 +158,13 @@ class JsonLinesTrace:
     def add(self, event: TraceEvent) -> None:
         self.stream.write(self._encode(event.as_dict()) + "\n")
         self.count += 1
+
+
+def timeline(events: list[TraceEvent]) -> list[TraceEvent]:
+    """Events in time order (stable). The engine records an ``invoke`` when it ends, with
+    the time it started, so the raw trace is in processing order, not strictly by time."""
+    return sorted(events, key=_event_time)
+
+
+def _event_time(event: TraceEvent) -> float:
+    return event.time
