@@ -52,17 +52,22 @@ simulated time in seconds). ``sim.run(until=None)`` processes events;
 Results
 -------
 * ``sim.trace`` — list of :class:`TraceEvent` (time, kind, function, version,
-  env_id, request_id, attempt, outcome, duration_ms, detail); see ``trace``
+  env_id, request_id, attempt, outcome, duration_ms, detail) in processing
+  order; ``timeline(sim.trace)`` sorts it by time for display; see ``trace``
   for the kinds. ``Simulation(trace=open(path, "w"))`` streams JSON lines
-  instead; ``trace="off"`` records nothing.
+  instead; ``trace="off"`` records nothing (fastest; memory stays flat with
+  ``keep_history=False``, which also stops keeping ``sim.async_events``).
 * ``sim.queue(name).messages`` — :class:`Message` objects (body,
   ``receive_count``, ``attributes``, ``message_attributes``) still in a queue,
   including DLQs and SQS destinations.
 * ``sim.deliveries`` — every :class:`Delivery` (DLQ message, R-3.8 invocation
   record, R-4.13 stream batch record) in order, with the record as a dict.
-* ``sim.async_events``, ``sim.stream_pollers[i].invocations`` /
-  ``processed_records()``, ``sim.summary()`` (:class:`Summary`),
-  ``sim.cost(free_tier=False)`` (:class:`CostBreakdown`).
+* ``sim.async_events``, ``sim.sqs_pollers``, ``sim.stream_pollers[i].invocations``
+  (shard, record indexes, status) / ``processed_records()``, ``sim.summary()``
+  (:class:`Summary`), ``sim.cost(free_tier=False)`` (:class:`CostBreakdown`).
+* Errors of the engine's own making follow AWS: 429 Reasons
+  (:data:`RESERVED_LIMIT`, :data:`ACCOUNT_LIMIT`, :data:`SCALING_LIMIT`),
+  ``Sandbox.Timedout`` timeouts, ``Runtime.ExitError`` memory kills.
 
 Function behaviour
 ------------------

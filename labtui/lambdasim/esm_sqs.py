@@ -153,8 +153,10 @@ class SqsPoller:
                 return True
         event = {"Records": records}
         request_id = engine.new_request_id()
+        # The trace's attempt for a batch is its highest receive count (1 = first delivery).
+        attempt = max(message.receive_count for message in batch)
         reason = engine.execute(
-            self.function, self.spec.qualifier, event, request_id, 1, self._done, batch
+            self.function, self.spec.qualifier, event, request_id, attempt, self._done, batch
         )
         if reason is None:
             self.active += 1
