@@ -33,7 +33,7 @@ async def check(app: Any, pilot: Any) -> str:
     await pilot.press("f5")
     await app.workers.wait_for_complete()
     await pilot.pause()
-    return str(app.screen.query_one(CheckResults).render())
+    return app.screen.query_one(CheckResults).shown_text
 
 
 async def test_opening_shows_task_and_starts_the_sandbox(
@@ -62,7 +62,7 @@ async def test_check_fails_then_passes_after_editing(
         shown = await check(app, pilot)
         assert "1 of 2 checks pass" in shown
         assert "✗ c2 It returns a greeting" in shown
-        assert "expected: {\"greeting\": \"hello\"}" in shown and "actual:   return {}" in shown
+        assert 'expected: {"greeting": "hello"}' in shown and "actual:   return {}" in shown
         assert "hint: Return a dict with greeting." in shown
         assert screen.query_one(TabbedContent).active == "results"
         assert screen.query_one("#trace-table", TraceTimeline).row_count == 2

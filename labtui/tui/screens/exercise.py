@@ -32,7 +32,7 @@ from labtui.tui.screens.base import LabScreen
 from labtui.tui.screens.dialogs import ConfirmScreen
 from labtui.tui.screens.exercise_state import ExerciseState, grade_from_attempt
 from labtui.tui.services import CommandOutput, GradeView, ServiceUnavailable, trace_rows
-from labtui.tui.widgets.console import SandboxConsole
+from labtui.tui.widgets.console import PROMPT_HINT, SandboxConsole
 from labtui.tui.widgets.results import CheckResults
 from labtui.tui.widgets.trace import TraceTimeline
 from labtui.tui.widgets.workspace import WorkspaceEditor, workspace_files
@@ -45,12 +45,12 @@ DRAFT_EVERY_S = 1.0
 class ExerciseScreen(LabScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("f5", "check", "Check", key_display="F5"),
+        Binding("f5", "check", "Check", key_display="F5", priority=True),
         Binding("k", "check", "Check", show=False),
-        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("ctrl+s", "save", "Save", show=False, priority=True),
         Binding("w", "toggle_watch", "Watch"),
         Binding("h", "hint", "Hint"),
-        Binding("o", "external_editor", "$EDITOR"),
+        Binding("o", "external_editor", "Edit"),
         Binding("r", "reset", "Reset"),
         Binding("z", "rewind", "Rewind"),
         Binding("v", "solution", "Solution"),
@@ -219,6 +219,8 @@ class ExerciseScreen(LabScreen):
             text.append("checking… ", style="bold yellow")
         elif grade is None:
             text.append("not checked yet", style="dim")
+        elif grade.error:
+            text.append("the check could not run (tab 4)", style="bold red")
         elif grade.passed:
             text.append("PASSED" if plain else "✓ passed", style="bold green")
         else:
@@ -250,10 +252,11 @@ class ExerciseScreen(LabScreen):
         if tab != self.state.tab:
             self.state.tab = tab
             self.state.save(self.lab.store, self.lab.learner_id)
+        self.refresh_bindings()
         if tab == "console":
             self.query_one(SandboxConsole).input.focus()
-        elif tab == "files" and self.query_one(WorkspaceEditor).current:
-            self.query_one(WorkspaceEditor).editor.focus()
+        elif tab == "files":  # the list first: number keys still switch tabs from there
+            self.query_one("#file-list").focus()
 
     def on_workspace_editor_file_opened(self, message: WorkspaceEditor.FileOpened) -> None:
         if message.name != self.state.file:
@@ -292,6 +295,7 @@ class ExerciseScreen(LabScreen):
             self.action_save()
         self.grading = True
         self.query_one(TabbedContent).active = "results"
+        self.query_one("#results-scroll").focus()  # leave the editor/prompt of a hidden tab
         bar = self.query_one("#grade-progress", ProgressBar)
         bar.update(total=None)  # steps, not a known fraction: an indeterminate bar
         bar.display = not self.lab.plain
@@ -321,6 +325,7 @@ class ExerciseScreen(LabScreen):
 
     def on_exercise_screen_graded(self, message: Graded) -> None:
         self.grading = False
+        self.query_one("#grade-step", Static).update("")
         self.query_one("#grade-progress").display = False
         self.query_one("#grade-loading").display = False
         self.last_grade = message.view
@@ -381,8 +386,10 @@ class ExerciseScreen(LabScreen):
 
     # console ------------------------------------------------------------------------------
     def on_sandbox_console_command(self, message: SandboxConsole.Command) -> None:
-        self.state.history = list(self.query_one(SandboxConsole).history)
+        console = self.query_one(SandboxConsole)
+        self.state.history = list(console.history)
         self.state.save(self.lab.store, self.lab.learner_id)
+        console.input.placeholder = f"running: {message.line} …"
         self.run_command(message.args)
 
     @work(thread=True, group="console")
@@ -395,6 +402,7 @@ class ExerciseScreen(LabScreen):
 
     def on_exercise_screen_command_done(self, message: CommandDone) -> None:
         console = self.query_one(SandboxConsole)
+        console.input.placeholder = PROMPT_HINT
         output = message.output
         if output.stdout:
             console.write(output.stdout)
@@ -504,7 +512,10 @@ class ExerciseScreen(LabScreen):
 
     def action_back(self) -> None:
         focused = self.focused
-        if isinstance(focused, (TextArea, Input)):
+        if isinstance(focused, TextArea):  # done editing: back to the file list
+            self.query_one("#file-list").focus()
+            return
+        if isinstance(focused, Input):  # leave the prompt; keys are keys again
             self.query_one(TabbedContent).query_one("Tabs").focus()
             return
         self._draft_dirty = True
@@ -517,6 +528,8 @@ class ExerciseScreen(LabScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "check" and self.grading:
             return None
+        if action == "external_editor":  # only where there is a file to edit
+            return self.state.tab == "files"
         return True
 
 

@@ -30,7 +30,7 @@ PLAIN_ICONS = {Status.DONE: "[done]", Status.IN_PROGRESS: "[now]", Status.NOT_ST
 class HomeScreen(LabScreen):
     BINDINGS = [
         Binding("c", "continue", "Continue"),
-        Binding("enter", "open_lesson", "Open", key_display="⏎"),
+        Binding("enter", "open_lesson", "Open", show=False),
         Binding("l", "open_lesson", "Lesson", show=False),
         Binding("e", "open_exercise", "Exercise"),
         Binding("q", "quiz", "Quiz"),

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, RichLog
 
 HISTORY_LIMIT = 100
+PROMPT_HINT = "aws lambda list-functions   (up/down: history, esc: leave the prompt)"
 
 
 def command_args(line: str) -> list[str]:
@@ -65,8 +66,7 @@ class SandboxConsole(Vertical):
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="console-output", wrap=True, markup=False, highlight=False)
-        yield HistoryInput(self._history, id="console-input",
-                           placeholder="aws lambda list-functions   (up/down: history)")
+        yield HistoryInput(self._history, id="console-input", placeholder=PROMPT_HINT)
 
     @property
     def input(self) -> HistoryInput:

@@ -1,46 +1,60 @@
-"""Check results: one line per check, expected vs actual, and the hint for the first failure."""
+"""Check results: one entry per check, expected vs actual, and the hint for the first failure."""
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from labtui.tui.services import GradeView
 
 
-def results_text(view: GradeView | None, *, plain: bool = False) -> Text:
-    text = Text()
+def results_renderable(view: GradeView | None, *, plain: bool = False) -> RenderableType:
     if view is None:
-        text.append("No check run yet. Press k to check your work.", style="dim")
-        return text
+        return Text("No check run yet. Press F5 to check your work.", style="dim")
     if view.error:
-        text.append("The check could not run\n", style="bold red")
-        text.append(view.error)
-        return text
+        return Text.assemble(("The check could not run\n", "bold red"), view.error)
     passed = sum(1 for r in view.results if r.passed)
-    headline = (f"PASSED: all {len(view.results)} checks pass ({view.points}/{view.max_points} "
-                "points)" if view.passed else
-                f"{passed} of {len(view.results)} checks pass ({view.points}/{view.max_points} "
-                "points)")
-    text.append(headline + "\n\n", style="bold green" if view.passed else "bold yellow")
+    points = f"({view.points}/{view.max_points} points)"
+    headline = (f"PASSED: all {len(view.results)} checks pass {points}" if view.passed
+                else f"{passed} of {len(view.results)} checks pass {points}")
+    # A borderless grid: wrapped lines stay indented under their check.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=4 if plain else 1, no_wrap=True)
+    grid.add_column(ratio=1)
     first = view.first_failure
     for row in view.results:
         mark = ("PASS" if row.passed else "FAIL") if plain else ("✓" if row.passed else "✗")
-        text.append(f"{mark} ", style="bold green" if row.passed else "bold red")
-        text.append(f"{row.id} {row.title}")
+        body = Text(f"{row.id} {row.title}")
         if row.rule:
-            text.append(f"  [{row.rule}]", style="dim")
-        text.append("\n")
+            body.append(f"  [{row.rule}]", style="dim")
         if not row.passed:
-            text.append(f"    expected: {row.expected}\n")
-            text.append(f"    actual:   {row.actual}\n")
+            body.append(f"\nexpected: {row.expected}\nactual:   {row.actual}")
             if row is first and row.hint:
-                text.append(f"    hint: {row.hint}\n", style="italic cyan")
-    return text
+                body.append(f"\nhint: {row.hint}", style="italic cyan")
+        grid.add_row(Text(mark, style="bold green" if row.passed else "bold red"), body)
+    return Group(Text(headline + "\n", style="bold green" if view.passed else "bold yellow"), grid)
+
+
+def results_text(view: GradeView | None, *, plain: bool = False) -> str:
+    """The results as plain text (what a screen reader or a test reads)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=100, color_system=None, file=io.StringIO())
+    console.print(results_renderable(view, plain=plain))
+    output = console.file
+    assert isinstance(output, io.StringIO)
+    return output.getvalue()
 
 
 class CheckResults(Static):
     """The list of checks of the last run."""
 
     def show(self, view: GradeView | None, *, plain: bool = False) -> None:
-        self.update(results_text(view, plain=plain))
+        self.shown_text = results_text(view, plain=plain)
+        self.update(results_renderable(view, plain=plain))
+
+    shown_text = ""

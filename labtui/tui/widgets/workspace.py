@@ -95,6 +95,8 @@ class WorkspaceEditor(Horizontal):
         self.current = name
         self.saved_text = text
         editor.disabled = False
+        editor.border_title = name
+        editor.border_subtitle = "esc: stop editing · ctrl+s: save · F5: check"
         editor.language = language_for(name)
         editor.load_text(draft if draft is not None else text)
         self.post_message(self.FileOpened(name))
