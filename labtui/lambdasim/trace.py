@@ -32,7 +32,7 @@ Sinks: :class:`ListTrace` keeps events in memory (``sim.trace``);
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring_ascii as _quote
 from typing import IO, Any, Protocol
 
 FIELDS = (
@@ -153,10 +153,18 @@ class JsonLinesTrace:
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self.count = 0
-        self._encode = json.JSONEncoder(separators=(",", ":")).encode
 
     def add(self, event: TraceEvent) -> None:
-        self.stream.write(self._encode(event.as_dict()) + "\n")
+        # Hand-built JSON (strings escaped by the C encoder): several times faster than
+        # json.dumps of a dict, and the same document.
+        q = _quote
+        self.stream.write(
+            f'{{"time":{event.time!r},"kind":{q(event.kind)},"function":{q(event.function)},'
+            f'"version":{q(event.version)},"env_id":{q(event.env_id)},'
+            f'"request_id":{q(event.request_id)},"attempt":{event.attempt},'
+            f'"outcome":{q(event.outcome)},"duration_ms":{float(event.duration_ms)!r},'
+            f'"detail":{q(event.detail)}}}\n'
+        )
         self.count += 1
 
 
