@@ -69,6 +69,7 @@ class Engine:
         account_concurrency: int = facts.ACCOUNT_CONCURRENCY_DEFAULT,
     ) -> None:
         self.options = options or EngineOptions()
+        self._idle_reclaim_s = self.options.idle_reclaim_s  # options are frozen
         self.clock: Clock = clock or VirtualClock()
         self.rng = random.Random(seed)
         self.now = 0.0
@@ -216,7 +217,7 @@ class Engine:
                 self.unreserved_used += 1
             fn.busy_on_demand += 1
             idle = version.idle
-            if idle and idle[0].last_used > now - self.options.idle_reclaim_s:
+            if idle and idle[0].last_used > now - self._idle_reclaim_s:
                 env = idle.pop()  # warm start on the most recently used environment
                 self.counters.warm_starts += 1
             else:

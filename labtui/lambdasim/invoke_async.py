@@ -93,6 +93,8 @@ class AsyncInvoker:
         self.engine = engine
         self.router = router
         self.keep_events = keep_events
+        self._queue_delay_s = engine.options.async_queue_delay_s
+        self._duplicate_probability = engine.options.duplicate_probability
         self.events: list[AsyncEvent] = []
 
     def submit(self, event: AsyncEvent) -> AsyncEvent:
@@ -103,7 +105,7 @@ class AsyncInvoker:
             event.request_id = engine.new_request_id()
         if self.keep_events:
             self.events.append(event)
-        at = event.enqueued_at + engine.options.async_queue_delay_s
+        at = event.enqueued_at + self._queue_delay_s
         if engine.running and at <= engine.now:
             self._attempt(event)  # arriving now, from inside the run: no need for the heap
         else:
@@ -162,9 +164,7 @@ class AsyncInvoker:
             )
             if config.on_success:
                 self._send_record(event, fn, config.on_success, SUCCESS)
-            if engine.options.duplicate_probability and (
-                engine.rng.random() < engine.options.duplicate_probability
-            ):
+            if self._duplicate_probability and (engine.rng.random() < self._duplicate_probability):
                 engine.schedule(engine.now, self._duplicate, event)
             return
         config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
