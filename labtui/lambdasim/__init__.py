@@ -107,62 +107,138 @@ Simulator conventions where AWS publishes no number are listed on
 :class:`EngineOptions`.
 """
 
-from labtui.lambdasim.behaviour import (
-    BehaviourModel,
-    Duration,
-    EnvironmentInfo,
-    FailureRule,
-    HandlerBackend,
-    HandlerResult,
-    InitResult,
-    InvocationContext,
-)
-from labtui.lambdasim.clock import ScaledClock, VirtualClock
-from labtui.lambdasim.config import (
-    LATEST,
-    AsyncConfig,
-    DeadLetter,
-    EngineOptions,
-    FunctionSpec,
-    Redrive,
-    SqsMappingSpec,
-    SqsQueueSpec,
-    StreamMappingSpec,
-    StreamSpec,
-)
-from labtui.lambdasim.cost import CostBreakdown, monthly_cost
-from labtui.lambdasim.engine import ACCOUNT_LIMIT, RESERVED_LIMIT, SCALING_LIMIT, SYSTEM_ERROR
-from labtui.lambdasim.invoke_async import AsyncEvent
-from labtui.lambdasim.invoke_sync import InvokeResponse, SyncInvocation
-from labtui.lambdasim.records import Delivery
-from labtui.lambdasim.simulation import Simulation
-from labtui.lambdasim.sqs import Message, SqsQueue
-from labtui.lambdasim.state import Fault
-from labtui.lambdasim.streams import StreamRecord
-from labtui.lambdasim.summary import Summary
-from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, format_event, timeline
-from labtui.lambdasim.validation import LambdaApiError
-from labtui.lambdasim.vpc import (
-    AclRule,
-    AwsServiceTarget,
-    FunctionVpcConfig,
-    InternetGateway,
-    InternetTarget,
-    NatGateway,
-    NetworkAcl,
-    Reachability,
-    Route,
-    RouteTable,
-    SecurityGroup,
-    SgRule,
-    Subnet,
-    Vpc,
-    VpcEndpoint,
-    VpcModel,
-    VpcResourceTarget,
-    can_reach,
-    vpc_warnings,
-)
+# Everything is imported on first use (PEP 562): ``import labtui.lambdasim.commands``
+# (done by ``labtui --help``) must not build the engine's classes.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labtui.lambdasim.behaviour import (
+        BehaviourModel,
+        Duration,
+        EnvironmentInfo,
+        FailureRule,
+        HandlerBackend,
+        HandlerResult,
+        InitResult,
+        InvocationContext,
+    )
+    from labtui.lambdasim.clock import ScaledClock, VirtualClock
+    from labtui.lambdasim.config import (
+        LATEST,
+        AsyncConfig,
+        DeadLetter,
+        EngineOptions,
+        FunctionSpec,
+        Redrive,
+        SqsMappingSpec,
+        SqsQueueSpec,
+        StreamMappingSpec,
+        StreamSpec,
+    )
+    from labtui.lambdasim.cost import CostBreakdown, monthly_cost
+    from labtui.lambdasim.engine import ACCOUNT_LIMIT, RESERVED_LIMIT, SCALING_LIMIT, SYSTEM_ERROR
+    from labtui.lambdasim.invoke_async import AsyncEvent
+    from labtui.lambdasim.invoke_sync import InvokeResponse, SyncInvocation
+    from labtui.lambdasim.records import Delivery
+    from labtui.lambdasim.report import ScenarioReport, render_text, run_scenario_file
+    from labtui.lambdasim.scenario import ScenarioError, load_scenario
+    from labtui.lambdasim.simulation import Simulation
+    from labtui.lambdasim.sqs import Message, SqsQueue
+    from labtui.lambdasim.state import Fault
+    from labtui.lambdasim.streams import StreamRecord
+    from labtui.lambdasim.summary import Summary
+    from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, format_event, timeline
+    from labtui.lambdasim.validation import LambdaApiError
+    from labtui.lambdasim.vpc import (
+        AclRule,
+        AwsServiceTarget,
+        FunctionVpcConfig,
+        InternetGateway,
+        InternetTarget,
+        NatGateway,
+        NetworkAcl,
+        Reachability,
+        Route,
+        RouteTable,
+        SecurityGroup,
+        SgRule,
+        Subnet,
+        Vpc,
+        VpcEndpoint,
+        VpcModel,
+        VpcResourceTarget,
+        can_reach,
+        vpc_warnings,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "ACCOUNT_LIMIT": "labtui.lambdasim.engine",
+    "AclRule": "labtui.lambdasim.vpc",
+    "AsyncConfig": "labtui.lambdasim.config",
+    "AsyncEvent": "labtui.lambdasim.invoke_async",
+    "AwsServiceTarget": "labtui.lambdasim.vpc",
+    "BehaviourModel": "labtui.lambdasim.behaviour",
+    "CostBreakdown": "labtui.lambdasim.cost",
+    "DeadLetter": "labtui.lambdasim.config",
+    "Delivery": "labtui.lambdasim.records",
+    "Duration": "labtui.lambdasim.behaviour",
+    "EngineOptions": "labtui.lambdasim.config",
+    "EnvironmentInfo": "labtui.lambdasim.behaviour",
+    "FailureRule": "labtui.lambdasim.behaviour",
+    "Fault": "labtui.lambdasim.state",
+    "FunctionSpec": "labtui.lambdasim.config",
+    "FunctionVpcConfig": "labtui.lambdasim.vpc",
+    "HandlerBackend": "labtui.lambdasim.behaviour",
+    "HandlerResult": "labtui.lambdasim.behaviour",
+    "InitResult": "labtui.lambdasim.behaviour",
+    "InternetGateway": "labtui.lambdasim.vpc",
+    "InternetTarget": "labtui.lambdasim.vpc",
+    "InvocationContext": "labtui.lambdasim.behaviour",
+    "InvokeResponse": "labtui.lambdasim.invoke_sync",
+    "JsonLinesTrace": "labtui.lambdasim.trace",
+    "LATEST": "labtui.lambdasim.config",
+    "LambdaApiError": "labtui.lambdasim.validation",
+    "ListTrace": "labtui.lambdasim.trace",
+    "Message": "labtui.lambdasim.sqs",
+    "NatGateway": "labtui.lambdasim.vpc",
+    "NetworkAcl": "labtui.lambdasim.vpc",
+    "RESERVED_LIMIT": "labtui.lambdasim.engine",
+    "Reachability": "labtui.lambdasim.vpc",
+    "Redrive": "labtui.lambdasim.config",
+    "Route": "labtui.lambdasim.vpc",
+    "RouteTable": "labtui.lambdasim.vpc",
+    "SCALING_LIMIT": "labtui.lambdasim.engine",
+    "SYSTEM_ERROR": "labtui.lambdasim.engine",
+    "ScaledClock": "labtui.lambdasim.clock",
+    "ScenarioError": "labtui.lambdasim.scenario",
+    "ScenarioReport": "labtui.lambdasim.report",
+    "SecurityGroup": "labtui.lambdasim.vpc",
+    "SgRule": "labtui.lambdasim.vpc",
+    "Simulation": "labtui.lambdasim.simulation",
+    "SqsMappingSpec": "labtui.lambdasim.config",
+    "SqsQueue": "labtui.lambdasim.sqs",
+    "SqsQueueSpec": "labtui.lambdasim.config",
+    "StreamMappingSpec": "labtui.lambdasim.config",
+    "StreamRecord": "labtui.lambdasim.streams",
+    "StreamSpec": "labtui.lambdasim.config",
+    "Subnet": "labtui.lambdasim.vpc",
+    "Summary": "labtui.lambdasim.summary",
+    "SyncInvocation": "labtui.lambdasim.invoke_sync",
+    "TraceEvent": "labtui.lambdasim.trace",
+    "VirtualClock": "labtui.lambdasim.clock",
+    "Vpc": "labtui.lambdasim.vpc",
+    "VpcEndpoint": "labtui.lambdasim.vpc",
+    "VpcModel": "labtui.lambdasim.vpc",
+    "VpcResourceTarget": "labtui.lambdasim.vpc",
+    "can_reach": "labtui.lambdasim.vpc",
+    "format_event": "labtui.lambdasim.trace",
+    "load_scenario": "labtui.lambdasim.scenario",
+    "monthly_cost": "labtui.lambdasim.cost",
+    "render_text": "labtui.lambdasim.report",
+    "run_scenario_file": "labtui.lambdasim.report",
+    "timeline": "labtui.lambdasim.trace",
+    "vpc_warnings": "labtui.lambdasim.vpc",
+}
 
 __all__ = [
     "ACCOUNT_LIMIT",
@@ -203,6 +279,8 @@ __all__ = [
     "Route",
     "RouteTable",
     "ScaledClock",
+    "ScenarioError",
+    "ScenarioReport",
     "SecurityGroup",
     "SgRule",
     "Simulation",
@@ -223,25 +301,25 @@ __all__ = [
     "VpcResourceTarget",
     "can_reach",
     "format_event",
+    "load_scenario",
     "monthly_cost",
+    "render_text",
+    "run_scenario_file",
     "timeline",
     "vpc_warnings",
 ]
 
-_LAZY = {
-    "run_scenario_file": "labtui.lambdasim.report",
-    "render_text": "labtui.lambdasim.report",
-    "ScenarioReport": "labtui.lambdasim.report",
-    "ScenarioError": "labtui.lambdasim.scenario",
-    "load_scenario": "labtui.lambdasim.scenario",
-}
-
 
 def __getattr__(name: str) -> object:
-    """Scenario tools load on first use: the package root stays free of pydantic and yaml."""
-    module = _LAZY.get(name)
+    module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'labtui.lambdasim' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(_EXPORTS)
