@@ -33,6 +33,7 @@ class InvokeResponse:
     max_memory_used_mb: int = 0
     env_id: str = ""
     status: str = ""  # success / error / timeout / crash / throttled
+    logs: tuple[str, ...] = ()  # what the handler printed (real code through the runner)
 
     @property
     def throttled(self) -> bool:
@@ -159,4 +160,5 @@ def response_for(inv: Invocation) -> InvokeResponse:
         max_memory_used_mb=result.max_memory_mb,
         env_id=inv.env.env_id,
         status={"ok": "success"}.get(inv.status, inv.status),
+        logs=result.logs,
     )
