@@ -313,6 +313,21 @@ _SUMMARY_LINES = (
 )
 
 
+_ALWAYS_SHOWN = frozenset(
+    {
+        "invocations",
+        "successes",
+        "errors",
+        "throttles",
+        "retries",
+        "cold_starts",
+        "max_concurrency",
+        "dlq_deliveries",
+        "destination_deliveries",
+    }
+)
+
+
 def render_text(report: ScenarioReport, trace: bool = False) -> str:
     """The plain-text summary (and optional timeline) ``labtui simulate`` prints."""
     out = [report.title, "=" * len(report.title)]
@@ -328,9 +343,16 @@ def render_text(report: ScenarioReport, trace: bool = False) -> str:
             )
         for key, label in _SUMMARY_LINES:
             value = getattr(s, key)
-            if value or key in ("invocations", "successes", "errors", "throttles"):
+            if value or key in _ALWAYS_SHOWN:
                 out.append(f"  {label:<32} {value:>10,}")
         out.append(f"  {'cost (USD, no free tier)':<32} {s.cost_usd:>10.6f}")
+    if report.deliveries:
+        out.append("Deliveries (DLQ messages and destination records):")
+        for delivery in report.deliveries[:_DELIVERIES_SHOWN]:
+            what = delivery.condition or "event payload"
+            out.append(f"  t=+{delivery.time:.3f}s {delivery.kind} {what} -> {delivery.target}")
+        if len(report.deliveries) > _DELIVERIES_SHOWN:
+            out.append(f"  ... {len(report.deliveries) - _DELIVERIES_SHOWN} more (see --json)")
     for label, cost, expected in report.cost_estimates:
         out.append(f"Cost estimate: {label}")
         out.append(

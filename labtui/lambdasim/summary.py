@@ -13,6 +13,11 @@ if TYPE_CHECKING:
 class Summary:
     """Counters over the whole run; ``per_function_max_concurrency`` by function name.
 
+    ``invocations`` counts executions (what Lambda bills; throttles are not
+    invocations). ``retries`` counts async retries after function errors (R-3.2) and
+    stream batch retries (R-4.10); throttle backoffs are not retries.
+    ``async_failed`` includes dropped events.
+
     A plain dataclass (``vars(summary)`` and ``as_dict()`` both work)."""
 
     simulated_seconds: float
