@@ -313,6 +313,7 @@ _SUMMARY_LINES = (
 )
 
 
+_DELIVERIES_SHOWN = 10
 _ALWAYS_SHOWN = frozenset(
     {
         "invocations",

@@ -34,6 +34,9 @@ def test_shipped_scenario_meets_its_expectations(name: str) -> None:
     failed = [e for e in report.expectations if not e.met]
     assert failed == []
     assert report.ok
+    text = render_text(report, trace=True)
+    assert report.title in text and "Result: as expected" in text
+    assert json.loads(json.dumps(report.as_dict(), default=str))["ok"] is True
 
 
 def test_scenario_1_numbers() -> None:
@@ -165,6 +168,13 @@ def test_cli_simulate_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["summary"]["invocations"] == 3
     assert [e["attempt"] for e in data["trace"] if e["kind"] == "invoke"] == [1, 2, 3]
     assert data["deliveries"][0]["payload"]["requestContext"]["approximateInvokeCount"] == 3
+
+
+def test_text_output_lists_deliveries(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", str(SCENARIOS / "async-dlq-no-retries.yaml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "dlq event payload -> arn:aws:sqs:us-east-1:123456789012:receipts-dlq" in out
 
 
 def test_cli_invalid_scenario_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
