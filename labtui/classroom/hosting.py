@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("labtui.classroom")
 EnvFor = Callable[[Student, str], dict[str, str]]
 LOOPBACK_NAMES = ("localhost",)
+TUI_SERVICES: web.AppKey[set[Any]] = web.AppKey("labtui_tui_services", set)
 
 
 def student_command() -> str:
-    return f"{shlex.quote(sys.executable)} -m labtui classroom student"
+    # textual-serve runs this through a shell; exec makes the lab the process it watches
+    return f"exec {shlex.quote(sys.executable)} -m labtui classroom student"
 
 
 def student_environment(room: str, student: Student, token: str, api_url: str) -> dict[str, str]:
@@ -111,7 +113,13 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
                 write_str=socket.send_str, close=socket.close, download_manager=downloads)
             services.add(service)
             await service.start(width, height)
-            await base._process_messages(socket, service)
+            # a process that dies (even kill -9) closes the page's connection, so the
+            # browser shows "reconnect" and the next connection resumes the same student
+            closer = asyncio.create_task(_close_when_gone(service, socket))
+            try:
+                await base._process_messages(socket, service)
+            finally:
+                closer.cancel()
         except asyncio.CancelledError:
             await socket.close()
         except Exception:
@@ -127,11 +135,19 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
             await service.stop()
 
     app.on_shutdown.append(stop_all)
+    app[TUI_SERVICES] = services
     app.add_routes([
         web.get("/tui", index),
         web.get("/tui/ws", websocket),
         web.static("/static", base.statics_path),
     ])
+
+
+async def _close_when_gone(service: Any, socket: web.WebSocketResponse) -> None:
+    task = service._task
+    if task is not None:
+        await asyncio.shield(task)
+        await socket.close()
 
 
 def _int(value: str | None, default: int) -> int:
