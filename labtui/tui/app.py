@@ -229,6 +229,11 @@ class LabApp(App[int]):
         else:
             self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
 
+    def announce_plain(self, message: str) -> None:
+        """Say something only in plain mode (where the screen itself is not seen)."""
+        if self.plain:
+            self.announce(message)
+
     def report_error(self, error: BaseException) -> None:
         message = error.message if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
         self.announce(message, severity="error")

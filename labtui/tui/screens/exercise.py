@@ -159,6 +159,8 @@ class ExerciseScreen(LabScreen):
         self.set_interval(DRAFT_EVERY_S, self._save_draft)
         self._update_status()
         self.start_sandbox()
+        self.lab.announce_plain(f"Exercise {self.manifest.title}. Tabs 1 task, 2 files, "
+                                "3 console, 4 results, 5 trace. F5 checks your work.")
 
     def _open_workspace(self) -> None:
         editor = self.query_one(WorkspaceEditor)

@@ -120,10 +120,8 @@ class HomeScreen(LabScreen):
             title = title[: TITLE_WIDTH - 1].rstrip(" ,:") + "…"
         line.append(f"{title:<{TITLE_WIDTH + 1}}",
                     style="dim" if view.status is Status.LOCKED else "")
-        bar = progress_bar_text(view.fraction, 6, plain)
-        line.append(bar if plain else f"{bar}", style="green" if view.status is Status.DONE else "")
-        if plain:
-            line.append(f" {view.status.value}")
+        bar = progress_bar_text(view.fraction, 6, plain)  # plain: "40%", the icon says the rest
+        line.append(bar, style="green" if view.status is Status.DONE else "")
         return Option(line, id=view.module.id)
 
     def _overall_text(self) -> Text:
@@ -132,8 +130,9 @@ class HomeScreen(LabScreen):
         name = lab.learner_name()
         greeting = "Welcome" if name == lab.learner_id else f"Hello {name}"
         overall = Text(f"{greeting}. Course ")
-        overall.append(progress_bar_text(view.fraction, 12, lab.plain), style="green")
-        overall.append(f" {round(view.fraction * 100)}% · "
+        if not lab.plain:  # plain mode says the percentage only
+            overall.append(progress_bar_text(view.fraction, 12) + " ", style="green")
+        overall.append(f"{round(view.fraction * 100)}% · "
                        f"{view.done_modules}/{len(view.modules)} modules done")
         if "review" in lab.screen_factories:
             due = self.review_due()

@@ -46,6 +46,37 @@ def lesson_markdown(body: str) -> tuple[str, list[dict[str, Any]]]:
     return shown, try_its
 
 
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def tables_as_lists(markdown: str) -> str:
+    """Plain mode: each table row becomes a list item, "header: cell; header: cell".
+
+    Screen readers read a list in order; a grid of box-drawn cells they do not.
+    """
+    lines = markdown.splitlines()
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if (line.lstrip().startswith("|") and index + 1 < len(lines)
+                and _TABLE_RULE.match(lines[index + 1].strip())):
+            headers = _cells(line)
+            index += 2
+            while index < len(lines) and lines[index].lstrip().startswith("|"):
+                pairs = zip(headers, _cells(lines[index]), strict=False)
+                out.append("- " + "; ".join(f"{h}: {c}" if h else c for h, c in pairs))
+                index += 1
+            continue
+        out.append(line)
+        index += 1
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+
+
 class LessonViewer(MarkdownViewer):
     """A MarkdownViewer that says when its document has been laid out."""
 
@@ -81,6 +112,8 @@ class LessonScreen(LabScreen):
         self._saved_position = 0.0
 
     def compose(self) -> ComposeResult:
+        if self.lab.plain:
+            self.markdown = tables_as_lists(self.markdown)
         yield from self.compose_header()
         yield Static(self._links_text(), id="lesson-links")
         yield LessonViewer(self.markdown, show_table_of_contents=False, open_links=False,
@@ -107,6 +140,8 @@ class LessonScreen(LabScreen):
 
     def on_mount(self) -> None:
         self.title = self.module.title
+        self.lab.announce_plain(f"Lesson {self.module.number}: {self.module.title}. "
+                                "Page down to read, t for contents, escape to go back.")
         progress = self.lab.store.lesson_progress(self.lab.learner_id).get(self.module.id)
         self._saved_position = progress.position if progress else 0.0
         self.viewer.show_table_of_contents = self.app.size.width >= WIDE and not self.lab.plain
