@@ -96,10 +96,12 @@ Elsewhere in the package
   ``load_scenario(path)`` raises :class:`ScenarioError` whose ``problems`` are
   every ``file:line: message``.
 
-Live use (sandbox gateway): ``Simulation(clock=ScaledClock(scale))`` makes
-``run()`` sleep so simulated time follows real time; ``run_until_complete(call)``
-processes events until one synchronous call has its response. A Simulation is
-not thread-safe: drive it from one thread.
+Live use (sandbox gateway): ``LiveSimulation(sim, scale)`` runs the events of
+``sim`` in a background thread when their scaled wall-clock time comes; other
+threads call ``live.submit(lambda sim: sim.invoke_async(...))`` or
+``live.invoke_sync(name, payload)`` (blocks until the response). A bare
+``Simulation`` is not thread-safe; ``Simulation(clock=ScaledClock(scale))``
+makes a single-threaded ``run()`` sleep instead.
 
 Randomness is one seeded ``random.Random`` (alias weights, duration
 distributions, retry jitter, duplicates): the same seed gives the same trace.
@@ -139,6 +141,7 @@ if TYPE_CHECKING:
     from labtui.lambdasim.engine import ACCOUNT_LIMIT, RESERVED_LIMIT, SCALING_LIMIT, SYSTEM_ERROR
     from labtui.lambdasim.invoke_async import AsyncEvent
     from labtui.lambdasim.invoke_sync import InvokeResponse, SyncInvocation
+    from labtui.lambdasim.live import LiveSimulation
     from labtui.lambdasim.records import Delivery
     from labtui.lambdasim.report import ScenarioReport, render_text, run_scenario_file
     from labtui.lambdasim.scenario import ScenarioError, load_scenario
@@ -198,6 +201,7 @@ _EXPORTS: dict[str, str] = {
     "JsonLinesTrace": "labtui.lambdasim.trace",
     "LATEST": "labtui.lambdasim.config",
     "LambdaApiError": "labtui.lambdasim.validation",
+    "LiveSimulation": "labtui.lambdasim.live",
     "ListTrace": "labtui.lambdasim.trace",
     "Message": "labtui.lambdasim.sqs",
     "NatGateway": "labtui.lambdasim.vpc",
@@ -271,6 +275,7 @@ __all__ = [
     "JsonLinesTrace",
     "LambdaApiError",
     "ListTrace",
+    "LiveSimulation",
     "Message",
     "NatGateway",
     "NetworkAcl",

@@ -131,6 +131,10 @@ class Engine:
     def pending_events(self) -> int:
         return len(self._heap)
 
+    def next_event_time(self) -> float | None:
+        """When the next event is due (None when nothing is scheduled)."""
+        return self._heap[0][0] if self._heap else None
+
     def new_request_id(self) -> str:
         """A UUID-shaped id: a counter first (readable in timelines), then seed-derived hex."""
         self._request_count += 1

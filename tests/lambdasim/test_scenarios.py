@@ -262,3 +262,37 @@ def test_scaled_clock_gives_the_same_outcome_as_the_virtual_clock() -> None:
         sim.run()
         results.append([(c.response.status, c.response.env_id) for c in calls if c.response])
     assert results[0] == results[1]
+
+
+def test_live_simulation_serves_calls_from_other_threads() -> None:
+    import threading
+
+    from labtui.lambdasim import AsyncConfig, LiveSimulation, Simulation
+
+    from .helpers import function, model
+
+    sim = Simulation(seed=0)
+    sim.add_function(function("ok"))
+    sim.add_function(function("bad", behaviour=model(fail="always")))
+    sim.put_event_invoke_config("bad", AsyncConfig(on_failure="failures"))
+    live = LiveSimulation(sim, scale=100_000.0)  # 3 simulated minutes of retries: ~2 ms
+    try:
+        responses: list[object] = []
+        workers = [
+            threading.Thread(target=lambda: responses.append(live.invoke_sync("ok", {})))
+            for _ in range(3)
+        ]
+        for worker in workers:
+            worker.start()
+        event = live.submit(lambda s: s.invoke_async("bad", {"n": 1}))
+        for worker in workers:
+            worker.join(timeout=10)
+        assert [getattr(r, "status_code", None) for r in responses] == [200, 200, 200]
+        for _ in range(1000):
+            if live.submit(lambda s: event.state) == "failed":
+                break
+            threading.Event().wait(0.01)
+        assert live.submit(lambda s: (event.state, event.attempts)) == ("failed", 3)
+        assert live.submit(lambda s: len(s.queue("failures").messages)) == 1
+    finally:
+        live.stop()
