@@ -67,7 +67,9 @@ class InvoiceRenderer:
 
 def report_line(response: Any) -> str:
     """R-6.5: the REPORT line; Billed Duration = Duration (+ Init Duration), rounded up to 1 ms."""
-    billed = math.ceil(response.duration_ms + response.init_duration_ms)
+    # From the printed (2-decimal) figures, so a reader can redo the sum from the line itself.
+    shown = round(round(response.duration_ms, 2) + round(response.init_duration_ms, 2), 2)
+    billed = math.ceil(shown)
     line = (f"REPORT RequestId: {response.request_id}\tDuration: {response.duration_ms:.2f} ms\t"
             f"Billed Duration: {billed} ms\tMemory Size: {response.memory_size_mb} MB\t"
             f"Max Memory Used: {response.max_memory_used_mb} MB")
@@ -82,7 +84,7 @@ def generate() -> list[str]:
     sim = Simulation(seed=SEED, options=EngineOptions(account_id="123456789012"))
     backend = InvoiceRenderer()
     pages = random.Random(SEED + 1)
-    calls = []
+    calls: list[Any] = []
     for phase, memory in enumerate(SIZES_MB):
         start = phase * PHASE_GAP_S
         spec = FunctionSpec(FUNCTION, memory_mb=memory, timeout_s=30, behaviour=backend)
