@@ -114,7 +114,7 @@ def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
             done = subprocess.run(
                 ["bash", "-e", "-o", "pipefail", str(script)],
                 cwd=work,
-                env=_child_env(env, scratch, str(bridge.bin_dir)),
+                env=_child_env(env, scratch, str(bridge.bin_dir)) | bridge.child_env(),
                 capture_output=True,
                 text=True,
                 timeout=SCRIPT_TIMEOUT_S,

@@ -2,9 +2,12 @@
 
 The bundled AWS CLI (v1, from PyPI) takes most of a second to start, so a five-command
 ``setup.sh`` would take five seconds as separate processes. Instead the script runs under
-bash with a tiny ``aws`` shim first on ``PATH``; the shim forwards its arguments and working
-directory over a Unix socket to :class:`AwsCliBridge`, which runs them with one warm
-``awscli`` driver against the sandbox endpoint and sends back the exit code and output.
+bash with ``aws`` defined as an exported shell function: it sends its arguments and working
+directory over a loopback TCP connection (bash's ``/dev/tcp``, no new process) to
+:class:`AwsCliBridge`, which runs them with one warm ``awscli`` driver against the sandbox
+endpoint and answers with the exit code and where it wrote the output. A small Python
+``aws`` executable on ``PATH`` does the same for callers that are not bash functions
+(``xargs aws``, ``env aws``).
 Every command and its result is recorded, so a failing command can be shown to the learner
 with AWS's own error message (design.md §7).
 
@@ -16,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
+import secrets
 import socket
 import socketserver
 import sys
@@ -31,22 +34,36 @@ from typing import Any
 _DRIVER_LOCK = threading.Lock()  # one command at a time per process: cwd and stdio are global
 _DRIVER: Any = None
 
+# Request: NUL-terminated fields: token, argument count, cwd, arguments.
+# Reply: one line "rc stdout-path stderr-path".
+BASH_FUNCTION = r"""aws() {
+  local fd reply rc rest out err
+  exec {fd}<>"/dev/tcp/127.0.0.1/$LABTUI_AWS_PORT" || return 255
+  printf '%s\0' "$LABTUI_AWS_TOKEN" "$#" "$PWD" "$@" >&"$fd"
+  IFS= read -r -u "$fd" reply
+  exec {fd}>&-
+  rc=${reply%% *}; rest=${reply#* }; out=${rest%% *}; err=${rest#* }
+  [[ -s $out ]] && cat "$out"
+  [[ -s $err ]] && cat "$err" >&2
+  return "${rc:-255}"
+}"""
+
 _SHIM = """#!{python} -IS
-import json, os, socket, sys
-request = json.dumps({{"argv": sys.argv[1:], "cwd": os.getcwd()}}).encode()
-with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-    connection.connect({socket_path!r})
-    connection.sendall(len(request).to_bytes(4, "big") + request)
+import os, socket, sys
+fields = [os.environ["LABTUI_AWS_TOKEN"], str(len(sys.argv) - 1), os.getcwd(), *sys.argv[1:]]
+with socket.create_connection(("127.0.0.1", int(os.environ["LABTUI_AWS_PORT"]))) as connection:
+    connection.sendall(b"".join(f.encode() + b"\\0" for f in fields))
     chunks = []
     while True:
         chunk = connection.recv(65536)
         if not chunk:
             break
         chunks.append(chunk)
-reply = json.loads(b"".join(chunks))
-sys.stdout.write(reply["stdout"])
-sys.stderr.write(reply["stderr"])
-sys.exit(reply["rc"])
+rc, out, err = b"".join(chunks).decode().strip().split(" ", 2)
+for path, stream in ((out, sys.stdout.buffer), (err, sys.stderr.buffer)):
+    with open(path, "rb") as handle:
+        stream.write(handle.read())
+sys.exit(int(rc))
 """
 
 
@@ -140,39 +157,63 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
 
 
 class AwsCliBridge:
-    """A Unix-socket server plus an ``aws`` shim directory, for the life of a ``with`` block."""
+    """A loopback server plus the ``aws`` function and shim, for the life of a ``with`` block."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = dict(env)
         self.records: list[CommandRecord] = []
         self._dir = Path(tempfile.mkdtemp(prefix="labtui-aws-"))
         self.bin_dir = self._dir / "bin"
-        self.socket_path = str(self._dir / "aws.sock")
-        self._server: socketserver.UnixStreamServer | None = None
+        self.token = secrets.token_hex(16)
+        self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
+        self._count = 0
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    def child_env(self) -> dict[str, str]:
+        """What the script's environment needs: the exported function, port and token."""
+        return {
+            "BASH_FUNC_aws%%": "() " + BASH_FUNCTION.removeprefix("aws() "),
+            "LABTUI_AWS_PORT": str(self.port),
+            "LABTUI_AWS_TOKEN": self.token,
+        }
 
     def __enter__(self) -> AwsCliBridge:
         bridge = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
-                connection: socket.socket = self.request
-                size = int.from_bytes(_recv_exactly(connection, 4), "big")
-                request = json.loads(_recv_exactly(connection, size))
-                record = run_in_process(list(request["argv"]), str(request["cwd"]), bridge.env)
-                bridge.records.append(record)
-                reply = {"rc": record.rc, "stdout": record.stdout, "stderr": record.stderr}
-                connection.sendall(json.dumps(reply).encode())
+                bridge._serve(self.request)
 
-        self._server = socketserver.ThreadingUnixStreamServer(self.socket_path, Handler)
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         self.bin_dir.mkdir()
         shim = self.bin_dir / "aws"
-        shim.write_text(_SHIM.format(python=sys.executable, socket_path=self.socket_path))
+        shim.write_text(_SHIM.format(python=sys.executable))
         shim.chmod(0o755)
         return self
+
+    def _serve(self, connection: socket.socket) -> None:
+        fields = _read_fields(connection, self.token)
+        if fields is None:
+            return
+        cwd, argv = fields
+        record = run_in_process(argv, cwd, self.env)
+        self.records.append(record)
+        self._count += 1
+        out = self._dir / f"{self._count}.out"
+        err = self._dir / f"{self._count}.err"
+        out.write_text(record.stdout, encoding="utf-8")
+        err.write_text(record.stderr, encoding="utf-8")
+        connection.sendall(f"{record.rc} {out} {err}\n".encode())
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
@@ -186,14 +227,24 @@ class AwsCliBridge:
         return [record for record in self.records if record.rc != 0]
 
 
-def _recv_exactly(connection: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = connection.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("aws shim closed the connection")
-        data += chunk
-    return data
+def _read_fields(connection: socket.socket, token: str) -> tuple[str, list[str]] | None:
+    """token, count, cwd, then count arguments, each NUL-terminated; None if not ours."""
+    buffer = b""
+    fields: list[str] = []
+    needed = 3
+    while len(fields) < needed:
+        while b"\0" not in buffer:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return None
+            buffer += chunk
+        field, buffer = buffer.split(b"\0", 1)
+        fields.append(field.decode("utf-8", "replace"))
+        if len(fields) == 1 and not secrets.compare_digest(fields[0], token):
+            return None
+        if len(fields) == 2:
+            needed = 3 + int(fields[1])
+    return fields[2], fields[3:]
 
 
 def warm_up() -> None:
