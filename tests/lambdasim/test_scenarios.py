@@ -23,6 +23,8 @@ SHIPPED = [
     "provisioned-spillover.yaml",
     "cost-monthly.yaml",
     "vpc-reachability.yaml",
+    "sqs-invalid-partial-response.yaml",  # worked scenario 7
+    "concurrency-pool-shared.yaml",  # worked scenario 11
 ]
 
 
