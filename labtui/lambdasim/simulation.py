@@ -34,6 +34,7 @@ from labtui.lambdasim.streams import Stream, StreamRecord
 from labtui.lambdasim.summary import Summary, summarise
 from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, TraceSink
 from labtui.lambdasim.validation import (
+    LambdaApiError,
     check_alias_weight,
     check_async_config,
     check_function_config,
@@ -136,7 +137,9 @@ class Simulation:
         """CreateFunction: validates R-1 ranges (AWS wording) and reserved concurrency."""
         engine = self.engine
         if spec.name in engine.functions:
-            raise invalid_parameter(f"Function already exist: {spec.name}")
+            raise LambdaApiError(
+                "ResourceConflictException", f"Function already exist: {spec.name}", 409
+            )
         check_function_config(spec.memory_mb, spec.timeout_s, spec.ephemeral_mb, spec.architecture)
         arn = (
             f"arn:aws:lambda:{engine.options.region}:{engine.options.account_id}:function:"
