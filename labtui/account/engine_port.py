@@ -9,12 +9,14 @@ outcome (no retries, no destinations).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from labtui.account.lambda_extras import AsyncOutcome, ExtrasStore
+from labtui.runner.pool import EnvironmentsExhausted
 from labtui.runner.protocol import InvokeResult
 
 
@@ -54,8 +56,12 @@ class RunOnceEngine:
         thread.start()
 
     def _run(self, invocation: AsyncInvocation) -> None:
-        if invocation.reserved_concurrency == 0:
-            # reserved concurrency 0 throttles every async event; no attempt is made.
+        result: InvokeResult | None = None
+        # reserved concurrency 0 throttles every async event; no attempt is made.
+        if invocation.reserved_concurrency != 0:
+            with contextlib.suppress(EnvironmentsExhausted):
+                result = invocation.run()
+        if result is None:
             outcome = AsyncOutcome(
                 invocation.request_id,
                 invocation.function_arn,
@@ -68,7 +74,6 @@ class RunOnceEngine:
                 0,
             )
         else:
-            result = invocation.run()
             outcome = AsyncOutcome(
                 invocation.request_id,
                 invocation.function_arn,

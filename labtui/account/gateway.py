@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from labtui.account import lambda_config_api as config_api
+from labtui.account import s3_namespace
 from labtui.account.identity import (
     DEFAULT_REGION,
     account_for_key,
@@ -85,6 +86,7 @@ class Gateway:
         account_id = self.account_for(access_key)
         # Overwrite whatever the caller sent: nobody picks another learner's account.
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = account_id
+        s3_namespace.set_current_account(account_id)
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/moto-api"):
             # moto's control API (reset, state dumps) spans every account: never exposed.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import random
 import threading
 import urllib.parse
@@ -20,13 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from labtui import facts
+from labtui.account.cloudwatch_logs import write_invocation_log
 from labtui.account.code_store import CodeStore
 from labtui.account.engine_port import AsyncEngine, AsyncInvocation
 from labtui.account.lambda_extras import LATEST, ExtrasStore
-from labtui.account.wsgi import Request, Response, aws_error
+from labtui.account.wsgi import ReadWriteLock, Request, Response, aws_error
 from labtui.errors import LabError
-from labtui.runner.pool import EnvironmentPool
+from labtui.runner.pool import EnvironmentPool, EnvironmentsExhausted
 from labtui.runner.protocol import FunctionConfig, InvokeResult
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class InvokeService:
         self.engine = engine
         self.child_env_for = child_env_for  # account id -> AWS_ENDPOINT_URL + keys
         self._in_flight: dict[tuple[str, str], int] = {}
+        self.state_lock: ReadWriteLock | None = None  # the gateway's, set by the Sandbox
         self._lock = threading.Lock()
 
     # --- the HTTP surface ------------------------------------------------------------
@@ -118,6 +123,8 @@ class InvokeService:
             return throttled
         try:
             result = self._run(request.account_id, function, payload)
+        except EnvironmentsExhausted:
+            return _throttle("ConcurrentInvocationLimitExceeded")
         finally:
             self._leave(request.account_id, function)
         return self._sync_response(result, tail=request.header("X-Amz-Log-Type") == "Tail")
@@ -244,7 +251,7 @@ class InvokeService:
         except LabError as error:
             return _code_problem(function, request_id, error.message)
         provisioned = function.provisioned > 0 and self._busy(function) < function.provisioned
-        return self.pool.invoke(
+        result = self.pool.invoke(
             function.config,
             code_dir,
             payload,
@@ -253,6 +260,24 @@ class InvokeService:
             sandbox_env=self.child_env_for(account_id),
             provisioned=provisioned,
         )
+        self._write_logs(account_id, function, result)
+        return result
+
+    def _write_logs(
+        self, account_id: str, function: ResolvedFunction, result: InvokeResult
+    ) -> None:
+        lock = self.state_lock
+        if lock is not None:
+            lock.acquire_read()
+        try:
+            write_invocation_log(
+                account_id, function.config.region, function.config.function_name, result
+            )
+        except Exception:
+            _log.exception("could not write the invocation log")
+        finally:
+            if lock is not None:
+                lock.release_read()
 
     def _busy(self, function: ResolvedFunction) -> int:
         return self.pool.busy_count(function.config.function_arn)

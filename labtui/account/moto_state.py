@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from labtui.account import s3_namespace
+
 _LOCK_TYPES: tuple[type, ...] = (type(threading.Lock()), type(threading.RLock()))
 
 
@@ -61,6 +63,7 @@ def wipe(account_id: str) -> None:
     for backend_dict in _backend_dicts():
         if dict.__contains__(backend_dict, account_id):
             dict.__delitem__(backend_dict, account_id)
+    s3_namespace.install().forget_account(account_id)
 
 
 def restore(snapshot: MotoSnapshot) -> None:
@@ -73,3 +76,4 @@ def restore(snapshot: MotoSnapshot) -> None:
         dict.__setitem__(backend_dict, snapshot.account_id, entry)
         if backend_dict not in BackendDict._instances:  # type: ignore[misc]
             BackendDict._instances.append(backend_dict)  # type: ignore[misc]
+    s3_namespace.install().register_account_buckets(snapshot.account_id)

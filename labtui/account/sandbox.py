@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from labtui.account import moto_triggers
+from labtui.account import moto_triggers, s3_namespace
 from labtui.account.identity import (
     DEFAULT_LEARNER,
     DEFAULT_REGION,
@@ -117,10 +117,12 @@ class Sandbox:
             self.engine,
             self.child_env_for_account,
         )
+        s3_namespace.install()
         moto_app = DomainDispatcherApplication(create_backend_app)
         default_key = learner_identity(self.default_learner).access_key_id
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
+        self.invoker.state_lock = self.gateway.state_lock
         moto_triggers.activate(self.invoker)
         try:
             self._server = make_server(

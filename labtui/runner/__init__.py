@@ -22,7 +22,13 @@ environment reaches the child.
 """
 
 from labtui.runner.environment import ExecutionEnvironment
-from labtui.runner.pool import EnvironmentPool
+from labtui.runner.pool import EnvironmentPool, EnvironmentsExhausted
 from labtui.runner.protocol import FunctionConfig, InvokeResult
 
-__all__ = ["EnvironmentPool", "ExecutionEnvironment", "FunctionConfig", "InvokeResult"]
+__all__ = [
+    "EnvironmentPool",
+    "EnvironmentsExhausted",
+    "ExecutionEnvironment",
+    "FunctionConfig",
+    "InvokeResult",
+]

@@ -265,6 +265,7 @@ class ExecutionEnvironment:
             environment_id=self.id,
             executed_version=self.config.version,
             recycled=not self.alive,
+            log_stream_name=self.log_stream_name,
         )
 
     def _qualified_arn(self) -> str:

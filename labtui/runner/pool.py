@@ -18,6 +18,13 @@ from labtui.runner.environment import ExecutionEnvironment
 from labtui.runner.protocol import FunctionConfig, InvokeResult
 
 Key = tuple[Any, ...]
+# Not a Lambda number: real environments are processes on the learner's machine, so the
+# lab runs at most this many at once (idle ones are reclaimed first to make room).
+MAX_ENVIRONMENTS = 32
+
+
+class EnvironmentsExhausted(Exception):
+    """Every allowed environment is busy and none freed up in time."""
 
 
 class EnvironmentPool:
@@ -30,14 +37,18 @@ class EnvironmentPool:
         max_idle_per_function: int = 4,
         idle_reclaim_s: float = 600.0,
         work_root: Path | None = None,
+        max_environments: int = MAX_ENVIRONMENTS,
+        wait_for_room_s: float = 30.0,
     ) -> None:
+        self.max_environments = max_environments
+        self.wait_for_room_s = wait_for_room_s
         self.sandbox_env = dict(sandbox_env)
         self.max_idle_per_function = max_idle_per_function
         self.idle_reclaim_s = idle_reclaim_s
         self.work_root = work_root
         self._idle: dict[Key, list[tuple[float, ExecutionEnvironment]]] = {}
         self._busy: set[ExecutionEnvironment] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self.started = 0  # environments started so far (cold starts)
 
     def acquire(
@@ -51,6 +62,7 @@ class EnvironmentPool:
         """A warm idle environment for this exact configuration, or a new one."""
         self._reclaim_idle()
         key = config.fingerprint()
+        evicted: list[ExecutionEnvironment] = []
         with self._lock:
             idle = self._idle.get(key, [])
             while idle:
@@ -58,7 +70,8 @@ class EnvironmentPool:
                 if environment.alive:
                     self._busy.add(environment)
                     return environment
-                environment.shutdown()
+                evicted.append(environment)
+            evicted += self._make_room()
             environment = ExecutionEnvironment(
                 config,
                 code_dir,
@@ -68,13 +81,38 @@ class EnvironmentPool:
             )
             self._busy.add(environment)
             self.started += 1
+        for old in evicted:
+            old.shutdown()
         return environment
+
+    def _make_room(self) -> list[ExecutionEnvironment]:
+        """Called with the lock held: evict idle environments (oldest first) or wait for a
+        busy one to finish until a new environment fits under ``max_environments``."""
+        evicted: list[ExecutionEnvironment] = []
+        deadline = time.monotonic() + self.wait_for_room_s
+        while len(self._busy) + sum(len(i) for i in self._idle.values()) >= self.max_environments:
+            candidates = [
+                (stamp, key, env) for key, idle in self._idle.items() for stamp, env in idle
+            ]
+            if candidates:
+                _, key, oldest = min(candidates, key=lambda item: item[0])
+                self._idle[key] = [(s, e) for s, e in self._idle[key] if e is not oldest]
+                evicted.append(oldest)
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise EnvironmentsExhausted(
+                    f"all {self.max_environments} execution environments are busy"
+                )
+            self._lock.wait(remaining)
+        return evicted
 
     def release(self, environment: ExecutionEnvironment) -> None:
         """Back to the idle list if it is still healthy; otherwise shut it down."""
         key = environment.config.fingerprint()
         with self._lock:
             self._busy.discard(environment)
+            self._lock.notify_all()
             idle = self._idle.setdefault(key, [])
             if environment.alive and len(idle) < self.max_idle_per_function:
                 idle.append((time.monotonic(), environment))

@@ -136,6 +136,7 @@ class InvokeResult:
     environment_id: str
     executed_version: str
     recycled: bool = False  # the environment was discarded after this invocation
+    log_stream_name: str = ""
 
     @property
     def cold_start(self) -> bool:

@@ -49,6 +49,14 @@ def queues(event, context):
 def big(event, context):
     return "x" * (7 * 1024 * 1024)
 
+def copy_back(event, context):
+    s3 = boto3.client("s3")
+    for record in event["Records"]:
+        bucket = record["s3"]["bucket"]["name"]
+        key = record["s3"]["object"]["key"]
+        s3.put_object(Bucket=bucket, Key="out/" + key.replace("/", "_"), Body=b"again")
+    return "copied"
+
 def record(event, context):
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="seen")["QueueUrl"]

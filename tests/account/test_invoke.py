@@ -196,3 +196,42 @@ def test_moto_triggers_run_the_real_handler(
     seen = learner.view().queue_messages("seen")
     assert len(seen) == 1
     assert json.loads(seen[0]["Body"])["Records"][0]["body"] == "order-1"
+
+
+def test_invocation_logs_go_to_cloudwatch_logs(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-6.5: /aws/lambda/<name>, START/END/REPORT lines readable with the logs API.
+    make_function()
+    learner.client("lambda").invoke(FunctionName="lab-hello", Payload=b'{"name": "x"}')
+    logs = learner.client("logs")
+    events = logs.filter_log_events(logGroupName="/aws/lambda/lab-hello")["events"]
+    messages = [event["message"] for event in events]
+    assert any(m.startswith("START RequestId: ") for m in messages)
+    assert "hello from lab-hello" in messages
+    assert any(m.startswith("REPORT RequestId: ") and "Init Duration" in m for m in messages)
+
+
+def test_s3_notification_runs_the_handler_and_a_loop_is_stopped(
+    learner: LearnerAccount, make_function: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # output into the triggering bucket loops; stops the chain.
+    from labtui import facts
+
+    monkeypatch.setattr(facts, "RECURSION_LIMIT", 3)  # keep the test to a few processes
+    make_function("looper", handler="app.copy_back", Timeout=30)
+    s3 = learner.client("s3")
+    s3.create_bucket(Bucket="uploads-bucket")
+    arn = f"arn:aws:lambda:us-east-1:{learner.account_id}:function:looper"
+    s3.put_bucket_notification_configuration(
+        Bucket="uploads-bucket",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )
+    s3.put_object(Bucket="uploads-bucket", Key="cat.jpg", Body=b"meow")
+    keys = learner.view().object_keys("uploads-bucket")
+    assert keys[0] == "cat.jpg"
+    assert len(keys) == 1 + 3  # the upload, then three runs before the loop was cut

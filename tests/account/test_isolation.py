@@ -112,3 +112,29 @@ def test_the_test_network_guard_refuses_remote_addresses(network_guard: object) 
         probe.connect(("192.0.2.1", 443))
     assert attempts[before:] == ["192.0.2.1:443"]
     del attempts[before:]  # this attempt was deliberate
+
+
+def test_bucket_names_are_per_learner(sandbox: Sandbox) -> None:
+    # Every learner seeds the same exercise names (curriculum.md §6), and nobody may read
+    # another learner's bucket: names are scoped per account in the sandbox.
+    first, second, outsider = (sandbox.learner(f"s3-{n}") for n in ("one", "two", "three"))
+    for number, learner in enumerate((first, second)):
+        s3 = learner.client("s3")
+        s3.create_bucket(Bucket="shared-name-bucket")
+        s3.put_object(Bucket="shared-name-bucket", Key=f"owner-{number}", Body=b"x")
+    assert first.view().object_keys("shared-name-bucket") == ["owner-0"]
+    assert second.view().object_keys("shared-name-bucket") == ["owner-1"]
+    with pytest.raises(ClientError) as missing:
+        outsider.client("s3").get_object(Bucket="shared-name-bucket", Key="owner-0")
+    assert missing.value.response["Error"]["Code"] == "NoSuchBucket"
+    first.wipe()
+    first.client("s3").create_bucket(Bucket="shared-name-bucket")  # free again after a wipe
+    assert first.view().object_keys("shared-name-bucket") == []
+    first.client("s3").put_object(Bucket="shared-name-bucket", Key="kept", Body=b"x")
+    first.snapshot("one-bucket")
+    first.wipe()
+    first.restore("one-bucket")
+    assert first.view().buckets() == ["shared-name-bucket"]
+    # us-east-1 CreateBucket on your own bucket is idempotent: the restored bucket is known.
+    first.client("s3").create_bucket(Bucket="shared-name-bucket")
+    assert first.view().object_keys("shared-name-bucket") == ["kept"]

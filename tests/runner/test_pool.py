@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labtui.runner import EnvironmentPool, FunctionConfig
+from labtui.runner import EnvironmentPool, EnvironmentsExhausted, FunctionConfig
 
 json_values = st.recursive(
     st.none()
@@ -56,3 +57,35 @@ def test_any_json_event_round_trips(pool: EnvironmentPool, code_dir: Path, event
     result = pool.invoke(config, code_dir, event)
     assert result.ok
     assert result.json() == event
+
+
+def test_idle_environments_make_room_under_the_cap(code_dir: Path) -> None:
+    pool = EnvironmentPool({}, max_environments=1)
+    try:
+        first = FunctionConfig(function_name="a", handler="app.echo")
+        second = FunctionConfig(function_name="b", handler="app.echo")
+        pool.invoke(first, code_dir, {})
+        assert pool.invoke(second, code_dir, {}).ok
+        assert pool.idle_count() == 1  # the idle environment of "a" was reclaimed
+        assert pool.invoke(first, code_dir, {}).cold_start
+    finally:
+        pool.shutdown()
+
+
+def test_all_environments_busy_is_reported(code_dir: Path) -> None:
+    import threading
+
+    pool = EnvironmentPool({}, max_environments=1, wait_for_room_s=0.2)
+    slow = FunctionConfig(function_name="slow", handler="app.slow", timeout_s=5)
+    holder = threading.Thread(target=pool.invoke, args=(slow, code_dir, {"seconds": 2}))
+    holder.start()
+    try:
+        for _ in range(200):
+            if pool.busy_count():
+                break
+            threading.Event().wait(0.01)
+        with pytest.raises(EnvironmentsExhausted):
+            pool.invoke(FunctionConfig(function_name="other", handler="app.echo"), code_dir, {})
+    finally:
+        holder.join()
+        pool.shutdown()
