@@ -2,8 +2,57 @@
 
 A scenario names functions (with a behaviour model), queues, streams, event
 source mappings, traffic and faults, optionally a VPC and cost estimates, and
-an ``expect`` block of summary numbers the run must reproduce. Unknown keys
-are errors (``extra="forbid"``); values are not coerced (``strict``).
+an ``expect`` block of numbers the run must reproduce. Unknown keys are errors
+(``extra="forbid"``); values are not coerced (``strict``: ``timeout_s: "3"`` is
+wrong). Skeleton (every key but ``title`` and ``description`` is optional)::
+
+    title: One line
+    description: A short paragraph for the learner.
+    seed: 0
+    account: {concurrency: 1000}
+    options: {idle_reclaim_s: 600, retry_jitter_s: 0, duplicate_probability: 0}
+    functions:
+      - name: worker
+        memory_mb: 512
+        timeout_s: 5
+        architecture: arm64
+        reserved_concurrency: 10
+        behaviour:
+          duration_ms: 120                 # or {distribution: uniform, min: 80, max: 200}
+          init_duration_ms: 300
+          max_memory_mb: 90
+          fail: {when: contains, needle: poison, effect: report}   # raise|timeout|crash|report
+          response: null                   # returned on success
+        publish_versions: 2
+        aliases: [{name: live, version: "1", additional_version: "2", weight: 0.1}]
+        provisioned: [{qualifier: live, count: 5}]
+        async_config: {max_retries: 2, max_event_age_s: 3600, on_failure: failures}
+        dead_letter: arn:aws:sqs:us-east-1:123456789012:worker-dlq
+    queues: [{name: jobs, visibility_timeout_s: 30, redrive: {dead_letter_queue: jobs-dlq,
+              max_receive_count: 3}}, {name: jobs-dlq}]
+    streams: [{name: clicks, kind: kinesis, shards: 2}]
+    sqs_mappings: [{function: worker, queue: jobs, batch_size: 10,
+                    report_batch_item_failures: true, filter_patterns: [{body: {type: [job]}}]}]
+    stream_mappings: [{function: worker, stream: clicks, bisect_on_error: true,
+                       max_retries: 2, on_failure: failures}]
+    traffic:
+      - {type: sync, function: worker, count: 100, at_s: 0, interval_s: 0}
+      - {type: async, function: worker, payload: {id: 1}}
+      - {type: rate, mode: async, function: worker, per_second: 50, duration_s: 60}
+      - {type: sqs, queue: jobs, count: 20, body: "job {i}", poison: [3]}
+      - {type: stream, stream: clicks, count: 100, data: "click {i}", poison: [37]}
+    faults: [{function: worker, kind: system_error, start_s: 0, end_s: 30}]
+    run_until_s: 3600          # default: until nothing is left (max_events guards)
+    cost_estimates: [{label: x86, invocations: 3000000, billed_duration_ms: 120,
+                      memory_mb: 512, expect_total_usd: 3.60}]
+    vpc: {network: {...}, function: {subnet_ids: [...], security_group_ids: [...]},
+          checks: [{label: internet, target: {kind: internet}, expect_reachable: false}]}
+    expect: {invocations: 3, throttles: 0, queue.jobs-dlq: 1, deliveries.RetriesExhausted: 1,
+             max_concurrency.worker: 10}
+
+``expect`` keys are :class:`~labtui.lambdasim.summary.Summary` fields, or
+``queue.<name>`` (messages left), ``deliveries.<condition or kind>``,
+``max_concurrency.<function>``.
 """
 
 from __future__ import annotations
