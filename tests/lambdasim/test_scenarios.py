@@ -298,3 +298,20 @@ def test_live_simulation_serves_calls_from_other_threads() -> None:
         assert live.submit(lambda s: len(s.queue("failures").messages)) == 1
     finally:
         live.stop()
+
+
+def test_schema_skeleton_in_the_docs_is_valid(tmp_path: Path) -> None:
+    import textwrap
+
+    from labtui.lambdasim import scenario_models
+
+    doc = scenario_models.__doc__ or ""
+    block = doc.split("::\n\n", 1)[1].split("\n\n``expect``", 1)[0]
+    text = textwrap.dedent(block)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("vpc:"))
+    text = "\n".join(lines[:start] + lines[start + 2 :])  # the vpc example elides its network
+    path = _write(tmp_path, text)
+    loaded = load_scenario(path)
+    assert loaded.model.functions[0].behaviour.fail is not None
+    assert run_scenario_file(path).summary is not None
