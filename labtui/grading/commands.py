@@ -67,6 +67,8 @@ def format_report(report: Any) -> str:
         f"{report.exercise_id}: {passed}/{len(report.results)} checks passed, "
         f"{report.points}/{report.max_points} points ({report.seconds:.1f} s)"
     )
+    if report.hints_used:
+        lines.append(f"  score after {report.hints_used} hint(s): {report.score}/{report.max_points}")
     for result in report.results:
         mark = "PASS" if result.passed else "FAIL"
         lines.append(f"  {mark} {result.id} {result.title} [{result.rule}] "

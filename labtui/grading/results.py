@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+HINT_DISCOUNT = 0.2
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -52,6 +54,14 @@ class GradeReport:
     error: str | None = None
     trace: list[TraceRow] = field(default_factory=list)
     seconds: float = 0.0
+    hints_used: int = 0
+
+    @property
+    def score(self) -> int:
+        """Points after the hint discount: each hint taken lowers the ceiling by 20 %
+        (curriculum §1: hints cut the score to 80/60/40 %)."""
+        factor = max(0.0, 1.0 - HINT_DISCOUNT * self.hints_used)
+        return round(self.points * factor)
 
     @property
     def passed(self) -> bool:
@@ -74,6 +84,8 @@ class GradeReport:
             "passed": self.passed,
             "points": self.points,
             "max_points": self.max_points,
+            "hints_used": self.hints_used,
+            "score": self.score,
             "error": self.error,
             "seconds": round(self.seconds, 3),
             "results": [r.to_json() for r in self.results],

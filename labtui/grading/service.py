@@ -52,10 +52,13 @@ def grade(
     pack = load_pack(exercise_id)  # UnknownItemError for a wrong id
     report = _grade_pack(pack, solution_dir, learner_id, say, live)
     report.seconds = time.perf_counter() - started
-    if store is not None and report.error is None:
+    if store is not None:
         store.ensure_learner(learner_id)
+        report.hints_used = store.hints_revealed(learner_id, exercise_id)
+    if store is not None and report.error is None:
+        # The recorded points are the score after the hint discount; results keep the raw ones.
         store.record_exercise_attempt(
-            learner_id, exercise_id, passed=report.passed, points=report.points,
+            learner_id, exercise_id, passed=report.passed, points=report.score,
             max_points=report.max_points, results=[r.to_json() for r in report.results],
         )
     return report

@@ -1,0 +1,77 @@
+"""Behaviour details the packs rely on: lambdasim scenarios fed from account state, the VPC
+model read from EC2, live grading, and the hint discount."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labtui.grading.apply import apply_solution
+from labtui.grading.network import _sg_rules
+from labtui.grading.pack import load_pack
+from labtui.grading.results import CheckResult, GradeReport
+from labtui.grading.sandbox import setup_model
+from labtui.grading.service import grade, next_hint
+from labtui.progress.store import ProgressStore
+
+
+@pytest.mark.sandbox
+def test_kinesis_solution_replays_worked_scenario_8(sandbox: Any) -> None:
+    # lambda-spec scenario 8: 15 invocations, one on-failure record for record 37 alone.
+    report = grade("kinesis-poison-pill", solution_dir=load_pack("kinesis-poison-pill").solution)
+    assert report.passed, report.failed()
+    invokes = [row for row in report.trace if row.detail.startswith("invoke")]
+    assert len(invokes) == 15
+    assert [row.outcome for row in invokes].count("success") == 6
+
+
+@pytest.mark.sandbox
+def test_sqs_solution_trace_shows_nine_deletes_and_one_redrive(sandbox: Any) -> None:
+    report = grade("sqs-partial-batch", solution_dir=load_pack("sqs-partial-batch").solution)
+    assert report.passed, report.failed()
+    deletes = [row for row in report.trace if row.detail.startswith("sqs-delete")]
+    redrives = [row for row in report.trace if row.detail.startswith("sqs-redrive")]
+    assert deletes and "9" in deletes[0].detail
+    assert len(redrives) == 1
+
+
+@pytest.mark.sandbox
+def test_live_grading_reads_the_learners_account_as_it_is(sandbox: Any) -> None:
+    pack = load_pack("reserved-concurrency-db")
+    account = sandbox.learner("live-learner")
+    account.seed(setup_model(pack.manifest, pack.path), pack.path)
+    assert not grade(pack.id, learner_id="live-learner", live=True).passed
+    apply_solution(pack.solution, account.env())
+    assert grade(pack.id, learner_id="live-learner", live=True).passed
+    account.wipe()
+
+
+@pytest.mark.sandbox
+def test_recorded_points_carry_the_hint_discount(sandbox: Any, labtui_home: Path) -> None:
+    store = ProgressStore(labtui_home / "progress.sqlite3")
+    pack = load_pack("reserved-concurrency-db")
+    next_hint(pack.id, store)
+    next_hint(pack.id, store)
+    report = grade(pack.id, solution_dir=pack.solution, store=store)
+    assert report.passed and report.points == 100 and report.hints_used == 2
+    assert report.score == 60
+    assert store.exercise_attempts("me", pack.id)[-1].points == 60
+
+
+def test_score_discount_bottoms_out_at_zero() -> None:
+    result = CheckResult("c1", "t", True, "", "", "", "R-5.3", 10, 10)
+    assert [GradeReport("x", [result], hints_used=n).score for n in range(7)] == [
+        10, 8, 6, 4, 2, 0, 0]
+
+
+def test_security_group_rules_are_normalised() -> None:
+    rules = _sg_rules([
+        {"IpProtocol": "6", "FromPort": 5432, "ToPort": 5432,
+         "UserIdGroupPairs": [{"GroupId": "sg-1"}]},
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+    ])
+    assert (rules[0].protocol, rules[0].from_port, rules[0].security_groups) == ("tcp", 5432, ("sg-1",))
+    assert rules[0].covers_port(5432) and not rules[0].covers_port(5433)
+    assert rules[1].protocol == "-1" and rules[1].covers_port(22) and rules[1].cidrs == ("0.0.0.0/0",)
