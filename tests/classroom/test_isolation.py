@@ -105,9 +105,6 @@ def test_a_student_cannot_see_or_change_another_students_sandbox_resources(
 
 
 @pytest.mark.sandbox
-@pytest.mark.xfail(strict=True, reason="known gap in labtui.account: the gateway accepts an "
-                   "unregistered access key and moto's S3 bucket names are global, so a key "
-                   "from another sandbox aimed at this sandbox's port can write by bucket name")
 def test_another_students_key_aimed_at_my_sandbox_port_cannot_write(
     two_sandboxes: tuple[dict[str, Any], Any],
 ) -> None:
