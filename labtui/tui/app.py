@@ -206,8 +206,19 @@ class LabApp(App[int]):
         self.store.set_ui_state(self.learner_id, "settings", self.settings)
 
     def remember_screen(self, screen: str, target: str | None = None) -> None:
-        """Where the learner is, so the next start (even after kill -9) resumes there."""
-        self.store.set_ui_state(self.learner_id, "resume", {"screen": screen, "target": target})
+        """Where the learner is, so the next start (even after kill -9) resumes there.
+
+        A lesson or an exercise is also the learner's last activity: what "Continue"
+        on the home screen goes back to, even after they went home in between.
+        """
+        point = {"screen": screen, "target": target}
+        self.store.set_ui_state(self.learner_id, "resume", point)
+        if screen in ("lesson", "exercise"):
+            self.store.set_ui_state(self.learner_id, "last_activity", point)
+
+    def last_activity(self) -> dict[str, Any]:
+        value = self.store.ui_state(self.learner_id, "last_activity", {}) or {}
+        return value if isinstance(value, dict) else {}
 
     def resume_point(self) -> dict[str, Any]:
         value = self.store.ui_state(self.learner_id, "resume", {}) or {}

@@ -73,8 +73,8 @@ class HomeScreen(LabScreen):
 
     def on_screen_resume(self) -> None:
         if not self._first_resume:  # back from a lesson/exercise: its progress changed
-            self.refresh_view()
             self.lab.remember_screen("home")
+            self.refresh_view()
         self._first_resume = False
 
     # view -------------------------------------------------------------------
@@ -151,15 +151,28 @@ class HomeScreen(LabScreen):
         return Text(f"⚠ {problems} content problem(s): some parts are hidden. "
                     "Press p to see them.", style="bold yellow") if problems else Text()
 
+    def _unfinished_activity(self) -> tuple[str, str] | None:
+        """The lesson or exercise last worked on, unless it is finished since."""
+        point = self.lab.last_activity()
+        screen, target = point.get("screen"), point.get("target")
+        if not isinstance(target, str):
+            return None
+        store, learner = self.lab.store, self.lab.learner_id
+        if screen == "lesson" and self.lab.summary.module(target) is not None:
+            progress = store.lesson_progress(learner).get(target)
+            return None if progress and progress.completed else ("lesson", target)
+        if screen == "exercise" and target in self.lab.summary.exercise_ids:
+            return None if target in store.passed_exercises(learner) else ("exercise", target)
+        return None
+
     def continue_label(self) -> str | None:
-        point = self.lab.resume_point()
-        target = point.get("target")
-        if point.get("screen") == "lesson" and isinstance(target, str):
-            module = self.lab.summary.module(target)
-            if module is not None:
-                return f"Continue reading {module.number} {module.title}"
-        if point.get("screen") == "exercise" and target in self.lab.summary.exercise_ids:
-            return f"Continue exercise {target}"
+        activity = self._unfinished_activity()
+        if activity is not None and activity[0] == "lesson":
+            module = self.lab.summary.module(activity[1])
+            assert module is not None
+            return f"Continue reading {module.number} {module.title}"
+        if activity is not None:
+            return f"Continue exercise {activity[1]}"
         step = self.view.next_step() if self.view else None
         return step.label if step else None
 
@@ -260,10 +273,10 @@ class HomeScreen(LabScreen):
             self.lab.announce("This module has no exercises yet.")
 
     def action_continue(self) -> None:
-        point = self.lab.resume_point()
-        target = point.get("target")
-        if point.get("screen") in ("lesson", "exercise") and isinstance(target, str):
-            self.lab.resume_where_left()
+        activity = self._unfinished_activity()
+        if activity is not None:
+            kind, target = activity
+            (self.lab.open_lesson if kind == "lesson" else self.lab.open_exercise)(target)
             return
         step = self.view.next_step() if self.view else None
         if step is None:
