@@ -14,9 +14,9 @@ what a result means for them.
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Callable
+from heapq import heappop, heappush
 from math import ceil
 from typing import Any
 
@@ -70,6 +70,7 @@ class Engine:
     ) -> None:
         self.options = options or EngineOptions()
         self._idle_reclaim_s = self.options.idle_reclaim_s  # options are frozen
+        self._on_complete = self._complete  # one bound method, not one per invocation
         self.clock: Clock = clock or VirtualClock()
         self.rng = random.Random(seed)
         self.now = 0.0
@@ -94,14 +95,14 @@ class Engine:
     def schedule(self, at: float, callback: Callable[[Any], None], arg: Any = None) -> None:
         """Run ``callback(arg)`` at simulated time ``at`` (never before now)."""
         self._seq += 1
-        heapq.heappush(self._heap, (at if at > self.now else self.now, self._seq, callback, arg))
+        heappush(self._heap, (at if at > self.now else self.now, self._seq, callback, arg))
 
     def run(self, until: float | None = None, max_events: int | None = None) -> bool:
         """Process events in time order until none is left, the next is after ``until``, or
         ``max_events`` were processed. Returns False if stopped by ``max_events`` (a run that
         would not settle, e.g. a shard blocked forever by infinite retries, R-4.10)."""
         heap = self._heap
-        pop = heapq.heappop
+        pop = heappop
         budget = -1 if max_events is None else max_events
         self.running = True
         try:
@@ -296,8 +297,8 @@ class Engine:
         if busy > fn.max_concurrency:
             fn.max_concurrency = busy
         self._seq += 1
-        heapq.heappush(
-            self._heap, (now + (init_ms + duration) / 1000.0, self._seq, self._complete, inv)
+        heappush(
+            self._heap, (now + (init_ms + duration) / 1000.0, self._seq, self._on_complete, inv)
         )
         return None
 
