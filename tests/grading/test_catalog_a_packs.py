@@ -150,3 +150,35 @@ def test_sandbox_rejects_a_reservation_below_the_unreserved_minimum(sandbox: Any
     lam.put_function_concurrency(FunctionName="search-indexer", ReservedConcurrentExecutions=150)
     settings = lam.get_account_settings()["AccountLimit"]
     assert settings["UnreservedConcurrentExecutions"] == facts.UNRESERVED_MIN
+
+
+# --- vpc-nat-egress / vpc-endpoint-s3 helpers (sandbox) ---------------------------------------
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_egress_verdict_reads_real_ec2_state_and_names_it(sandbox: Any) -> None:
+    from labtui.grading.context import GradingContext
+    from labtui.grading.egress_checks import reachability, with_names
+    from labtui.grading.pack import load_pack
+    from labtui.grading.sandbox import fresh_account
+    from labtui.lambdasim.vpc import AwsServiceTarget, InternetTarget
+
+    pack = load_pack("vpc-nat-egress")
+    account = fresh_account(pack.manifest, pack.path, "catalog-a")
+    ctx = GradingContext(manifest=pack.manifest, pack_dir=pack.path, env=account.env(),
+                         account_id=account.account_id, account=account)
+    # R-7.2 / worked scenario 12: private subnets with only the local route reach nothing.
+    verdict = reachability(ctx, "geo-lookup", InternetTarget("ipapi.example.com", 443))
+    assert not verdict.reachable and verdict.rule == "R-7.2"
+    assert "private-rt" in with_names(ctx, verdict.reason)
+    assert not reachability(ctx, "geo-lookup", AwsServiceTarget("s3")).reachable
+    # A gateway endpoint on private-rt opens S3 and nothing else.
+    ec2 = account.client("ec2")
+    table = ec2.describe_route_tables(
+        Filters=[{"Name": "tag:Name", "Values": ["private-rt"]}])["RouteTables"][0]
+    ec2.create_vpc_endpoint(VpcId=table["VpcId"], ServiceName="com.amazonaws.us-east-1.s3",
+                            VpcEndpointType="Gateway", RouteTableIds=[table["RouteTableId"]])
+    ctx.cache.clear()
+    assert reachability(ctx, "geo-lookup", AwsServiceTarget("s3")).reachable
+    assert not reachability(ctx, "geo-lookup", InternetTarget("ipapi.example.com", 443)).reachable
