@@ -174,7 +174,7 @@ def trace_rows(raw: Any) -> list[TraceRow]:
         def first(*names: str, default: Any = None, get: Any = get) -> Any:
             for name in names:
                 value = get(name, None)
-                if value is not None:
+                if value is not None and value != "":
                     return value
             return default
 
@@ -304,6 +304,10 @@ class RealSimulator:
         if runner is None:
             raise ServiceUnavailable("Running scenarios is not available yet in this build.")
         report = runner(path, seed=seed)
+        render = getattr(engine, "render_text", None)
+        if callable(render):  # the same text `labtui simulate` prints
+            title = str(getattr(report, "title", "") or path.stem)
+            return ScenarioView(title, str(render(report)), trace_rows(getattr(report, "trace", [])))
         summary: Any = getattr(report, "summary", "")
         if callable(summary):
             summary = summary()
