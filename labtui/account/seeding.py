@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labtui.account.seeding_vpc import seed_vpc
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from labtui.course.setup_spec import (
         ExerciseSetup,
         FunctionSpec,
-        SecurityGroupRule,
         VpcSpec,
     )
 
@@ -203,93 +203,9 @@ class _Seeder:
             )
 
     def vpc(self, spec: VpcSpec) -> None:
-        ec2 = self.client("ec2")
-        vpc_id = ec2.create_vpc(CidrBlock=spec.cidr)["Vpc"]["VpcId"]
-        _name(ec2, vpc_id, spec.name)
-        for subnet in spec.subnets:
-            subnet_id = ec2.create_subnet(
-                VpcId=vpc_id, CidrBlock=subnet.cidr, AvailabilityZone=subnet.az
-            )["Subnet"]["SubnetId"]
-            _name(ec2, subnet_id, subnet.name)
-            if subnet.public:
-                ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
-            self.subnets[subnet.name] = subnet_id
-        igw_id = None
-        if spec.internet_gateway:
-            igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-            ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
-            _name(ec2, igw_id, f"{spec.name}-igw")
-        nats: dict[str, str] = {}
-        for nat in spec.nat_gateways:
-            allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-            nat_id = ec2.create_nat_gateway(
-                SubnetId=self.subnets[nat.subnet], AllocationId=allocation
-            )["NatGateway"]["NatGatewayId"]
-            _name(ec2, nat_id, nat.name)
-            nats[nat.name] = nat_id
-        tables: dict[str, str] = {}
-        for table in spec.route_tables:
-            table_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
-            _name(ec2, table_id, table.name)
-            tables[table.name] = table_id
-            for route in table.routes:
-                if route.target == "local":
-                    continue  # every route table has the local route already
-                target = (
-                    {"GatewayId": igw_id}
-                    if route.target == "igw"
-                    else {"NatGatewayId": nats[route.target.removeprefix("nat:")]}
-                )
-                ec2.create_route(
-                    RouteTableId=table_id, DestinationCidrBlock=route.destination, **target
-                )
-            for subnet_name in table.subnets:
-                ec2.associate_route_table(RouteTableId=table_id, SubnetId=self.subnets[subnet_name])
-        for group in spec.security_groups:
-            group_id = ec2.create_security_group(
-                GroupName=group.name, Description=group.description or group.name, VpcId=vpc_id
-            )["GroupId"]
-            _name(ec2, group_id, group.name)
-            self.groups[group.name] = group_id
-        for group in spec.security_groups:
-            group_id = self.groups[group.name]
-            if group.ingress:
-                ec2.authorize_security_group_ingress(
-                    GroupId=group_id, IpPermissions=[self._permission(r) for r in group.ingress]
-                )
-            if group.egress is not None:
-                ec2.revoke_security_group_egress(
-                    GroupId=group_id,
-                    IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
-                )
-                if group.egress:
-                    ec2.authorize_security_group_egress(
-                        GroupId=group_id, IpPermissions=[self._permission(r) for r in group.egress]
-                    )
-        for endpoint in spec.endpoints:
-            arguments: dict[str, Any] = {
-                "VpcId": vpc_id,
-                "ServiceName": f"com.amazonaws.{self.account.region}.{endpoint.service}",
-                "VpcEndpointType": endpoint.type,
-            }
-            if endpoint.route_tables:
-                arguments["RouteTableIds"] = [tables[name] for name in endpoint.route_tables]
-            if endpoint.subnets:
-                arguments["SubnetIds"] = [self.subnets[name] for name in endpoint.subnets]
-            if endpoint.security_groups:
-                arguments["SecurityGroupIds"] = [self.groups[n] for n in endpoint.security_groups]
-            ec2.create_vpc_endpoint(**arguments)
-
-    def _permission(self, rule: SecurityGroupRule) -> dict[str, Any]:
-        permission: dict[str, Any] = {"IpProtocol": rule.protocol}
-        if rule.protocol != "-1" and rule.port is not None:
-            permission["FromPort"] = rule.port
-            permission["ToPort"] = rule.to_port if rule.to_port is not None else rule.port
-        if rule.cidr is not None:
-            permission["IpRanges"] = [{"CidrIp": rule.cidr, "Description": rule.description}]
-        if rule.group is not None:
-            permission["UserIdGroupPairs"] = [{"GroupId": self.groups[rule.group]}]
-        return permission
+        subnets, groups = seed_vpc(self.client("ec2"), spec, self.account.region)
+        self.subnets.update(subnets)
+        self.groups.update(groups)
 
     def function(self, spec: FunctionSpec, functions: set[str]) -> None:
         lam = self.client("lambda")
@@ -459,10 +375,6 @@ class _Seeder:
             return f"arn:aws:kinesis:{self.arn_prefix}:stream/{name}"
         table = self.client("dynamodb").describe_table(TableName=name)["Table"]
         return str(table["LatestStreamArn"])
-
-
-def _name(ec2: Any, resource_id: str, name: str) -> None:
-    ec2.create_tags(Resources=[resource_id], Tags=[{"Key": "Name", "Value": name}])
 
 
 def apply_setup(account: LearnerAccount, setup: ExerciseSetup, pack_dir: Path) -> None:

@@ -27,8 +27,8 @@ from typing import Any
 
 from labtui import facts
 from labtui.runner import errors, logs
+from labtui.runner.log_collector import LogCollector
 from labtui.runner.protocol import (
-    END_OF_INVOKE_MARK,
     ChildGone,
     Deadline,
     FunctionConfig,
@@ -52,7 +52,6 @@ _SANDBOX_KEYS = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
 )
-_LOG_SETTLE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ class ExecutionEnvironment:
         self._process: subprocess.Popen[bytes] | None = None
         self._control_in = -1  # parent writes requests here
         self._control_out = -1  # parent reads answers here
-        self._log = _LogCollector()
+        self._log = LogCollector()
         self._pending_init: tuple[float, str] | None = None  # (init ms, init log) until used
         self._init_error: dict[str, Any] | None = None
         self._init_ms = 0.0
@@ -370,54 +369,6 @@ class ExecutionEnvironment:
             self._kill()
             code = process.returncode
         return errors.describe_exit(code)
-
-
-class _LogCollector:
-    """Reads the child's stdout+stderr in a thread and hands out per-invocation text."""
-
-    def __init__(self) -> None:
-        self._text = ""
-        self._done = False
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def start(self, fd: int) -> None:
-        self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
-        self._thread.start()
-
-    def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb", buffering=0) as pipe:
-            while chunk := pipe.read(65536):
-                with self._changed:
-                    self._text += chunk.decode(errors="replace")
-                    self._changed.notify_all()
-        with self._changed:
-            self._done = True
-            self._changed.notify_all()
-
-    def take(self, request_id: str) -> str:
-        """The output up to the end mark of ``request_id`` (waits briefly for it)."""
-        mark = f"{END_OF_INVOKE_MARK}{request_id}\n"
-        with self._changed:
-            self._changed.wait_for(lambda: mark in self._text or self._done, _LOG_SETTLE_S)
-            before, found, after = self._text.partition(mark)
-            self._text = after if found else ""
-            return before
-
-    def take_all(self) -> str:
-        with self._changed:
-            self._changed.wait_for(lambda: self._done, _LOG_SETTLE_S)
-            text, self._text = self._text, ""
-            return _strip_marks(text)
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout=1)
-
-
-def _strip_marks(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    return "".join(line for line in lines if not line.startswith(END_OF_INVOKE_MARK))
 
 
 def _close(fd: int) -> None:
