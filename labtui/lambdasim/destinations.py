@@ -43,7 +43,7 @@ class Router:
         self,
         engine: Engine,
         queue_lookup: Callable[[str], SqsQueue],
-        invoke_async: Callable[[str, Any], object],
+        invoke_async: Callable[[str, Any, int], object],
     ) -> None:
         self.engine = engine
         self._queue = queue_lookup
@@ -77,6 +77,7 @@ class Router:
         request_id: str,
         function: str,
         kind: str = "destination",
+        chain: int = 0,
     ) -> None:
         """R-3.8 / R-4.13: an invocation or batch record to a destination."""
         engine = self.engine
@@ -88,7 +89,7 @@ class Router:
         if service == "sqs":
             self._queue(name).send(json.dumps(record))
         elif service == "lambda":
-            self._invoke_async(name, record)
+            self._invoke_async(name, record, chain + 1)
         if engine.tracing:
             engine.emit(
                 TraceEvent(

@@ -53,6 +53,7 @@ class AsyncEvent:
     __slots__ = (
         "attempts",
         "backoff_s",
+        "chain",
         "condition",
         "enqueued_at",
         "finished_at",
@@ -78,6 +79,7 @@ class AsyncEvent:
         self.last: Invocation | None = None
         self.last_reason = ""
         self.finished_at: float | None = None
+        self.chain = 0  # destination hops that led here (R-4.15 recursion detection)
 
     def __repr__(self) -> str:
         return (
@@ -312,7 +314,9 @@ class AsyncInvoker:
             function_error=function_error,
             response_payload=response,
         )
-        self.router.deliver_record(target, record, condition, event.request_id, fn.name)
+        self.router.deliver_record(
+            target, record, condition, event.request_id, fn.name, chain=event.chain
+        )
 
 
 def _ignore(inv: Invocation) -> None:

@@ -356,8 +356,30 @@ class Simulation:
         event = AsyncEvent(function, qualifier, payload, self.engine.now if at is None else at)
         return self._async.submit(event)
 
-    def _invoke_record(self, function: str, record: Any) -> object:
-        return self.invoke_async(function, record)
+    def _invoke_record(self, function: str, record: Any, chain: int) -> object:
+        """A Lambda destination: invoke asynchronously, unless the chain loops (R-4.15)."""
+        engine = self.engine
+        if chain >= facts.RECURSION_LIMIT:
+            engine.counters.recursion_stopped += 1
+            if engine.tracing:
+                engine.emit(
+                    TraceEvent(
+                        engine.now,
+                        "recursion-stopped",
+                        function,
+                        "",
+                        "",
+                        "",
+                        0,
+                        "dropped",
+                        0.0,
+                        f"after {chain} chained invocations",
+                    )
+                )
+            return None
+        event = AsyncEvent(function, None, record, engine.now)
+        event.chain = chain
+        return self._async.submit(event)
 
     def send_sqs_messages(
         self,

@@ -259,4 +259,5 @@ class Counters:
     sqs_redriven: int = 0
     sqs_filtered: int = 0
     delivery_failures: int = 0
+    recursion_stopped: int = 0
     stream_records_skipped: int = 0

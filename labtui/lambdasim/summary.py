@@ -40,6 +40,7 @@ class Summary:
     sqs_redriven: int
     sqs_filtered: int
     delivery_failures: int
+    recursion_stopped: int
     stream_records_skipped: int
     async_succeeded: int
     async_failed: int
@@ -78,6 +79,7 @@ def summarise(sim: Simulation) -> Summary:
         sqs_redriven=counters.sqs_redriven,
         sqs_filtered=counters.sqs_filtered,
         delivery_failures=counters.delivery_failures,
+        recursion_stopped=counters.recursion_stopped,
         stream_records_skipped=counters.stream_records_skipped,
         async_succeeded=sum(1 for e in events if e.state == "success"),
         async_failed=sum(1 for e in events if e.state in ("failed", "dropped")),

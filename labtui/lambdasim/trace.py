@@ -20,6 +20,8 @@ outcome and duration. Kinds:
 ``stream-checkpoint``  a shard's checkpoint moved (``detail`` = last sequence number)
 ``reclaim``         an idle environment reclaimed
 ``provision``       a provisioned environment initialised ahead (R-5.4)
+``delivery-failed`` a DLQ/destination target that cannot receive (FIFO)
+``recursion-stopped``  a destination loop cut after 16 hops (R-4.15)
 ==================  ==========================================================
 
 Events are recorded in processing order; an ``invoke`` is recorded when it

@@ -217,3 +217,16 @@ def test_fifo_destination_is_a_delivery_failure() -> None:
     sim.run()
     assert sim.summary().delivery_failures == 1
     assert sim.deliveries == []
+
+
+def test_destination_loop_is_stopped_after_16_hops() -> None:
+    # a function whose OnSuccess destination is itself would loop forever.
+    sim = Simulation(seed=0)
+    sim.add_function(function("echo"))
+    sim.put_event_invoke_config(
+        "echo", AsyncConfig(on_success="arn:aws:lambda:us-east-1:123456789012:function:echo")
+    )
+    sim.invoke_async("echo", {"n": 0})
+    assert sim.run(max_events=10_000)
+    assert sim.summary().recursion_stopped == 1
+    assert sim.summary().invocations == 16
