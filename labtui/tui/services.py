@@ -107,11 +107,12 @@ class Hint:
 
 class GradingPort(Protocol):
     def workspace(self, exercise_id: str, learner_id: str) -> Path: ...
-    def reset_workspace(
-        self, exercise_id: str, learner_id: str, store: ProgressStore
-    ) -> Path: ...
+    def reset_workspace(self, exercise_id: str, learner_id: str, store: ProgressStore) -> Path: ...
     def grade(
-        self, exercise_id: str, learner_id: str, store: ProgressStore,
+        self,
+        exercise_id: str,
+        learner_id: str,
+        store: ProgressStore,
         on_progress: ProgressCallback | None = None,
     ) -> GradeView: ...
     def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint: ...
@@ -171,6 +172,7 @@ def trace_rows(raw: Any) -> list[TraceRow]:
     rows: list[TraceRow] = []
     for item in raw or []:
         get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
+
         def first(*names: str, default: Any = None, get: Any = get) -> Any:
             for name in names:
                 value = get(name, None)
@@ -178,35 +180,50 @@ def trace_rows(raw: Any) -> list[TraceRow]:
                     return value
             return default
 
-        rows.append(TraceRow(
-            t_s=float(first("t_s", "time_s", "time", "t", default=0.0)),
-            function=_text(first("function", "function_name", default="")),
-            version=_text(first("version", "qualifier", default="")),
-            environment=_text(first("environment", "env_id", "env", default="")),
-            request_id=_text(first("request_id", "request", default="")),
-            attempt=int(first("attempt", default=1)),
-            outcome=_text(first("outcome", "kind", "event", default="")),
-            duration_ms=float(first("duration_ms", default=0.0)),
-            detail=_text(first("detail", "message", default="")),
-        ))
+        rows.append(
+            TraceRow(
+                t_s=float(first("t_s", "time_s", "time", "t", default=0.0)),
+                function=_text(first("function", "function_name", default="")),
+                version=_text(first("version", "qualifier", default="")),
+                environment=_text(first("environment", "env_id", "env", default="")),
+                request_id=_text(first("request_id", "request", default="")),
+                attempt=int(first("attempt", default=1)),
+                outcome=_outcome(_text(first("kind", "event", default="")),
+                             _text(first("outcome", default=""))),
+                duration_ms=float(first("duration_ms", default=0.0)),
+                detail=_text(first("detail", "message", default="")),
+            )
+        )
     return rows
+
+
+def _outcome(kind: str, outcome: str) -> str:
+    """The engine's event kind and its outcome ("retry scheduled", "invoke error")."""
+    if kind and outcome and kind != outcome:
+        return f"{kind} {outcome}"
+    return outcome or kind
 
 
 def grade_view(report: Any) -> GradeView:
     """Whatever ``labtui.grading.service.grade`` returned, as a :class:`GradeView`."""
     results = [
         CheckRow(
-            id=_text(getattr(r, "id", "")), title=_text(getattr(r, "title", "")),
-            passed=bool(getattr(r, "passed", False)), expected=_text(getattr(r, "expected", "")),
-            actual=_text(getattr(r, "actual", "")), hint=_text(getattr(r, "hint", "")),
-            rule=_text(getattr(r, "rule", "")), points=int(getattr(r, "points", 0) or 0),
+            id=_text(getattr(r, "id", "")),
+            title=_text(getattr(r, "title", "")),
+            passed=bool(getattr(r, "passed", False)),
+            expected=_text(getattr(r, "expected", "")),
+            actual=_text(getattr(r, "actual", "")),
+            hint=_text(getattr(r, "hint", "")),
+            rule=_text(getattr(r, "rule", "")),
+            points=int(getattr(r, "points", 0) or 0),
             max_points=int(getattr(r, "max_points", 0) or 0),
         )
         for r in getattr(report, "results", []) or []
     ]
     error = getattr(report, "error", None)
-    return GradeView(results, trace_rows(getattr(report, "trace", [])),
-                     None if error is None else _text(error))
+    return GradeView(
+        results, trace_rows(getattr(report, "trace", [])), None if error is None else _text(error)
+    )
 
 
 class RealGrading:
@@ -222,7 +239,10 @@ class RealGrading:
         return Path(self._service().reset_workspace(exercise_id, learner_id, store))
 
     def grade(
-        self, exercise_id: str, learner_id: str, store: ProgressStore,
+        self,
+        exercise_id: str,
+        learner_id: str,
+        store: ProgressStore,
         on_progress: ProgressCallback | None = None,
     ) -> GradeView:
         report = self._service().grade(
@@ -275,7 +295,11 @@ class RealSandbox:
         env.setdefault("AWS_PAGER", "")
         completed = subprocess.run(  # the bundled CLI, an argv list, no shell
             [sys.executable, "-m", "awscli", *bridge.v1_arguments(list(args))],
-            capture_output=True, text=True, env=env, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
         )
         return CommandOutput(completed.returncode, completed.stdout, completed.stderr)
 
@@ -307,7 +331,9 @@ class RealSimulator:
         render = getattr(engine, "render_text", None)
         if callable(render):  # the same text `labtui simulate` prints
             title = str(getattr(report, "title", "") or path.stem)
-            return ScenarioView(title, str(render(report)), trace_rows(getattr(report, "trace", [])))
+            return ScenarioView(
+                title, str(render(report)), trace_rows(getattr(report, "trace", []))
+            )
         summary: Any = getattr(report, "summary", "")
         if callable(summary):
             summary = summary()

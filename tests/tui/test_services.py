@@ -64,6 +64,15 @@ def test_trace_rows_accept_the_engine_s_other_names() -> None:
     [row] = trace_rows([Event(1.5, "f", "env-9", "throttled")])
     assert (row.t_s, row.function, row.environment, row.outcome) == (1.5, "f", "env-9", "throttled")
 
+    @dataclass
+    class EngineEvent:
+        time: float
+        kind: str
+        outcome: str
+
+    [row] = trace_rows([EngineEvent(0.35, "retry", "scheduled")])
+    assert row.outcome == "retry scheduled"
+
 
 def test_a_missing_package_is_unavailable_not_a_crash() -> None:
     with pytest.raises(ServiceUnavailable, match="not available yet"):
