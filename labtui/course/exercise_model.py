@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from labtui.course.models import ExerciseId, ModuleId
+from labtui.course.setup_spec import ExerciseSetup
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^R-\d+\.\d+$")]
 CheckId = Annotated[str, StringConstraints(pattern=r"^c\d+$")]
@@ -36,7 +37,7 @@ class ExerciseManifest(_Strict):
     hints: list[str] = Field(min_length=1, max_length=5)
     rules: list[RuleId] = Field(min_length=1)
     checks: list[CheckDeclaration] = Field(min_length=1)
-    setup: dict[str, Any] = Field(default_factory=dict)
+    setup: ExerciseSetup = Field(default_factory=ExerciseSetup)  # what the sandbox is seeded with
     stages: list[dict[str, Any]] = Field(default_factory=list)
 
     @property

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from labtui.course.exercise_model import ExerciseManifest
-from labtui.errors import ContentError
 
 _LOCK = threading.RLock()
 _SANDBOX: Any = None
@@ -64,23 +63,13 @@ def grading_learner(learner_id: str) -> str:
 
 
 def setup_model(manifest: ExerciseManifest, pack_dir: Path) -> Any:
-    """The manifest's ``setup:`` block as the typed ExerciseSetup model."""
-    from pydantic import ValidationError
-
-    from labtui.course.setup_spec import ExerciseSetup
-
-    try:
-        return ExerciseSetup.model_validate(manifest.setup)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ContentError(
-            f"{pack_dir / 'exercise.yaml'}: setup.{where}: {first['msg']}"
-        ) from error
+    """The manifest's ``setup:`` block (validated with the manifest, setup_spec.py)."""
+    return manifest.setup
 
 
 def _fingerprint(manifest: ExerciseManifest, pack_dir: Path) -> str:
-    digest = hashlib.sha256(json.dumps(manifest.setup, sort_keys=True, default=str).encode())
+    setup = manifest.setup.model_dump(mode="json")
+    digest = hashlib.sha256(json.dumps(setup, sort_keys=True, default=str).encode())
     for path in sorted(pack_dir.glob("seed/**/*")) + sorted(pack_dir.glob("starter/**/*")):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
@@ -97,7 +86,7 @@ def fresh_account(manifest: ExerciseManifest, pack_dir: Path, learner_id: str) -
             account.restore(snapshot)
             return account
         setup = setup_model(manifest, pack_dir)
-        if manifest.setup:
+        if setup != type(setup)():
             account.seed(setup, pack_dir)
         else:
             account.wipe()

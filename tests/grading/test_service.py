@@ -189,3 +189,21 @@ def test_watch_regrades_on_change_and_ignores_noise(tmp_path: Path) -> None:
     watch(tmp_path, grade_once, lambda _report: None, stop=stop, debounce_ms=100)
     thread.join()
     assert len(graded) == 2
+
+
+def test_a_broken_pack_is_reported_with_file_and_line(tmp_path: Path, monkeypatch: Any) -> None:
+    from labtui.errors import ContentError
+
+    course = tmp_path / "course"
+    (course / "lessons").mkdir(parents=True)
+    shutil.copy(Path(load_pack(FIRST).path).parents[1] / "lessons" / "course.yaml",
+                course / "lessons" / "course.yaml")
+    pack = course / "sandbox" / "reserved-concurrency-db"
+    shutil.copytree(load_pack("reserved-concurrency-db").path, pack)
+    text = (pack / "exercise.yaml").read_text().replace("timeout: 30", "timeout: 9000")
+    (pack / "exercise.yaml").write_text(text)
+    monkeypatch.setenv("LABTUI_CONTENT", str(course))
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "timeout: 9000" in row)
+    with pytest.raises(ContentError, match=rf"exercise.yaml:{line}: setup.functions\[0\].timeout"):
+        load_pack("reserved-concurrency-db")
+    assert main(["check", "reserved-concurrency-db"]) == 2
