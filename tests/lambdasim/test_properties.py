@@ -151,20 +151,28 @@ def _max_overlap(trace: list[TraceEvent], function: str) -> int:
 @given(
     seed=st.integers(0, 10_000),
     reserved=st.integers(1, 30),
+    provisioned=st.integers(0, 30),
     account=st.integers(150, 400),
     burst=st.integers(1, 200),
 )
 def test_concurrency_never_exceeds_the_applicable_limit(
-    seed: int, reserved: int, account: int, burst: int
+    seed: int, reserved: int, provisioned: int, account: int, burst: int
 ) -> None:
     # reserved caps a function; the rest share account - reserved.
+    # provisioned environments count within the reservation.
     sim = Simulation(seed=seed, account_concurrency=account)
     sim.add_function(
         FunctionSpec("capped", reserved_concurrency=reserved, behaviour=_behaviour(0.1, 100, 2000))
     )
+    version = sim.publish_version("capped")
+    if provisioned:
+        try:
+            sim.set_provisioned_concurrency("capped", version, provisioned)
+        except LambdaApiError:
+            assert provisioned > reserved
     sim.add_function(FunctionSpec("shared", behaviour=_behaviour(0.1, 100, 2000)))
     for i in range(burst):
-        sim.invoke_sync("capped", at=(i % 7) * 0.3)
+        sim.invoke_sync("capped", qualifier=version if i % 2 else None, at=(i % 7) * 0.3)
         sim.invoke_async("shared", at=(i % 5) * 0.2)
         sim.invoke_sync("shared", at=(i % 3) * 0.1)
     sim.run()
