@@ -10,6 +10,7 @@ log, base64 (R-6.5).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 import random
@@ -39,6 +40,7 @@ class ResolvedFunction:
 
     config: FunctionConfig
     zip_bytes: bytes
+    layer_zips: tuple[bytes, ...]
     invoked_arn: str
     qualifier: str
     reserved_concurrency: int | None
@@ -165,9 +167,15 @@ class InvokeService:
         )
         base_arn = config.function_arn
         invoked_arn = f"{base_arn}:{qualifier}" if qualifier else base_arn
+        layer_zips = []
+        for layer in function.layers or []:
+            layer_version = backend.layers_versions_by_arn(layer["Arn"])
+            if layer_version is not None:
+                layer_zips.append(bytes(layer_version.code_bytes or b""))
         return ResolvedFunction(
             config=config,
             zip_bytes=bytes(function.code_bytes or b""),
+            layer_zips=tuple(layer_zips),
             invoked_arn=invoked_arn,
             qualifier=target_qualifier,
             reserved_concurrency=latest.reserved_concurrency,
@@ -248,8 +256,13 @@ class InvokeService:
     ) -> InvokeResult:
         try:
             code_dir = self.code_store.directory(function.zip_bytes)
+            layers = tuple(str(self.code_store.directory(z)) for z in function.layer_zips)
         except LabError as error:
             return _code_problem(function, request_id, error.message)
+        if layers:
+            function = dataclasses.replace(
+                function, config=dataclasses.replace(function.config, layer_dirs=layers)
+            )
         provisioned = function.provisioned > 0 and self._busy(function) < function.provisioned
         result = self.pool.invoke(
             function.config,

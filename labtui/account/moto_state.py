@@ -26,6 +26,9 @@ def _fresh_lock(lock: Any) -> tuple[Any, tuple[()]]:
 
 for _lock_type in _LOCK_TYPES:
     copyreg.pickle(_lock_type, _fresh_lock)
+# A Condition keeps bound methods of its RLock, which deepcopy shares with the original:
+# a copied SQS queue then fails every SendMessage ("cannot notify on un-acquired lock").
+copyreg.pickle(threading.Condition, lambda _condition: (threading.Condition, ()))
 
 
 def _backend_dicts() -> list[Any]:

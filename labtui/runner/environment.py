@@ -276,6 +276,7 @@ class ExecutionEnvironment:
         mb = 1024 * 1024
         return {
             "task_root": str(self.code_dir),
+            "extra_paths": self._layer_paths(),
             "handler": self.config.handler,
             "fork_cap": FORK_CAP,
             "limits": {
@@ -285,6 +286,16 @@ class ExecutionEnvironment:
                 "RLIMIT_CORE": 0,
             },
         }
+
+    def _layer_paths(self) -> list[str]:
+        """Where Python finds layer code: /opt/python and its site-packages in AWS; here
+        the same subdirectories of each unpacked layer, the last layer first (later
+        layers override earlier ones in /opt)."""
+        version = self.config.runtime.removeprefix("python")
+        paths = []
+        for layer in reversed(self.config.layer_dirs):
+            paths += [f"{layer}/python", f"{layer}/python/lib/python{version}/site-packages"]
+        return paths
 
     def _child_environment(self) -> dict[str, str]:
         """Built from scratch: nothing of the parent's environment leaks in (no HOME/.aws,

@@ -84,6 +84,7 @@ class FunctionConfig:
     ephemeral_storage_mb: int = facts.EPHEMERAL_DEFAULT_MB
     environment: Mapping[str, str] = field(default_factory=dict)
     code_sha256: str = ""
+    layer_dirs: tuple[str, ...] = ()  # unpacked layers, in the function's order
 
     @property
     def function_arn(self) -> str:
@@ -108,6 +109,7 @@ class FunctionConfig:
             self.ephemeral_storage_mb,
             tuple(sorted(self.environment.items())),
             self.code_sha256,
+            self.layer_dirs,
         )
 
 

@@ -235,3 +235,39 @@ def test_s3_notification_runs_the_handler_and_a_loop_is_stopped(
     keys = learner.view().object_keys("uploads-bucket")
     assert keys[0] == "cat.jpg"
     assert len(keys) == 1 + 3  # the upload, then three runs before the loop was cut
+
+
+def test_layers_are_importable_like_opt_python(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    make_function()  # creates lab-lambda-role
+    # curriculum layer-share: a layer's python/ directory is on sys.path.
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("python/common_utils.py", "def greet(name):\n    return 'hi ' + name\n")
+    client = learner.client("lambda")
+    layer = client.publish_layer_version(
+        LayerName="common-utils",
+        Content={"ZipFile": buffer.getvalue()},
+        CompatibleRuntimes=["python3.13"],
+    )
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr(
+            "app.py",
+            "from common_utils import greet\n"
+            "def handler(event, context):\n    return greet(event['name'])\n",
+        )
+    client.create_function(
+        FunctionName="uses-layer",
+        Runtime="python3.13",
+        Handler="app.handler",
+        Role=f"arn:aws:iam::{learner.account_id}:role/lab-lambda-role",
+        Code={"ZipFile": code.getvalue()},
+        Layers=[layer["LayerVersionArn"]],
+    )
+    response = client.invoke(FunctionName="uses-layer", Payload=b'{"name": "Mei"}')
+    assert json.loads(response["Payload"].read()) == "hi Mei"
