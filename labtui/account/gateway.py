@@ -129,6 +129,10 @@ class Gateway:
             return config_api.provisioned_concurrency(request, self.extras, match["name"])
         if _ACCOUNT_SETTINGS.match(path) and method == "GET":
             return config_api.account_settings(request, self.extras)
+        creating = _CREATE.match(path) and method == "POST"
+        updating = _CONFIGURATION.match(path) and method == "PUT"
+        if (creating or updating) and (refused := config_api.check_configuration(request)):
+            return refused
         if (match := _CONCURRENCY.match(path)) and (
             refused := config_api.check_reserved_concurrency(request, self.extras, match["name"])
         ):

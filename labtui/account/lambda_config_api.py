@@ -289,3 +289,29 @@ def merge_configuration(
     else:
         document = merged
     return Response(response.status, json.dumps(document).encode(), response.headers)
+
+
+def check_configuration(request: Request) -> Response | None:
+    """Limits AWS enforces on create/update that moto does not: environment variables
+    4 KB in total (R-1.4) and timeout up to 900 s (R-1.2). None when acceptable."""
+    try:
+        body = request.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    variables = (body.get("Environment") or {}).get("Variables") or {}
+    measured = json.dumps(variables, separators=(",", ":"))
+    if len(measured.encode()) > facts.ENV_VARS_MAX_BYTES:
+        return _invalid(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided exceeded the 4KB limit. "
+            f"String measured: {measured}"
+        )
+    timeout = body.get("Timeout")
+    if isinstance(timeout, int) and not facts.TIMEOUT_MIN_S <= timeout <= facts.TIMEOUT_MAX_S:
+        return _invalid(
+            f"Timeout must be between {facts.TIMEOUT_MIN_S} and "
+            f"{facts.TIMEOUT_MAX_S} seconds (R-1.2)"
+        )
+    return None

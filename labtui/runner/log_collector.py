@@ -12,6 +12,8 @@ import threading
 from labtui.runner.protocol import END_OF_INVOKE_MARK
 
 _LOG_SETTLE_S = 2.0
+_BUFFER_LIMIT = 4 * 1024 * 1024
+_TRUNCATED = "[labtui: earlier output truncated]\n"
 
 
 class LogCollector:
@@ -32,6 +34,9 @@ class LogCollector:
             while chunk := pipe.read(65536):
                 with self._changed:
                     self._text += chunk.decode(errors="replace")
+                    if len(self._text) > _BUFFER_LIMIT:
+                        # A handler printing without end must not fill the lab's memory.
+                        self._text = _TRUNCATED + self._text[-_BUFFER_LIMIT // 2 :]
                     self._changed.notify_all()
         with self._changed:
             self._done = True

@@ -133,3 +133,19 @@ def test_account_settings_and_unreserved_minimum(
     assert "minimum value of [100]" in refused.value.response["Error"]["Message"]
     client.put_function_concurrency(FunctionName="b", ReservedConcurrentExecutions=50)
     assert learner.view().reserved_concurrency("b") == 50
+
+
+def test_environment_variables_are_limited_to_4_kb_in_total(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # R-1.4 (and myth D-2: there is no separate per-variable limit)
+    make_function()
+    client = learner.client("lambda")
+    fits = {f"K{n}": "v" * 900 for n in range(4)}  # under 4 KB together
+    client.update_function_configuration(FunctionName="lab-hello", Environment={"Variables": fits})
+    too_much = {f"K{n}": "v" * 900 for n in range(5)}
+    with pytest.raises(ClientError) as refused:
+        client.update_function_configuration(
+            FunctionName="lab-hello", Environment={"Variables": too_much}
+        )
+    assert "exceeded the 4KB limit" in refused.value.response["Error"]["Message"]

@@ -110,3 +110,16 @@ def test_handler_echoes_json_events(environment_for: Any) -> None:
     assert environment.invoke(event).json() == event
     assert environment.invoke(json.dumps([1, 2]).encode()).json() == [1, 2]
     assert environment.invoke("[1, 2]").json() == "[1, 2]"
+
+
+def test_endless_output_is_bounded(environment_for: Any, code_dir: Path) -> None:
+    (code_dir / "chatty.py").write_text(
+        "def handler(event, context):\n"
+        "    for _ in range(200_000):\n"
+        "        print('x' * 100)\n"
+        "    return 'done'\n"
+    )
+    result = environment_for("chatty.handler", timeout_s=30.0).invoke({})
+    assert result.ok and result.json() == "done"
+    assert len(result.log) < 5 * 1024 * 1024
+    assert "earlier output truncated" in result.log
