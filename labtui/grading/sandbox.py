@@ -13,10 +13,12 @@ import atexit
 import hashlib
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from labtui.course.exercise_model import ExerciseManifest
+from labtui.errors import LabError
 
 _LOCK = threading.RLock()
 _SANDBOX: Any = None
@@ -96,5 +98,70 @@ def fresh_account(manifest: ExerciseManifest, pack_dir: Path, learner_id: str) -
 
 
 def live_account(learner_id: str) -> Any:
-    """The learner's own account in the running sandbox (graded as it is)."""
-    return shared_sandbox().learner(learner_id)
+    """The learner's own account, graded as it is: in this process's sandbox (the TUI's),
+    else in the ``labtui sandbox serve`` server recorded in LABTUI_HOME."""
+    with _LOCK:
+        if _SANDBOX is not None:
+            return _SANDBOX.learner(learner_id)
+    from labtui.account.serve import cli_environment, running_server
+
+    record = running_server()
+    if record is None:
+        raise LabError(
+            "no sandbox is running to grade live: start one with 'labtui sandbox serve' "
+            "(or grade your workspace without --live)"
+        )
+    from labtui.account.identity import learner_identity
+
+    return RemoteAccount(cli_environment(record), learner_identity(record.learner).account_id)
+
+
+@dataclass(frozen=True)
+class RemoteInvokeResult:
+    """The parts of the runner's InvokeResult that behaviour checks read."""
+
+    status: str
+    payload: bytes
+    error_type: str | None
+    duration_ms: float
+    max_memory_used_mb: int
+
+    def json(self) -> Any:
+        return json.loads(self.payload) if self.payload else None
+
+
+class RemoteAccount:
+    """A learner account in a sandbox served by another process, reached over HTTP."""
+
+    def __init__(self, env: dict[str, str], account_id: str) -> None:
+        self._env = env
+        self.account_id = account_id
+
+    def env(self) -> dict[str, str]:
+        return dict(self._env)
+
+    def invoke(self, function_name: str, event: Any, qualifier: str | None = None) -> Any:
+        import base64
+        import re
+
+        from labtui.grading.context import sandbox_client
+
+        kwargs: dict[str, Any] = {"FunctionName": function_name, "LogType": "Tail",
+                                  "Payload": json.dumps(event).encode()}
+        if qualifier:
+            kwargs["Qualifier"] = qualifier
+        response = sandbox_client("lambda", self._env).invoke(**kwargs)
+        payload = response["Payload"].read()
+        log = base64.b64decode(response.get("LogResult") or b"").decode("utf-8", "replace")
+        duration = re.search(r"Duration: ([\d.]+) ms", log)
+        memory = re.search(r"Max Memory Used: (\d+) MB", log)
+        error_type = None
+        status = "success"
+        if response.get("FunctionError"):
+            document = json.loads(payload or b"{}")
+            error_type = str(document.get("errorType", "Error"))
+            timed_out = "Task timed out after" in str(document.get("errorMessage", ""))
+            status = "timeout" if timed_out else "error"
+        return RemoteInvokeResult(status, payload, error_type,
+                                  float(duration.group(1)) if duration else 0.0,
+                                  int(memory.group(1)) if memory else 0)

@@ -75,3 +75,29 @@ def test_security_group_rules_are_normalised() -> None:
     assert (rules[0].protocol, rules[0].from_port, rules[0].security_groups) == ("tcp", 5432, ("sg-1",))
     assert rules[0].covers_port(5432) and not rules[0].covers_port(5433)
     assert rules[1].protocol == "-1" and rules[1].covers_port(22) and rules[1].cidrs == ("0.0.0.0/0",)
+
+
+@pytest.mark.sandbox
+def test_remote_account_runs_behaviour_checks_over_http(sandbox: Any) -> None:
+    # What `labtui check --live` uses when the sandbox runs in `labtui sandbox serve`.
+    from labtui.grading.sandbox import RemoteAccount
+    from labtui.grading.service import run_checks
+
+    pack = load_pack("sqs-partial-batch")
+    account = sandbox.learner("remote-learner")
+    account.seed(setup_model(pack.manifest, pack.path), pack.path)
+    apply_solution(pack.solution, account.env())
+    remote = RemoteAccount(account.env(), account.account_id)
+    results, trace = run_checks(pack, remote, None, {})
+    assert all(r.passed for r in results), [r for r in results if not r.passed]
+    assert any(row.function == "payments-worker" for row in trace)
+    account.wipe()
+
+
+def test_live_grading_without_a_sandbox_is_a_clear_error(monkeypatch: Any) -> None:
+    from labtui.errors import LabError
+    from labtui.grading import sandbox as grading_sandbox
+
+    monkeypatch.setattr(grading_sandbox, "_SANDBOX", None)  # none in this process, none served
+    with pytest.raises(LabError, match="labtui sandbox serve"):
+        grading_sandbox.live_account("me")
