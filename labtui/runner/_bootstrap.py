@@ -111,6 +111,22 @@ def _loopback_only() -> None:
     socket.getaddrinfo = getaddrinfo
 
 
+def _die_with_parent() -> None:
+    """If the lab process dies (even by SIGKILL), take this environment down with it:
+    a handler stuck in a loop must not outlive the lab as an orphan."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, name="labtui-parent-watch", daemon=True).start()
+
+
 def _limit_forks(cap: int, control_fds: tuple[int, int]) -> None:
     """Running as root makes RLIMIT_NPROC void, so forks are capped here: the environment's
     own process may start ``cap`` children, which may start none (stops fork bombs).
@@ -287,6 +303,7 @@ def main() -> None:
     task_root = setup["task_root"]
     _apply_limits(setup["limits"])
     _loopback_only()
+    _die_with_parent()
     _limit_forks(setup["fork_cap"], (control_in, control_out))
     main_pid = os.getpid()
     os.chdir(task_root)

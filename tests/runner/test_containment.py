@@ -126,3 +126,38 @@ def test_only_loopback_is_reachable(environment_for: Any) -> None:
     result = environment_for("app.network").invoke({}).json()
     assert "Network is unreachable" in result["connect"]
     assert "Name or service not known" in result["dns"]
+
+
+def test_a_looping_environment_dies_with_the_lab(code_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    lab = (
+        "import os, sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from labtui.runner import ExecutionEnvironment, FunctionConfig\n"
+        "config = FunctionConfig(function_name='f', handler='app.loop', timeout_s=60)\n"
+        f"environment = ExecutionEnvironment(config, Path({str(code_dir)!r}), {{}})\n"
+        "environment.init()\n"
+        "print(environment._process.pid, flush=True)\n"
+        "threading.Thread(target=environment.invoke, args=({},), daemon=True).start()\n"
+        "time.sleep(0.5)\n"
+        "os._exit(0)  # the lab dies abruptly, as with SIGKILL\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", lab], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    pid = int(output.strip())
+    for _ in range(100):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        if state == "Z":  # dead, waiting to be reaped by init
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(pid, 9)
+        raise AssertionError("the environment outlived the lab")
