@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -71,8 +72,12 @@ class Sandbox:
         region: str = DEFAULT_REGION,
         work_dir: Path | None = None,
         default_learner: str = DEFAULT_LEARNER,
+        async_engine: Callable[[ExtrasStore], AsyncEngine] | None = None,
     ) -> None:
+        """``async_engine`` builds the engine that runs asynchronous invocations (given the
+        gateway's Lambda state); default: RunOnceEngine until lambdasim provides one."""
         self.region = region
+        self._async_engine_factory = async_engine
         self.default_learner = default_learner
         self._owns_work_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="labtui-sandbox-"))
@@ -109,7 +114,8 @@ class Sandbox:
 
         self.extras = ExtrasStore()
         self.pool = EnvironmentPool({}, work_root=self._subdir("environments"))
-        self.engine = RunOnceEngine(self.extras)
+        factory = self._async_engine_factory or RunOnceEngine
+        self.engine = factory(self.extras)
         self.invoker = InvokeService(
             self.pool,
             CodeStore(self._subdir("code")),

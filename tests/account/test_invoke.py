@@ -6,6 +6,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from botocore.config import Config
@@ -13,6 +14,8 @@ from botocore.exceptions import ClientError
 
 from labtui.account import Sandbox
 from labtui.account.learner import LearnerAccount
+
+from .conftest import HANDLERS, TRUST, zipped
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})  # botocore retries 429 by default
 
@@ -271,3 +274,47 @@ def test_layers_are_importable_like_opt_python(
     )
     response = client.invoke(FunctionName="uses-layer", Payload=b'{"name": "Mei"}')
     assert json.loads(response["Payload"].read()) == "hi Mei"
+
+
+def test_async_invocations_go_to_a_pluggable_engine(tmp_path: Path) -> None:
+    # The narrow interface lambdasim will implement (design.md §4-5).
+    from labtui.account.engine_port import AsyncInvocation
+
+    received: list[AsyncInvocation] = []
+
+    class RecordingEngine:
+        def __init__(self, extras: object) -> None:
+            pass
+
+        def submit(self, invocation: AsyncInvocation) -> None:
+            received.append(invocation)
+
+        def shutdown(self) -> None:
+            pass
+
+    with Sandbox(work_dir=tmp_path, async_engine=RecordingEngine) as own:
+        learner = own.learner("engine")
+        learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+        client = learner.client("lambda")
+        client.create_function(
+            FunctionName="f",
+            Runtime="python3.13",
+            Handler="app.lambda_handler",
+            Role=f"arn:aws:iam::{learner.account_id}:role/r",
+            Code={"ZipFile": zipped({"app.py": HANDLERS})},
+            DeadLetterConfig={"TargetArn": f"arn:aws:sqs:us-east-1:{learner.account_id}:dlq"},
+        )
+        client.put_function_event_invoke_config(FunctionName="f", MaximumRetryAttempts=1)
+        response = client.invoke(
+            FunctionName="f", InvocationType="Event", Payload=b'{"name": "later"}'
+        )
+        assert response["StatusCode"] == 202
+        assert len(received) == 1
+        invocation = received[0]
+        assert invocation.payload == b'{"name": "later"}'
+        assert invocation.event_invoke_config is not None
+        assert invocation.event_invoke_config["MaximumRetryAttempts"] == 1
+        assert invocation.dead_letter_target is not None
+        assert invocation.dead_letter_target.endswith(":dlq")
+        result = invocation.run()  # the engine decides when; the learner's code runs
+        assert result.json()["message"] == "hello, later"
