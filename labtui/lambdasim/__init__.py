@@ -33,6 +33,11 @@ Building a world
     sim.add_stream_mapping(StreamMappingSpec("checkout", "orders", bisect_on_error=True,
                                              max_retries=2, on_failure="failures"))
 
+Also: ``update_function(spec)`` (changes ``$LATEST`` only),
+``set_reserved_concurrency(name, n | None)``, ``set_account_concurrency(n)``,
+``add_fault(name, Fault(start_s, end_s, "error" | "timeout" | "latency" |
+"system_error", extra_ms))``.
+
 Configuration errors raise :class:`LambdaApiError` with AWS's code and exact
 wording (``ValidationException: 1 validation error detected: Value '20000' at
 'memorySize' failed to satisfy constraint: ...``).
@@ -45,7 +50,8 @@ durations, env id) is set once the run passes its end. ``invoke_async``
 returns an :class:`AsyncEvent` whose ``state`` ends as ``success``, ``failed``
 or ``dropped`` (``condition``, ``attempts``). ``send_sqs_messages`` and
 ``put_stream_records`` feed the event sources. Every call takes ``at=`` (a
-simulated time in seconds). ``sim.run(until=None)`` processes events;
+simulated time in seconds). ``sim.run(until=None, max_events=None)`` processes
+events (returns False if ``max_events`` stopped a world that never settles);
 :class:`ScaledClock` makes simulated time follow real time for a live sandbox
 (``Simulation(clock=ScaledClock(60))``).
 

@@ -315,3 +315,22 @@ def test_schema_skeleton_in_the_docs_is_valid(tmp_path: Path) -> None:
     loaded = load_scenario(path)
     assert loaded.model.functions[0].behaviour.fail is not None
     assert run_scenario_file(path).summary is not None
+
+
+def test_package_docstring_example_runs() -> None:
+    import textwrap
+
+    import labtui.lambdasim as package
+
+    doc = package.__doc__ or ""
+    example = textwrap.dedent(doc.split("::\n\n", 1)[1].split("\n\nAlso:", 1)[0])
+    namespace: dict[str, object] = {}
+    exec(example, namespace)  # the documented calls are real API
+    sim = namespace["sim"]
+    sim.send_sqs_messages("payments", ["ok", "poison"])  # type: ignore[attr-defined]
+    sim.put_stream_records("orders", [("k", "poison")])  # type: ignore[attr-defined]
+    sim.invoke_async("checkout", {"poison": True}, qualifier="live")  # type: ignore[attr-defined]
+    assert sim.run(max_events=100_000)  # type: ignore[attr-defined]
+    # the model raises (no partial response), so the good message goes down with the poison
+    dlq = sim.queue("payments-dlq").messages  # type: ignore[attr-defined]
+    assert sorted(m.body for m in dlq) == ["ok", "poison"]
