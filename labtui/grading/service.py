@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from labtui.errors import LabError
+from labtui.errors import LabError, UnknownItemError
 from labtui.grading.pack import ExercisePack, load_pack
 from labtui.grading.results import CheckResult, GradeReport
 from labtui.grading.workspace import (
@@ -49,7 +49,12 @@ def grade(
     live sandbox account as it stands. Records the attempt when ``store`` is given."""
     say = on_progress or (lambda _message: None)
     started = time.perf_counter()
-    pack = load_pack(exercise_id)  # UnknownItemError for a wrong id
+    try:
+        pack = load_pack(exercise_id)
+    except UnknownItemError:
+        raise
+    except LabError as error:  # a broken pack: reported, like a broken solution
+        return GradeReport(exercise_id, [], error=error.message)
     report = _grade_pack(pack, solution_dir, learner_id, say, live)
     report.seconds = time.perf_counter() - started
     if store is not None:

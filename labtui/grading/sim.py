@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from typing import Any
 
 from labtui.grading.context import GradingContext
@@ -22,11 +23,21 @@ TRACE_LIMIT = 400  # rows kept per grade; the timeline shows the start of long r
 class AccountHandler:
     """Run the learner's handler (deployed in the graded account) for the engine."""
 
-    def __init__(self, account: Any, function: str, qualifier: str | None = None) -> None:
+    def __init__(
+        self, account: Any, function: str, qualifier: str | None = None, budget_s: float = 45.0
+    ) -> None:
         self.account = account
         self.function = function
         self.qualifier = qualifier
         self.calls = 0
+        # Real seconds the learner's code may use in one check: a handler that sleeps or
+        # loops until its timeout on every retry must not hold the grader for minutes.
+        self.budget_s = budget_s
+        self.spent_s = 0.0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent_s >= self.budget_s
 
     def bind(self, rng: random.Random) -> None:
         return None
@@ -43,7 +54,12 @@ class AccountHandler:
         from labtui.lambdasim import HandlerResult
 
         self.calls += 1
+        if self.exhausted:
+            return HandlerResult("error", 1.0, None, "Labtui.GradingTimeBudget",
+                                 f"the handler used up the {self.budget_s:g} s grading budget")
+        started = time.perf_counter()
         result = self.account.invoke(self.function, event, self.qualifier)
+        self.spent_s += time.perf_counter() - started
         if result.status == "success":
             try:
                 payload = result.json()

@@ -101,3 +101,19 @@ def test_live_grading_without_a_sandbox_is_a_clear_error(monkeypatch: Any) -> No
     monkeypatch.setattr(grading_sandbox, "_SANDBOX", None)  # none in this process, none served
     with pytest.raises(LabError, match="labtui sandbox serve"):
         grading_sandbox.live_account("me")
+
+
+def test_handler_time_budget_stops_runaway_learner_code() -> None:
+    import time as clock
+
+    from labtui.grading.sim import AccountHandler
+
+    class SlowAccount:
+        def invoke(self, function: str, event: Any, qualifier: str | None = None) -> Any:
+            clock.sleep(0.05)
+            raise AssertionError("unreachable: the fake returns nothing useful")
+
+    handler = AccountHandler(SlowAccount(), "slow", budget_s=0.0)
+    result = handler.invoke(None, {}, None)
+    assert (result.status, result.error_type) == ("error", "Labtui.GradingTimeBudget")
+    assert handler.calls == 1 and handler.exhausted
