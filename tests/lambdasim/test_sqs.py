@@ -286,3 +286,18 @@ def test_filter_pattern_matching(pattern: Any, document: Any, expected: bool) ->
     from labtui.lambdasim.filters import matches
 
     assert matches(pattern, document) is expected
+
+
+def test_short_visibility_timeout_delivers_a_message_twice() -> None:
+    # visibility timeout below the processing time: the message reappears while the
+    # first invocation still runs, and a second invocation processes it again.
+    sim = Simulation(seed=0)
+    sim.add_function(function(timeout_s=30, behaviour=model(10_000, init_ms=0)))
+    sim.add_sqs_queue(SqsQueueSpec("q", visibility_timeout_s=4))
+    sim.add_sqs_mapping(SqsMappingSpec("fn", "q", batch_size=1))
+    sim.send_sqs_messages("q", ["report-1"])
+    sim.run()
+    runs = [e for e in sim.trace if e.kind == "invoke"]
+    assert len(runs) >= 2
+    assert [e.attempt for e in runs][:2] == [1, 2]
+    assert sim.queue("q").messages == []
