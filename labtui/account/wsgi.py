@@ -111,16 +111,20 @@ def call_app(app: WsgiApp, environ: Environ) -> Response:
 
 
 class ReadWriteLock:
-    """Many requests at once (readers), or one snapshot/restore alone (writer)."""
+    """Many requests at once (readers), or one snapshot/restore alone (writer).
+
+    Readers only wait for an active writer, never for a waiting one: a request that is
+    itself waiting on a nested request (a trigger running a handler that calls back into
+    the sandbox) must not deadlock behind a snapshot."""
 
     def __init__(self) -> None:
         self._readers = 0
-        self._writing = False
+        self._writer_active = False
         self._changed = threading.Condition()
 
     def acquire_read(self) -> None:
         with self._changed:
-            self._changed.wait_for(lambda: not self._writing)
+            self._changed.wait_for(lambda: not self._writer_active)
             self._readers += 1
 
     def release_read(self) -> None:
@@ -130,11 +134,10 @@ class ReadWriteLock:
 
     def acquire_write(self) -> None:
         with self._changed:
-            self._changed.wait_for(lambda: not self._writing)
-            self._writing = True
-            self._changed.wait_for(lambda: self._readers == 0)
+            self._changed.wait_for(lambda: not self._writer_active and self._readers == 0)
+            self._writer_active = True
 
     def release_write(self) -> None:
         with self._changed:
-            self._writing = False
+            self._writer_active = False
             self._changed.notify_all()
