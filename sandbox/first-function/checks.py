@@ -137,8 +137,13 @@ def c6(ctx: GradingContext) -> CheckResult:
         hint = ('Return exactly "hello, " + the name from the event (note the comma), under the '
                 'key "message".')
     elif body.get("memory_mb") != 512:
-        hint = ("memory_mb must come from context.memory_limit_in_mb, and the version prod runs "
-                "must have been published after the 512 MB update.")
+        running = state.function_config(ctx, FUNCTION, outcome.executed_version) or {}
+        if running.get("MemorySize") != 512:
+            hint = (f"prod runs version {outcome.executed_version}, which was published with "
+                    f"{running.get('MemorySize')} MB: versions freeze configuration. Publish a "
+                    "new version after the 512 MB update and point prod at it.")
+        else:
+            hint = "Read memory_mb from context.memory_limit_in_mb (as a number)."
     else:
         hint = ("remaining_ms must come from context.get_remaining_time_in_millis(), called "
                 "inside the handler; it counts down from the 10 s timeout.")
