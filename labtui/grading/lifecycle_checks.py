@@ -23,7 +23,7 @@ import shutil
 import statistics
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,10 +127,14 @@ def _resolved(ctx: GradingContext, function: str) -> tuple[Any, Any, Path, dict[
 
 
 def run_in_one_environment(
-    ctx: GradingContext, function: str, events: Sequence[Any]
+    ctx: GradingContext,
+    function: str,
+    events: Sequence[Any],
+    after_each: Callable[[ProbedCall], None] | None = None,
 ) -> EnvironmentRun | None:
     """Run ``function``'s deployed ``$LATEST`` code for ``events`` in one new environment:
     the first call is cold (Init runs the module once, R-6.1), the rest are warm (R-6.2).
+    ``after_each`` sees every call as soon as it ends (e.g. to read a counter).
     Returns None when the function does not exist."""
     from labtui.runner.environment import ExecutionEnvironment
 
@@ -153,7 +157,10 @@ def run_in_one_environment(
         environment = ExecutionEnvironment(probed, task_root, sandbox_env, work_root=scratch)
         for event in events:
             result = environment.invoke(event)
-            run.calls.append(ProbedCall(event, result, _clients_from_log(result.log)))
+            call = ProbedCall(event, result, _clients_from_log(result.log))
+            run.calls.append(call)
+            if after_each is not None:
+                after_each(call)
             ctx.trace.append(_trace_row(ctx, function, result))
     finally:
         if environment is not None:
