@@ -52,3 +52,16 @@ def run_aws(
         # --endpoint-url is given, ignoring AWS_ENDPOINT_URL; pass it explicitly.
         command += ["--endpoint-url", endpoint]
     return subprocess.call(command, env=environment, cwd=cwd)
+
+
+def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> int:
+    """Like :func:`run_aws`, but in this process (one interpreter start less per command;
+    for ``labtui aws``, whose process exists only to run the CLI)."""
+    for name in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(sandbox_env)
+    os.environ.setdefault("AWS_PAGER", "")
+    from awscli.clidriver import create_clidriver
+
+    return int(create_clidriver().main(v1_arguments(arguments)))
+

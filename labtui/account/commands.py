@@ -81,7 +81,7 @@ def _stop(args: argparse.Namespace) -> int:
 
 def _aws(args: argparse.Namespace) -> int:
     from labtui.account import serve
-    from labtui.account.awscli_bridge import run_aws
+    from labtui.account.awscli_bridge import run_aws_here
     from labtui.errors import LabError
 
     record = serve.running_server()
@@ -90,4 +90,4 @@ def _aws(args: argparse.Namespace) -> int:
             "no sandbox is running: start one with 'labtui sandbox serve' in another terminal "
             "(or 'eval $(labtui sandbox serve --print-env)')"
         )
-    return run_aws(list(args.aws_arguments), serve.cli_environment(record))
+    return run_aws_here(list(args.aws_arguments), serve.cli_environment(record))
