@@ -123,10 +123,10 @@ def simulation_cost(sim: Simulation, free_tier: bool = False) -> CostBreakdown:
     )
     configured = 0.0
     provisioned_usd = 0.0
-    for since, _name, memory_mb, amount, arch in sim._provisioned_since:
-        gb_s = amount * memory_mb / 1024.0 * max(0.0, sim.now - since)
+    for allocation in sim.provisioned_allocations:
+        gb_s = allocation.gb_seconds(sim.now)
         configured += gb_s
-        provisioned_usd += gb_s * PROVISIONED_PRICE[arch]
+        provisioned_usd += gb_s * PROVISIONED_PRICE[allocation.architecture]
     return CostBreakdown(
         requests=requests,
         request_usd=billable_requests / 1_000_000 * facts.PRICE_REQUEST_PER_MILLION_USD,

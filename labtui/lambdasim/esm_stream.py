@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import islice
-from typing import Any
 from zlib import crc32
 
 from labtui import facts
@@ -300,6 +299,3 @@ class StreamPoller:
     def processed_records(self) -> list[StreamRecord]:
         """Records that succeeded, per slot in checkpoint order (all shards)."""
         return [r for lanes in self.slots.values() for slot in lanes for r in slot.processed]
-
-    def describe(self) -> dict[str, Any]:
-        return {"stream": self.stream.name, "invocations": len(self.invocations)}

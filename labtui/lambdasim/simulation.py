@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import IO, Any, Literal
 
 from labtui import facts
+from labtui.lambdasim import provisioning
 from labtui.lambdasim.clock import Clock
 from labtui.lambdasim.config import (
     LATEST,
@@ -29,7 +29,7 @@ from labtui.lambdasim.invoke_async import AsyncEvent, AsyncInvoker
 from labtui.lambdasim.invoke_sync import SyncInvocation, SyncInvoker
 from labtui.lambdasim.records import Delivery
 from labtui.lambdasim.sqs import Message, SqsQueue
-from labtui.lambdasim.state import Alias, Environment, Fault, FunctionState, VersionState
+from labtui.lambdasim.state import Alias, Fault, FunctionState, VersionState
 from labtui.lambdasim.streams import Stream, StreamRecord
 from labtui.lambdasim.summary import Summary, summarise
 from labtui.lambdasim.trace import JsonLinesTrace, ListTrace, TraceEvent, TraceSink
@@ -38,7 +38,6 @@ from labtui.lambdasim.validation import (
     check_alias_weight,
     check_async_config,
     check_function_config,
-    check_provisioned,
     check_reserved,
     invalid_parameter,
     not_found,
@@ -80,7 +79,7 @@ class Simulation:
         self._async = AsyncInvoker(self.engine, self.router, keep_events=keep_history)
         self.sqs_pollers: list[SqsPoller] = []
         self.stream_pollers: list[StreamPoller] = []
-        self._provisioned_since: list[tuple[float, str, int, int, str]] = []
+        self.provisioned_allocations: list[provisioning.ProvisionedAllocation] = []
 
     # ------------------------------------------------------------------ reading
     @property
@@ -217,71 +216,30 @@ class Simulation:
 
     def set_provisioned_concurrency(self, function: str, qualifier: str, count: int) -> None:
         """PutProvisionedConcurrencyConfig on a version or alias, never $LATEST (R-5.4, R-9.4)."""
-        engine = self.engine
         fn = self.function(function)
-        check_provisioned(count)
-        if qualifier == LATEST:
-            raise invalid_parameter(
-                "Provisioned Concurrency Configs cannot be applied to "
-                "unpublished function versions."
-            )
-        if qualifier in fn.aliases:
-            alias = fn.aliases[qualifier]
-            extra = round(count * alias.weight) if alias.additional_version else 0
-            split = {alias.version: count - extra}
-            if alias.additional_version and extra:
-                split[alias.additional_version] = extra
-        elif qualifier in fn.versions:
-            split = {qualifier: count}
-        else:
-            raise not_found(f"Function not found: {fn.arn}:{qualifier}")
-        existing = sum(len(pool) for pool in fn.provisioned.get(qualifier, {}).values())
-        others = fn.provisioned_total - existing
-        if fn.reserved is not None and others + count > fn.reserved:  # R-5.4
-            raise invalid_parameter(
-                "Requested Provisioned Concurrency should not be greater than the "
-                "reservedConcurrentExecution for function"
-            )
-        if fn.reserved is None:
-            # The unreserved pool must keep its minimum after this allocation (R-5.3).
-            allocated = sum(
-                f.provisioned_total for f in engine.functions.values() if f.reserved is None
-            )
-            room = engine.account_concurrency - engine.total_reserved - facts.UNRESERVED_MIN
-            if allocated - existing + count > room:
-                raise invalid_parameter(
-                    "Specified ConcurrentExecutions for function is greater than account's "
-                    f"unreserved concurrency [{room - allocated + existing}]."
-                )
-            engine.unreserved_used += count - existing
-        fn.provisioned_total = others + count
-        pools: dict[str, deque[Environment]] = {}
-        for version_name, amount in split.items():
-            version = fn.versions[version_name]
-            pool: deque[Environment] = deque()
-            for _ in range(amount):
-                env = engine._new_environment(version, pool)
-                init = version.backend.start_environment(env.info)
-                pool.append(env)
-                if engine.tracing:
-                    engine.emit(
-                        TraceEvent(
-                            engine.now,
-                            "provision",
-                            fn.name,
-                            version_name,
-                            env.env_id,
-                            "",
-                            0,
-                            "ready",
-                            init.duration_ms,
-                        )
-                    )
-            pools[version_name] = pool
-            self._provisioned_since.append(
-                (engine.now, fn.name, version.memory_mb, amount, version.spec.architecture)
-            )
-        fn.provisioned[qualifier] = pools
+        current = self._configured_allocations(function, qualifier)
+        existing = sum(allocation.amount for allocation in current)
+        new = provisioning.allocate(self.engine, fn, qualifier, count, existing)
+        for allocation in current:
+            allocation.until = self.now
+        self.provisioned_allocations.extend(new)
+
+    def delete_provisioned_concurrency(self, function: str, qualifier: str) -> None:
+        """DeleteProvisionedConcurrencyConfig: billing stops, traffic goes on-demand."""
+        fn = self.function(function)
+        current = self._configured_allocations(function, qualifier)
+        provisioning.release(self.engine, fn, qualifier, sum(a.amount for a in current))
+        for allocation in current:
+            allocation.until = self.now
+
+    def _configured_allocations(
+        self, function: str, qualifier: str
+    ) -> list[provisioning.ProvisionedAllocation]:
+        return [
+            a
+            for a in self.provisioned_allocations
+            if a.function == function and a.qualifier == qualifier and a.until is None
+        ]
 
     def put_event_invoke_config(
         self, function: str, config: AsyncConfig, qualifier: str | None = None

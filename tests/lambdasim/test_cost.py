@@ -59,3 +59,20 @@ def test_simulation_cost_uses_billed_milliseconds() -> None:
     assert cost.requests == 10
     assert cost.gb_seconds == pytest.approx(10 * 0.1 * 1.0)
     assert cost.duration_usd == pytest.approx(1.0 * 0.0000133334)
+
+
+def test_provisioned_time_is_billed_once_per_configuration() -> None:
+    # 10 x 1 GB for one hour, then replaced by 5 for one hour, then deleted.
+    sim = Simulation(seed=0)
+    sim.add_function(function(memory_mb=1024))
+    version = sim.publish_version("fn")
+    sim.set_provisioned_concurrency("fn", version, 10)
+    sim.run(until=3600)
+    sim.set_provisioned_concurrency("fn", version, 5)
+    sim.run(until=7200)
+    sim.delete_provisioned_concurrency("fn", version)
+    sim.run(until=10_800)
+    cost = sim.cost()
+    assert cost.provisioned_gb_seconds == pytest.approx(15 * 3600)
+    assert cost.provisioned_usd == pytest.approx(15 * 3600 * 0.0000041667)
+    assert sim.function("fn").provisioned_total == 0

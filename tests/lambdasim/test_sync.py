@@ -254,3 +254,17 @@ def test_unknown_function_is_resource_not_found() -> None:
     with pytest.raises(LambdaApiError) as error:
         sim.invoke_sync("missing")
     assert error.value.code == "ResourceNotFoundException"
+
+
+def test_deleting_provisioned_concurrency_sends_traffic_on_demand() -> None:
+    sim = Simulation(seed=0)
+    sim.add_function(function())
+    version = sim.publish_version("fn")
+    sim.set_provisioned_concurrency("fn", version, 2)
+    warm = sim.invoke_sync("fn", qualifier=version)
+    sim.run()
+    sim.delete_provisioned_concurrency("fn", version)
+    cold = sim.invoke_sync("fn", qualifier=version)
+    sim.run()
+    assert warm.response is not None and warm.response.init_duration_ms == 0
+    assert cold.response is not None and cold.response.init_duration_ms > 0
