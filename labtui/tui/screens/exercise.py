@@ -70,6 +70,12 @@ class ExerciseScreen(WorkbenchActions):
             self.error = error
             self.snapshot = snapshot
 
+    class WorkspaceReady(Message):
+        def __init__(self, path: Path | None, error: str | None) -> None:
+            super().__init__()
+            self.path = path
+            self.error = error
+
     class CommandDone(Message):
         def __init__(self, output: CommandOutput) -> None:
             super().__init__()
@@ -149,14 +155,25 @@ class ExerciseScreen(WorkbenchActions):
                                 "3 console, 4 results, 5 trace. F5 checks your work.")
 
     def _open_workspace(self) -> None:
-        editor = self.query_one(WorkspaceEditor)
+        # Finding the workspace imports the grader (slow the first time): a worker does it.
+        self.query_one(WorkspaceEditor).editor.load_text("Opening your workspace…")
+        self.locate_workspace()
+
+    @work(thread=True, exclusive=True, group="workspace")
+    def locate_workspace(self) -> None:
         try:
-            self.workspace = self.lab.services.grading.workspace(self.pack.id, self.lab.learner_id)
-        except Exception as error:
-            self.workspace = None
-            editor.editor.load_text(f"Workspace not available: {_message(error)}")
+            path = self.lab.services.grading.workspace(self.pack.id, self.lab.learner_id)
+            self.post_message(self.WorkspaceReady(path, None))
+        except Exception as error:  # shown in the editor, never a traceback
+            self.post_message(self.WorkspaceReady(None, _message(error)))
+
+    def on_exercise_screen_workspace_ready(self, message: WorkspaceReady) -> None:
+        editor = self.query_one(WorkspaceEditor)
+        self.workspace = message.path
+        if message.path is None:
+            editor.editor.load_text(f"Workspace not available: {message.error}")
             return
-        editor.load(self.workspace, self.state.file)
+        editor.load(message.path, self.state.file)
         draft = self.state.draft
         text = draft.get("text") if draft and draft.get("file") == editor.current else None
         if isinstance(text, str) and text != editor.saved_text and editor.current:
