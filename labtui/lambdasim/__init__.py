@@ -35,6 +35,7 @@ Building a world
 
 Also: ``update_function(spec)`` (changes ``$LATEST`` only),
 ``set_reserved_concurrency(name, n | None)``, ``set_account_concurrency(n)``,
+``delete_provisioned_concurrency(name, qualifier)``,
 ``add_fault(name, Fault(start_s, end_s, "error" | "timeout" | "latency" |
 "system_error", extra_ms))``.
 
