@@ -333,31 +333,31 @@ def _summary_cache_path() -> Path:
     return labtui_home() / "course-summary.json"
 
 
-def _content_root(store: ProgressStore, learner_id: str) -> Path | None:
-    """LABTUI_CONTENT, else the path saved in Settings, else the resolver's default."""
+def _content_root(store: ProgressStore, learner_id: str) -> tuple[Path | None, str]:
+    """LABTUI_CONTENT, else the path saved in Settings, else the resolver's default
+    (and, when there is none, why)."""
     from labtui.course.resolver import content_root
 
     if not os.environ.get("LABTUI_CONTENT"):
         settings = store.ui_state(learner_id, "settings", {}) or {}
         saved = settings.get("content_path") if isinstance(settings, dict) else None
         if saved and (Path(saved) / "lessons" / "course.yaml").is_file():
-            return Path(saved)
+            return Path(saved), ""
     try:
-        return content_root()
-    except LabError:
-        return None
+        return content_root(), ""
+    except LabError as error:
+        return None, error.message
 
 
-def _load(root: Path | None) -> Course:
+def _load(root: Path | None, why: str = "") -> Course:
     from labtui.course.loader import Course, load_course
     from labtui.course.problems import Problem
 
     if root is None:
         course = Course(root=Path.cwd())
-        course.problems.append(
-            Problem(Path("LABTUI_CONTENT"), 0, "course content not found: set LABTUI_CONTENT "
-                    "to a directory with lessons/, quizzes/ and sandbox/ (or pick it in Settings)")
-        )
+        message = why or "course content not found: set LABTUI_CONTENT to a directory with "
+        course.problems.append(Problem(Path("(course)"), 0, message if why else
+                                       message + "lessons/, quizzes/ and sandbox/"))
         return course
     return load_course(root)
 
@@ -394,8 +394,9 @@ def create_app(
     store = store or ProgressStore.open_default()
     settings = store.ui_state(learner_id, "settings", {}) or {}
     plain = plain or bool(isinstance(settings, dict) and settings.get("plain"))
-    root = content_root if content_root is not None else _content_root(store, learner_id)
-    course = None if background_load and root is not None else _load(root)
+    root, why = (content_root, "") if content_root is not None else _content_root(
+        store, learner_id)
+    course = None if background_load and root is not None else _load(root, why)
     return LabApp(course, store, services, content_root=root, plain=plain,
                   learner_id=learner_id, resume=resume)
 
