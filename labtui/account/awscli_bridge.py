@@ -64,4 +64,3 @@ def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> in
     from awscli.clidriver import create_clidriver
 
     return int(create_clidriver().main(v1_arguments(arguments)))
-

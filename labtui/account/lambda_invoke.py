@@ -254,6 +254,13 @@ class InvokeService:
         payload: bytes,
         request_id: str | None = None,
     ) -> InvokeResult:
+        runtime = function.config.runtime
+        if not runtime.startswith("python"):
+            message = (
+                f"labtui runs Python handlers only: a {runtime} function can be "
+                "configured and graded, but not run in this sandbox"
+            )
+            return _code_problem(function, request_id, message, "Runtime.Unsupported")
         try:
             code_dir = self.code_store.directory(function.zip_bytes)
             layers = tuple(str(self.code_store.directory(z)) for z in function.layer_zips)
@@ -363,14 +370,19 @@ def _throttle(reason: str) -> Response:
     return aws_error(429, "TooManyRequestsException", "Rate Exceeded.", Reason=reason)
 
 
-def _code_problem(function: ResolvedFunction, request_id: str | None, message: str) -> InvokeResult:
+def _code_problem(
+    function: ResolvedFunction,
+    request_id: str | None,
+    message: str,
+    error_type: str = "Runtime.InvalidEntrypoint",
+) -> InvokeResult:
     request_id = request_id or str(uuid.uuid4())
-    document = {"errorMessage": message, "errorType": "Runtime.InvalidEntrypoint"}
+    document = {"errorMessage": message, "errorType": error_type}
     return InvokeResult(
         request_id=request_id,
         payload=json.dumps(document).encode(),
         function_error="Unhandled",
-        error_type="Runtime.InvalidEntrypoint",
+        error_type=error_type,
         status="error",
         duration_ms=0.0,
         billed_duration_ms=0,

@@ -95,13 +95,12 @@ def make_function(learner: LearnerAccount) -> Callable[..., str]:
     def create(
         name: str = "lab-hello", handler: str = "app.lambda_handler", **arguments: Any
     ) -> str:
+        settings = {"Runtime": "python3.13", "Handler": handler, **arguments}
         learner.client("lambda").create_function(
             FunctionName=name,
-            Runtime="python3.13",
             Role=role_arn,
-            Handler=handler,
             Code={"ZipFile": zipped({"app.py": HANDLERS})},
-            **arguments,
+            **settings,
         )
         return name
 

@@ -318,3 +318,14 @@ def test_async_invocations_go_to_a_pluggable_engine(tmp_path: Path) -> None:
         assert invocation.dead_letter_target.endswith(":dlq")
         result = invocation.run()  # the engine decides when; the learner's code runs
         assert result.json()["message"] == "hello, later"
+
+
+def test_non_python_runtimes_say_so(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    make_function("node", Runtime="nodejs20.x", Handler="index.handler")
+    response = learner.client("lambda").invoke(FunctionName="node", Payload=b"{}")
+    assert response["FunctionError"] == "Unhandled"
+    body = json.loads(response["Payload"].read())
+    assert body["errorType"] == "Runtime.Unsupported"
+    assert "Python handlers only" in body["errorMessage"]
