@@ -38,6 +38,7 @@ from labtui.lambdasim.validation import (
     check_alias_weight,
     check_async_config,
     check_function_config,
+    check_payload_size,
     check_reserved,
     invalid_parameter,
     not_found,
@@ -300,6 +301,8 @@ class Simulation:
         engine = self.engine
         if function not in engine.functions:
             engine.function(function)  # raises ResourceNotFoundException
+        if payload is not None:
+            check_payload_size(payload, facts.SYNC_PAYLOAD_MAX_BYTES)  # R-2.5
         call = SyncInvocation(function, qualifier, payload, engine.now if at is None else at)
         return self._sync.submit(call)
 
@@ -311,6 +314,8 @@ class Simulation:
         at: float | None = None,
     ) -> AsyncEvent:
         """Invoke with Event (HTTP 202, R-2.3) at ``at``; follow the returned AsyncEvent."""
+        if payload is not None:
+            check_payload_size(payload, facts.ASYNC_PAYLOAD_MAX_BYTES)  # R-2.5
         event = AsyncEvent(function, qualifier, payload, self.engine.now if at is None else at)
         return self._async.submit(event)
 

@@ -14,6 +14,7 @@ a batch size over 10 without a batching window) are
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from labtui import facts
@@ -194,3 +195,19 @@ def check_provisioned(count: int) -> None:
     checker = ConstraintChecker()
     checker.at_least("provisionedConcurrentExecutions", count, 1)
     checker.raise_if_any()
+
+
+def check_payload_size(payload: object, limit: int) -> None:
+    """R-2.5: 6 MB synchronous, 1 MB asynchronous requests (413 RequestEntityTooLarge)."""
+    if isinstance(payload, (bytes, bytearray)):
+        size = len(payload)
+    elif isinstance(payload, str):
+        size = len(payload.encode())
+    else:
+        size = len(json.dumps(payload, default=str).encode())
+    if size > limit:
+        raise LambdaApiError(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+            413,
+        )
