@@ -38,6 +38,7 @@ class WrongAttempt:
     path: Path
     fails: tuple[str, ...]
     why: str
+    hints: dict[str, str]  # check id -> text its hint must contain (optional)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ class ExercisePack:
             if not isinstance(fails, list) or not fails:
                 raise ContentError(f"{folder}/expected.yaml needs a non-empty 'fails' list")
             why = str(data.get("why", "")) if isinstance(data, dict) else ""
-            attempts.append(WrongAttempt(folder.name, folder, tuple(map(str, fails)), why))
+            raw_hints = data.get("hints") if isinstance(data, dict) else None
+            hints = {str(k): str(v) for k, v in raw_hints.items()} if isinstance(raw_hints, dict) else {}
+            attempts.append(WrongAttempt(folder.name, folder, tuple(map(str, fails)), why, hints))
         return attempts
 
 

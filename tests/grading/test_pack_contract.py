@@ -54,6 +54,10 @@ def test_pack_attempt(sandbox: Any, pack_id: str, attempt: str) -> None:
     else:
         expected = next(w for w in pack.wrong_attempts() if f"wrong/{w.name}" == attempt)
         assert failed == set(expected.fails), shown
+        hints = {r.id: r.hint for r in report.results}
+        for check_id, text in expected.hints.items():
+            # the failure gets the hint that helps with THIS mistake
+            assert text.lower() in hints[check_id].lower(), (check_id, hints[check_id])
     for result in report.results:
         assert result.rule.startswith("R-")
         if not result.passed:
