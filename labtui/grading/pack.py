@@ -1,9 +1,27 @@
 """Load an exercise pack (design.md §7): its manifest, its checks and its known-wrong attempts.
 
-A pack lives in ``sandbox/<id>/``. ``checks.py`` defines one function per declared check,
-named after the check id (``def c1(ctx: GradingContext) -> CheckResult``). Loading fails
-with a :class:`~labtui.errors.ContentError` naming the file when anything is missing, so a
-broken pack reports one clear line instead of a traceback.
+A pack lives in ``sandbox/<id>/``::
+
+    exercise.yaml   ExerciseManifest: id, title, module, objectives, minutes, hints (three,
+                    progressive: the concept, where to look, the exact setting), rules, checks
+                    [{id: c1, title, points, rule: R-x.y}], setup (setup_spec.ExerciseSetup:
+                    what the sandbox account is seeded with)
+    README.md       the task as the learner reads it
+    starter/        copied into the learner's workspace; must fail
+    solution/       setup.sh (aws CLI) and/or setup.py (boto3), handler code, answers.yaml;
+                    must pass; shown after a pass or on a recorded request
+    wrong/<name>/   a plausible wrong attempt + expected.yaml:
+                      fails: [c3]            exactly the checks it fails
+                      why: ...               the mistake, for authors and reviewers
+                      hints: {c3: "text"}    optional: text each failed check's hint contains
+    checks.py       one function per declared check, named after its id:
+                    ``def c1(ctx: GradingContext) -> CheckResult`` returning ``ctx.result(...)``
+
+The grader applies a solution to a freshly seeded account and calls the checks in the
+order declared; they read state (:mod:`labtui.grading.state`, :mod:`labtui.grading.network`)
+and behaviour (:mod:`labtui.grading.sim`, :mod:`labtui.grading.invoke`), never the text of
+the commands. Loading fails with a :class:`~labtui.errors.ContentError` naming the file when
+anything is missing, so a broken pack reports one clear line instead of a traceback.
 """
 
 from __future__ import annotations
