@@ -97,6 +97,7 @@ class AsyncInvoker:
         self.keep_events = keep_events
         self._queue_delay_s = engine.options.async_queue_delay_s
         self._duplicate_probability = engine.options.duplicate_probability
+        self._on_done = self._done  # one bound method for every invocation
         self.events: list[AsyncEvent] = []
 
     def submit(self, event: AsyncEvent) -> AsyncEvent:
@@ -140,7 +141,7 @@ class AsyncInvoker:
             event.payload,
             event.request_id,
             event.attempts + 1,
-            self._done,
+            self._on_done,
             event,
         )
         if reason is None:
@@ -160,7 +161,9 @@ class AsyncInvoker:
         event.last = inv
         event.last_reason = ""
         if inv.status == "ok":
-            self._finish(event, "success", SUCCESS)
+            event.state = "success"
+            event.condition = SUCCESS
+            event.finished_at = engine.now
             config = (
                 fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
             )

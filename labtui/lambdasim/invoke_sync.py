@@ -86,6 +86,7 @@ class SyncInvoker:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._on_done = self._done  # one bound method for every invocation
 
     def submit(self, call: SyncInvocation) -> SyncInvocation:
         engine = self.engine
@@ -100,7 +101,7 @@ class SyncInvoker:
         fn = engine.functions[call.function]  # checked when the call was made
         call.request_id = engine.new_request_id()
         reason = engine.execute(
-            fn, call.qualifier, call.event, call.request_id, 1, self._done, call
+            fn, call.qualifier, call.event, call.request_id, 1, self._on_done, call
         )
         if reason is not None:
             call._response = throttle_response(call.request_id, reason)
