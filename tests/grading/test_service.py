@@ -207,3 +207,21 @@ def test_a_broken_pack_is_reported_with_file_and_line(tmp_path: Path, monkeypatc
     with pytest.raises(ContentError, match=rf"exercise.yaml:{line}: setup.functions\[0\].timeout"):
         load_pack("reserved-concurrency-db")
     assert main(["check", "reserved-concurrency-db"]) == 2
+
+
+@pytest.mark.sandbox
+def test_setup_py_with_boto3_is_applied_too(sandbox: Any, tmp_path: Path) -> None:
+    attempt = tmp_path / "boto3-attempt"
+    attempt.mkdir()
+    (attempt / "setup.py").write_text(
+        "import boto3\n"
+        "boto3.client('lambda').put_function_concurrency(\n"
+        "    FunctionName='report-writer', ReservedConcurrentExecutions=50)\n"
+    )
+    assert grade("reserved-concurrency-db", solution_dir=attempt).passed
+    (attempt / "setup.py").write_text(
+        "import boto3\nboto3.client('lambda').get_function(FunctionName='ghost')\n"
+    )
+    report = grade("reserved-concurrency-db", solution_dir=attempt)
+    assert report.error is not None and report.error.startswith("setup.py failed:")
+    assert "ResourceNotFoundException" in report.error
