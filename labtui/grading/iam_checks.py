@@ -240,3 +240,33 @@ def function_resource_policy(ctx: GradingContext, function: str) -> list[Stateme
     if not response:
         return []
     return parse_statements(response.get("Policy"), "resource policy")
+
+
+# --- what a policy grants, expanded over a service's actions ----------------------------
+
+DYNAMODB_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{name}" for name in (
+    "BatchGetItem", "BatchWriteItem", "ConditionCheckItem", "CreateBackup", "CreateTable",
+    "DeleteBackup", "DeleteItem", "DeleteTable", "DescribeBackup", "DescribeContinuousBackups",
+    "DescribeLimits", "DescribeStream", "DescribeTable", "DescribeTimeToLive",
+    "ExportTableToPointInTime", "GetItem", "GetRecords", "GetResourcePolicy",
+    "GetShardIterator", "ListBackups", "ListStreams", "ListTables", "ListTagsOfResource",
+    "PartiQLDelete", "PartiQLInsert", "PartiQLSelect", "PartiQLUpdate", "PutItem",
+    "PutResourcePolicy", "Query", "RestoreTableFromBackup", "Scan", "TagResource",
+    "UntagResource", "UpdateContinuousBackups", "UpdateItem", "UpdateTable",
+    "UpdateTimeToLive",
+))
+STREAM_READS = frozenset({"dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                          "dynamodb:DescribeStream", "dynamodb:ListStreams"})
+
+
+def allowed_actions(statements: Iterable[Statement], catalog: Iterable[str]) -> set[str]:
+    """The actions of ``catalog`` that some Allow statement names (any resource), minus
+    those an unconditional Deny on every resource takes away."""
+    allowed_set: set[str] = set()
+    for action in catalog:
+        named = [s for s in statements if s.matches_action(action)]
+        if any(s.effect == "Deny" and "*" in s.resources and not s.condition for s in named):
+            continue
+        if any(s.effect == "Allow" for s in named):
+            allowed_set.add(action)
+    return allowed_set
