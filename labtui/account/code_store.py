@@ -35,10 +35,28 @@ class CodeStore:
             staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.root))
             try:
                 _unpack(zip_bytes, staging)
+                _read_only(staging)  # /var/task is read-only in Lambda
                 staging.rename(target)
             finally:
-                shutil.rmtree(staging, ignore_errors=True)
+                if staging.exists():
+                    remove_tree(staging)
         return target
+
+    def remove(self) -> None:
+        remove_tree(self.root)
+
+
+def _read_only(root: Path) -> None:
+    for path in [*root.rglob("*"), root]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def remove_tree(root: Path) -> None:
+    """Delete a tree that may hold read-only code directories."""
+    for path in root.rglob("*"):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _unpack(zip_bytes: bytes, destination: Path) -> None:

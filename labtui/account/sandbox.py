@@ -9,7 +9,6 @@ execution environment.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from labtui.account import moto_triggers, s3_namespace
+from labtui.account.code_store import remove_tree
 from labtui.account.identity import (
     DEFAULT_LEARNER,
     DEFAULT_REGION,
@@ -162,7 +162,7 @@ class Sandbox:
         if self.pool is not None:
             self.pool.shutdown()
         if self._owns_work_dir:
-            shutil.rmtree(self.work_dir, ignore_errors=True)
+            remove_tree(self.work_dir)
 
     def __enter__(self) -> Sandbox:
         return self.start()

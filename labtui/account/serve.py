@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from labtui.account.code_store import remove_tree
 from labtui.account.identity import DEFAULT_LEARNER, DEFAULT_REGION, learner_identity
 from labtui.errors import LabError
 from labtui.paths import labtui_home
@@ -162,7 +162,7 @@ def serve_foreground(
         if running_record_is(record):
             _record_path().unlink(missing_ok=True)
         sandbox.stop()
-        shutil.rmtree(sandbox.work_dir, ignore_errors=True)
+        remove_tree(sandbox.work_dir)
         announce("# sandbox stopped")
 
 
