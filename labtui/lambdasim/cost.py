@@ -127,6 +127,11 @@ def simulation_cost(sim: Simulation, free_tier: bool = False) -> CostBreakdown:
         gb_s = allocation.gb_seconds(sim.now)
         configured += gb_s
         provisioned_usd += gb_s * PROVISIONED_PRICE[allocation.architecture]
+    ephemeral_usd = 0.0
+    for version in sim.engine.versions_ever:  # R-10.6: /tmp above 512 MB
+        extra_gb = max(0, version.spec.ephemeral_mb - facts.EPHEMERAL_MIN_MB) / 1024.0
+        billed_s = (version.billed_on_demand_ms + version.billed_provisioned_ms) / 1000.0
+        ephemeral_usd += extra_gb * billed_s * facts.PRICE_EPHEMERAL_GB_S_USD
     return CostBreakdown(
         requests=requests,
         request_usd=billable_requests / 1_000_000 * facts.PRICE_REQUEST_PER_MILLION_USD,
@@ -135,5 +140,6 @@ def simulation_cost(sim: Simulation, free_tier: bool = False) -> CostBreakdown:
         provisioned_gb_seconds=configured,
         provisioned_usd=provisioned_usd,
         provisioned_duration_usd=provisioned_duration_usd,
+        ephemeral_usd=ephemeral_usd,
         free_tier=free_tier,
     )

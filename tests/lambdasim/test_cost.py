@@ -76,3 +76,14 @@ def test_provisioned_time_is_billed_once_per_configuration() -> None:
     assert cost.provisioned_gb_seconds == pytest.approx(15 * 3600)
     assert cost.provisioned_usd == pytest.approx(15 * 3600 * 0.0000041667)
     assert sim.function("fn").provisioned_total == 0
+
+
+def test_simulation_bills_ephemeral_storage_above_512_mb() -> None:
+    # 10,240 MB of /tmp for 1,000 one-second invocations.
+    sim = Simulation(seed=0)
+    sim.add_function(function(ephemeral_mb=10_240, behaviour=model(1000), timeout_s=5))
+    for i in range(1000):
+        sim.invoke_sync("fn", at=i * 2.0)
+    sim.run()
+    extra_gb = (10_240 - 512) / 1024
+    assert sim.cost().ephemeral_usd == pytest.approx(extra_gb * 1000 * 0.0000000309)
