@@ -22,7 +22,8 @@ from labtui.tui.course_view import (
 from labtui.tui.screens.base import LabScreen
 
 ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "▸", Status.NOT_STARTED: "·", Status.LOCKED: "⊘"}
-TITLE_WIDTH = 30
+TITLE_WIDTH = 30  # at 80 columns; wider terminals get longer titles
+LIST_EXTRA = 14  # icon, number, bar and padding around the title
 PLAIN_ICONS = {Status.DONE: "[done]", Status.IN_PROGRESS: "[now]", Status.NOT_STARTED: "[new]",
                Status.LOCKED: "[locked]"}
 
@@ -44,11 +45,14 @@ class HomeScreen(LabScreen):
         super().__init__(id="home")
         self.view: CourseView | None = None
         self._first_resume = True
+        self.title_width = TITLE_WIDTH
 
     def compose(self) -> ComposeResult:
         # Built with its content (not filled in on mount): one layout pass, a faster start.
         self.view = self._build_view()
         first = self._first_open()
+        # Titles get the room a wide terminal has (up to 60 columns), 30 at 80 columns.
+        self.title_width = max(TITLE_WIDTH, min(60, self.app.size.width // 2 - LIST_EXTRA))
         problems = self.lab.summary.problems
         yield from self.compose_header()
         with Vertical(id="home-top"):
@@ -60,6 +64,7 @@ class HomeScreen(LabScreen):
         with Horizontal(id="home-body"):
             options = OptionList(*[self._module_option(m) for m in self.view.modules],
                                  id="modules")
+            options.styles.width = self.title_width + LIST_EXTRA
             if self.view.modules:
                 options.highlighted = first
             yield options
@@ -116,9 +121,10 @@ class HomeScreen(LabScreen):
         if not view.module.readable:
             title += " (has problems)"
         line = Text(f"{icon} {view.module.number} ")
-        if len(title) > TITLE_WIDTH:
-            title = title[: TITLE_WIDTH - 1].rstrip(" ,:") + "…"
-        line.append(f"{title:<{TITLE_WIDTH + 1}}",
+        width = self.title_width
+        if len(title) > width:
+            title = title[: width - 1].rstrip(" ,:") + "…"
+        line.append(f"{title:<{width + 1}}",
                     style="dim" if view.status is Status.LOCKED else "")
         bar = progress_bar_text(view.fraction, 6, plain)  # plain: "40%", the icon says the rest
         line.append(bar, style="green" if view.status is Status.DONE else "")
@@ -198,7 +204,7 @@ class HomeScreen(LabScreen):
         text.append(f"{module.number} {module.title}\n", style="bold")
         text.append(f"{view.status.value} · {view.done_units}/{view.total_units} done", style="dim")
         if module.minutes:
-            text.append(f" · ~{module.minutes} min", style="dim")
+            text.append(f" · ~{module.minutes}\u00a0min", style="dim")  # no break inside
         text.append("\n")
         if view.status is Status.LOCKED:
             text.append("Locked: your instructor has not opened this module yet.\n", style="yellow")
