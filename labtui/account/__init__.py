@@ -51,6 +51,8 @@ when the resource does not exist (never an exception):
   (qualifier -> count), ``account_settings()``, ``resource_policy(name)`` (decoded),
   ``function_url(name)``, ``event_source_mappings(function=None)``,
   ``async_outcomes(function=None)`` (asynchronous invocations run so far),
+  ``code_files(name, qualifier=None)`` (path -> text), ``log_lines(name)`` (CloudWatch
+  Logs lines of /aws/lambda/<name>: START/END/REPORT and the handler's output),
   ``invoke(name, event, qualifier=None)``.
 * IAM: ``role(name)`` with ``TrustPolicy`` (decoded), ``AttachedPolicies`` (ARNs) and
   ``InlinePolicies`` (name -> document); ``managed_policy_document(arn)``.

@@ -121,6 +121,46 @@ class AccountView:
             return outcomes
         return [o for o in outcomes if o.function_arn.split(":")[6] == function]
 
+    def code_files(self, name: str, qualifier: str | None = None) -> dict[str, str]:
+        """The function version's code: path -> text (binary files are skipped)."""
+        import io
+        import zipfile
+
+        from moto.awslambda.models import lambda_backends
+        from moto.core.exceptions import ServiceException, _RESTError
+
+        try:
+            function = lambda_backends[self.account_id][self.region].get_function(name, qualifier)
+        except (_RESTError, ServiceException):
+            return {}
+        files = {}
+        with zipfile.ZipFile(io.BytesIO(bytes(function.code_bytes or b""))) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                try:
+                    files[info.filename] = archive.read(info).decode()
+                except UnicodeDecodeError:
+                    continue
+        return files
+
+    def log_lines(self, name: str) -> list[str]:
+        """Every line the function logged to /aws/lambda/<name>, oldest first (R-6.5)."""
+        client = self._client("logs")
+        lines: list[str] = []
+        arguments: dict[str, Any] = {"logGroupName": f"/aws/lambda/{name}"}
+        from botocore.exceptions import ClientError
+
+        try:
+            while True:
+                page = client.filter_log_events(**arguments)
+                lines += [event["message"] for event in page.get("events", [])]
+                if not page.get("nextToken"):
+                    return lines
+                arguments["nextToken"] = page["nextToken"]
+        except ClientError:
+            return lines
+
     def invoke(self, name: str, event: Any, qualifier: str | None = None) -> InvokeResult:
         result: InvokeResult = self.account.invoke(name, event, qualifier)
         return result

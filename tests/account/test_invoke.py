@@ -329,3 +329,16 @@ def test_non_python_runtimes_say_so(
     body = json.loads(response["Payload"].read())
     assert body["errorType"] == "Runtime.Unsupported"
     assert "Python handlers only" in body["errorMessage"]
+
+
+def test_view_reads_code_and_log_lines(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    make_function()
+    view = learner.view()
+    assert "def lambda_handler" in view.code_files("lab-hello")["app.py"]
+    assert view.code_files("missing") == {} and view.log_lines("missing") == []
+    learner.invoke("lab-hello", {"name": "logs"})
+    lines = view.log_lines("lab-hello")
+    assert lines[0].startswith("INIT_START") or lines[0].startswith("START")
+    assert any(line.startswith("REPORT RequestId:") for line in lines)
