@@ -195,7 +195,7 @@ class Engine:
         version = fn.latest_version if qualifier is None else self.resolve(fn, qualifier)
         if fn.faults and system_fault_active(fn, now):
             self.counters.system_errors += 1
-            self._trace_throttle(fn, version, request_id, attempt, SYSTEM_ERROR)
+            self.trace_throttle(fn, version, request_id, attempt, SYSTEM_ERROR)
             return SYSTEM_ERROR
         env: Environment | None = None
         init_ms = 0.0
@@ -213,10 +213,10 @@ class Engine:
             reserved = fn.reserved
             if reserved is not None:
                 if fn.busy_on_demand + fn.provisioned_total >= reserved:
-                    self._trace_throttle(fn, version, request_id, attempt, RESERVED_LIMIT)
+                    self.trace_throttle(fn, version, request_id, attempt, RESERVED_LIMIT)
                     return RESERVED_LIMIT
             elif self.unreserved_used >= self.account_concurrency - self.total_reserved:
-                self._trace_throttle(fn, version, request_id, attempt, ACCOUNT_LIMIT)
+                self.trace_throttle(fn, version, request_id, attempt, ACCOUNT_LIMIT)
                 return ACCOUNT_LIMIT
             else:
                 self.unreserved_used += 1
@@ -316,10 +316,10 @@ class Engine:
             fn.scale_window_count = 0
         if fn.scale_window_count >= facts.SCALE_ENVS_PER_10S:
             self._release_admission(fn)
-            self._trace_throttle(fn, version, request_id, attempt, SCALING_LIMIT)
+            self.trace_throttle(fn, version, request_id, attempt, SCALING_LIMIT)
             return SCALING_LIMIT
         fn.scale_window_count += 1
-        env = self._new_environment(version, None)
+        env = self.new_environment(version, None)
         self.counters.cold_starts += 1
         return env, version.backend.start_environment(env.info)
 
@@ -400,7 +400,7 @@ class Engine:
         if fn.reserved is None:
             self.unreserved_used -= 1
 
-    def _trace_throttle(
+    def trace_throttle(
         self, fn: FunctionState, version: VersionState, request_id: str, attempt: int, reason: str
     ) -> None:
         if reason != SYSTEM_ERROR:
@@ -445,7 +445,7 @@ class Engine:
                 )
             )
 
-    def _new_environment(self, version: VersionState, pool: Any) -> Environment:
+    def new_environment(self, version: VersionState, pool: Any) -> Environment:
         self._env_count += 1
         spec = version.spec
         info = EnvironmentInfo(

@@ -124,7 +124,7 @@ class AsyncInvoker:
             self._fail(event, fn, EVENT_AGE_EXCEEDED)
             return
         if fn.reserved == 0:  # no attempt, no retry
-            engine._trace_throttle(
+            engine.trace_throttle(
                 fn,
                 engine.resolve(fn, event.qualifier),
                 event.request_id,

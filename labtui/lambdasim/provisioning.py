@@ -73,7 +73,7 @@ def allocate(
         version = fn.versions[version_name]
         pool: deque[Environment] = deque()
         for _ in range(amount):
-            env = engine._new_environment(version, pool)
+            env = engine.new_environment(version, pool)
             init = version.backend.start_environment(env.info)
             pool.append(env)
             if engine.tracing:

@@ -396,4 +396,6 @@ class Simulation:
         """Process events until a synchronous call has its response (live sandbox use)."""
         engine = self.engine
         while not call.done and engine.pending_events:
-            engine.run(engine._heap[0][0])
+            next_time = engine.next_event_time()
+            assert next_time is not None
+            engine.run(next_time)
