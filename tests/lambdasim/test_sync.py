@@ -268,3 +268,13 @@ def test_deleting_provisioned_concurrency_sends_traffic_on_demand() -> None:
     sim.run()
     assert warm.response is not None and warm.response.init_duration_ms == 0
     assert cold.response is not None and cold.response.init_duration_ms > 0
+
+
+def test_run_until_complete_stops_at_the_response() -> None:
+    sim = Simulation(seed=0)
+    sim.add_function(function(behaviour=model(100)))
+    first = sim.invoke_sync("fn", at=0)
+    later = sim.invoke_sync("fn", at=50)
+    sim.run_until_complete(first)
+    assert first.response is not None and first.response.status == "success"
+    assert later.response is None and sim.now < 50
