@@ -114,6 +114,7 @@ def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
             done = subprocess.run(
                 ["bash", "-e", "-o", "pipefail", str(script)],
                 cwd=work,
+                stdin=subprocess.DEVNULL,  # a `read` in the script must not wait on the terminal
                 env=_child_env(env, scratch, str(bridge.bin_dir)) | bridge.child_env(),
                 capture_output=True,
                 text=True,
@@ -142,6 +143,7 @@ def _run_setup_py(work: Path, env: Mapping[str, str], scratch: Path) -> None:
         done = subprocess.run(
             [sys.executable, "setup.py"],
             cwd=work,
+            stdin=subprocess.DEVNULL,
             env=_child_env(env, scratch),
             capture_output=True,
             text=True,

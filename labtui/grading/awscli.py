@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import secrets
 import socket
@@ -34,17 +35,18 @@ from typing import Any
 _DRIVER_LOCK = threading.Lock()  # one command at a time per process: cwd and stdio are global
 _DRIVER: Any = None
 
-# Request: NUL-terminated fields: token, argument count, cwd, arguments.
-# Reply: one line "rc stdout-path stderr-path".
+# Request: NUL-terminated fields: token, argument count, cwd, arguments. A fixed file
+# descriptor (9) keeps the function valid in bash 3.2 (macOS), which lacks {fd} redirections.
+# Reply: one line "rc n"; the output is in $LABTUI_AWS_DIR/n.out and n.err.
 BASH_FUNCTION = r"""aws() {
-  local fd reply rc rest out err
-  exec {fd}<>"/dev/tcp/127.0.0.1/$LABTUI_AWS_PORT" || return 255
-  printf '%s\0' "$LABTUI_AWS_TOKEN" "$#" "$PWD" "$@" >&"$fd"
-  IFS= read -r -u "$fd" reply
-  exec {fd}>&-
-  rc=${reply%% *}; rest=${reply#* }; out=${rest%% *}; err=${rest#* }
-  [[ -s $out ]] && cat "$out"
-  [[ -s $err ]] && cat "$err" >&2
+  local reply rc n
+  exec 9<>"/dev/tcp/127.0.0.1/$LABTUI_AWS_PORT" || return 255
+  printf '%s\0' "$LABTUI_AWS_TOKEN" "$#" "$PWD" "$@" >&9
+  IFS= read -r -u 9 reply
+  exec 9>&-
+  rc=${reply%% *}; n=${reply#* }
+  [[ -s $LABTUI_AWS_DIR/$n.out ]] && cat "$LABTUI_AWS_DIR/$n.out"
+  [[ -s $LABTUI_AWS_DIR/$n.err ]] && cat "$LABTUI_AWS_DIR/$n.err" >&2
   return "${rc:-255}"
 }"""
 
@@ -59,9 +61,10 @@ with socket.create_connection(("127.0.0.1", int(os.environ["LABTUI_AWS_PORT"])))
         if not chunk:
             break
         chunks.append(chunk)
-rc, out, err = b"".join(chunks).decode().strip().split(" ", 2)
-for path, stream in ((out, sys.stdout.buffer), (err, sys.stderr.buffer)):
-    with open(path, "rb") as handle:
+rc, n = b"".join(chunks).decode().strip().split(" ", 1)
+folder = os.environ["LABTUI_AWS_DIR"]
+for suffix, stream in ((".out", sys.stdout.buffer), (".err", sys.stderr.buffer)):
+    with open(os.path.join(folder, n + suffix), "rb") as handle:
         stream.write(handle.read())
 sys.exit(int(rc))
 """
@@ -167,7 +170,7 @@ class AwsCliBridge:
         self.token = secrets.token_hex(16)
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
-        self._count = 0
+        self._numbers = itertools.count(1)  # next() is atomic: safe for `aws ... &` jobs
 
     @property
     def port(self) -> int:
@@ -180,6 +183,7 @@ class AwsCliBridge:
             "BASH_FUNC_aws%%": "() " + BASH_FUNCTION.removeprefix("aws() "),
             "LABTUI_AWS_PORT": str(self.port),
             "LABTUI_AWS_TOKEN": self.token,
+            "LABTUI_AWS_DIR": str(self._dir),
         }
 
     def __enter__(self) -> AwsCliBridge:
@@ -208,12 +212,12 @@ class AwsCliBridge:
         cwd, argv = fields
         record = run_in_process(argv, cwd, self.env)
         self.records.append(record)
-        self._count += 1
-        out = self._dir / f"{self._count}.out"
-        err = self._dir / f"{self._count}.err"
+        number = next(self._numbers)
+        out = self._dir / f"{number}.out"
+        err = self._dir / f"{number}.err"
         out.write_text(record.stdout, encoding="utf-8")
         err.write_text(record.stderr, encoding="utf-8")
-        connection.sendall(f"{record.rc} {out} {err}\n".encode())
+        connection.sendall(f"{record.rc} {number}\n".encode())
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
