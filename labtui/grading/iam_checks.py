@@ -84,6 +84,17 @@ def _principals(raw: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in _as_list(raw))
 
 
+def _condition(item: dict[str, Any]) -> dict[str, Any]:
+    condition: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v
+                                 for k, v in (item.get("Condition") or {}).items()}
+    # moto writes add-permission's FunctionUrlAuthType beside the statement's keys; AWS
+    # writes it as a condition. Read both the AWS way.
+    if "FunctionUrlAuthType" in item:
+        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = str(
+            item["FunctionUrlAuthType"])
+    return condition
+
+
 def parse_statements(raw_document: Any, source: str = "") -> list[Statement]:
     result = []
     for item in _as_list(document(raw_document).get("Statement")):
@@ -96,7 +107,7 @@ def parse_statements(raw_document: Any, source: str = "") -> list[Statement]:
             resources=tuple(str(r) for r in _as_list(item.get("Resource"))),
             not_resources=tuple(str(r) for r in _as_list(item.get("NotResource"))),
             principals=_principals(item.get("Principal")),
-            condition=dict(item.get("Condition") or {}),
+            condition=_condition(item),
             source=source or str(item.get("Sid", "")),
         ))
     return result
@@ -239,7 +250,7 @@ def function_resource_policy(ctx: GradingContext, function: str) -> list[Stateme
     response = _try(ctx.aws("lambda").get_policy, FunctionName=function)
     if not response:
         return []
-    return parse_statements(response.get("Policy"), "resource policy")
+    return parse_statements(response.get("Policy"))  # each statement named by its Sid
 
 
 # --- what a policy grants, expanded over a service's actions ----------------------------
@@ -270,3 +281,50 @@ def allowed_actions(statements: Iterable[Statement], catalog: Iterable[str]) -> 
         if any(s.effect == "Allow" for s in named):
             allowed_set.add(action)
     return allowed_set
+
+
+# --- function URLs (R-8.4) ----------------------------------------------------------------
+
+URL_ACTIONS = ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")  # both since Oct 2025
+ANONYMOUS = "*"
+
+
+@dataclass(frozen=True)
+class UrlDecision:
+    allowed: bool
+    reason: str
+
+
+def authorize_url_call(
+    auth_type: str,
+    function_arn: str,
+    resource_statements: list[Statement],
+    caller: str | None,
+    caller_statements: list[Statement],
+) -> UrlDecision:
+    """Would a call to the function URL by ``caller`` (a role ARN, signing with SigV4; None
+    for an unsigned call) reach the function? R-8.4: with ``NONE`` Lambda never looks at
+    the caller, so only statements for Principal ``*`` can admit it; with ``AWS_IAM`` the
+    call must be signed and, for each required action, the resource policy (naming the
+    caller or ``*``) or the caller's own identity policy (same account) must allow it,
+    with no explicit Deny."""
+    context = {"lambda:FunctionUrlAuthType": auth_type}
+    if auth_type == "NONE":
+        for action in URL_ACTIONS:
+            decision = evaluate(resource_statements, action, function_arn,
+                                principal=ANONYMOUS, context=context)
+            if decision != "allow":
+                return UrlDecision(False, f"unsigned calls are not allowed {action} "
+                                          "(auth type NONE ignores who is calling)")
+        return UrlDecision(True, "public: auth type NONE and a * statement for both actions")
+    if caller is None:
+        return UrlDecision(False, "auth type AWS_IAM refuses unsigned calls (403)")
+    for action in URL_ACTIONS:
+        by_resource = evaluate(resource_statements, action, function_arn,
+                               principal=caller, context=context)
+        by_identity = evaluate(caller_statements, action, function_arn, context=context)
+        if "deny" in (by_resource, by_identity):
+            return UrlDecision(False, f"an explicit Deny on {action}")
+        if "allow" not in (by_resource, by_identity):
+            return UrlDecision(False, f"no policy allows it {action}")
+    return UrlDecision(True, "signed, and allowed both actions")
