@@ -52,10 +52,13 @@ class ClassroomRoom:
     def module_ids(self) -> list[str]:
         return [m.id for m in self.course.modules]
 
-    def exercise_ids(self) -> list[str]:
-        """Exercises in course order (the lesson's list, only packs that exist)."""
+    def exercise_ids(self, modules: list[str] | None = None) -> list[str]:
+        """Exercises in course order (the lesson's list, only packs that exist), optionally
+        only those of ``modules``."""
         ids: list[str] = []
         for module in self.course.modules:
+            if modules is not None and module.id not in modules:
+                continue
             for exercise in module.front.exercises if module.front else []:
                 if exercise in self.course.exercises and exercise not in ids:
                     ids.append(exercise)
@@ -139,7 +142,9 @@ class ClassroomRoom:
         students = self.store.students(self.room_id)
         checks = self.store.check_results(self.room_id)
         spent = self.store.time_spent(self.room_id)
-        exercises = list(dict.fromkeys([*self.exercise_ids(), *(c.exercise_id for c in checks)]))
+        # the open modules' exercises, plus any a student checked ahead of the class
+        exercises = list(dict.fromkeys([*self.exercise_ids(room.unlocked),
+                                        *(c.exercise_id for c in checks)]))
         last: dict[tuple[str, str], CheckRecord] = {}
         passed: set[tuple[str, str]] = set()
         attempts: Counter[tuple[str, str]] = Counter()
