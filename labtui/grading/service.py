@@ -85,6 +85,8 @@ def _grade_pack(
         else:
             directory = solution_dir or workspace_for(pack.id, learner_id)
             answers = check_files(directory)
+            if (directory / "setup.sh").is_file():
+                _warm_cli_in_background()
             say("seeding a fresh sandbox account")
             account = fresh_account(pack.manifest, pack.path, learner_id)
             apply_solution(directory, account.env(), say)
@@ -97,6 +99,16 @@ def _grade_pack(
     except LabError as error:
         report.error = error.message
     return report
+
+
+def _warm_cli_in_background() -> None:
+    """Load the aws CLI while the account is seeded (the first check in a process)."""
+    import threading
+
+    from labtui.grading import awscli
+
+    if awscli._DRIVER is None:
+        threading.Thread(target=awscli.warm_up, name="labtui-awscli-warm", daemon=True).start()
 
 
 def run_checks(
