@@ -18,6 +18,24 @@ if TYPE_CHECKING:
     from labtui.course.setup_spec import ExerciseSetup
 
 SEED_SNAPSHOT = "seed"
+_SESSION_LOCK = threading.Lock()
+_SESSION: Any = None
+
+
+def _shared_session() -> Any:
+    """One boto3 session for all learners (loading service models once makes clients
+    cheap); it never reads a profile, config file or credentials file."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is None:
+            import boto3
+            import botocore.session
+
+            core = botocore.session.Session()
+            for variable in ("config_file", "credentials_file"):
+                core.set_config_variable(variable, os.devnull)
+            _SESSION = boto3.Session(botocore_session=core)
+        return _SESSION
 
 
 class LearnerAccount:
@@ -60,21 +78,18 @@ class LearnerAccount:
     def client(self, service: str, **config: Any) -> Any:
         """A boto3 client bound to this learner's account through the sandbox endpoint.
 
-        The session is built from explicit values only, so no profile, config file or
-        real credentials on the machine are ever read."""
-        import boto3
-        import botocore.session
-
-        core = botocore.session.Session()
-        for variable in ("config_file", "credentials_file"):
-            core.set_config_variable(variable, os.devnull)
-        session = boto3.Session(
-            aws_access_key_id=self.access_key_id,
-            aws_secret_access_key=self.secret_access_key,
-            region_name=self.region,
-            botocore_session=core,
-        )
-        return session.client(service, endpoint_url=self.sandbox.endpoint_url, **config)
+        Credentials and region are passed explicitly and the shared session reads no
+        config or credentials file, so nothing real on the machine is ever used."""
+        session = _shared_session()
+        with _SESSION_LOCK:  # creating clients from one session is not thread-safe
+            return session.client(
+                service,
+                region_name=self.region,
+                endpoint_url=self.sandbox.endpoint_url,
+                aws_access_key_id=self.access_key_id,
+                aws_secret_access_key=self.secret_access_key,
+                **config,
+            )
 
     def view(self) -> AccountView:
         from labtui.account.view import AccountView
