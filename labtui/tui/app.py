@@ -111,6 +111,7 @@ class LabApp(App[int]):
         self.learner_id = learner_id
         self.resume_on_start = resume
         self.announcements: list[str] = []
+        self.crash_reports = False  # run_app: an unexpected error becomes a crash report
         self.screen_factories: dict[str, ScreenEntry] = {}
         # exercise id -> the sandbox snapshot taken when it was opened (rewind target);
         # snapshots live in the sandbox server's memory, so this is per process.
@@ -306,6 +307,25 @@ class LabApp(App[int]):
             problems = [p for p in problems if p.path == under or under in p.path.parents]
         self.push_screen(ProblemsScreen(problems, self.course.root))
 
+    def _print_error_renderables(self) -> None:
+        """A bug in labtui ends with one line and a crash report, never a traceback.
+
+        (Textual prints the traceback here; tests keep that behaviour.)
+        """
+        if not self.crash_reports or self._exception is None:
+            super()._print_error_renderables()
+            return
+        from labtui.crashlog import write_crash_report
+
+        error = self._exception
+        report = write_crash_report(error)
+        self._exit_renderables.clear()
+        self.error_console.print(
+            f"labtui: internal error: {type(error).__name__}: {error}\n"
+            f"This is a labtui bug, not your mistake. Your progress is saved. "
+            f"Details were saved to {report}", markup=False, highlight=False,
+        )
+
     def action_help(self) -> None:
         self.action_show_help_panel()
 
@@ -403,10 +423,13 @@ def create_app(
 
 def run_app(plain: bool = False) -> int:
     app = create_app(plain=plain)
+    app.crash_reports = True
     try:
         result = app.run()
     finally:
         if app._services is not None:
             app._services.sandbox.stop()
         app.store.close()
-    return int(result or 0)
+    if app._exception is not None:
+        return 3  # the CLI's EXIT_INTERNAL: a labtui bug, reported above
+    return int(result or app.return_code or 0)

@@ -78,3 +78,35 @@ async def test_missing_content_still_opens(store: object, services: object) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+CRASHING = """
+import os
+from pathlib import Path
+from labtui.tui.app import create_app
+from labtui.tui.screens.home import HomeScreen
+
+def boom(self):
+    raise RuntimeError("simulated bug")
+
+HomeScreen.on_mount = boom
+app = create_app(Path(os.environ["COURSE"]))
+app.crash_reports = True
+app.run(headless=True)
+"""
+
+
+def test_a_bug_ends_with_a_crash_report_not_a_traceback(labtui_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .fakes import FIXTURE_COURSE
+
+    done = subprocess.run([sys.executable, "-c", CRASHING], capture_output=True, text=True,
+                          env={**os.environ, "COURSE": str(FIXTURE_COURSE)}, timeout=120,
+                          check=False)
+    assert "labtui: internal error: RuntimeError: simulated bug" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    [report] = labtui_home.glob("crash-*.log")
+    assert "simulated bug" in report.read_text()
