@@ -329,7 +329,11 @@ class Engine:
         version = inv.version
         status = inv.status
         duration = inv.result.duration_ms
-        billed = ceil(duration) if duration > 0 else 1  # billed per 1 ms
+        # billed per 1 ms. Since 1 August 2025 an on-demand cold start also bills its
+        # Init phase (curriculum M05), so the REPORT line's Billed Duration includes it.
+        # Provisioned environments initialise ahead of time under the provisioned charge.
+        init = inv.init_ms if env.pool is None else 0.0
+        billed = ceil(duration + init) if duration + init > 0 else 1
         inv.billed_ms = billed
         counters = self.counters
         counters.invocations += 1

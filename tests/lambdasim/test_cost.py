@@ -51,7 +51,7 @@ def test_ephemeral_storage_above_512_is_billed() -> None:
 def test_simulation_cost_uses_billed_milliseconds() -> None:
     # 1 ms billing granularity; GB-seconds.
     sim = Simulation(seed=0)
-    sim.add_function(function(memory_mb=1024, architecture="arm64", behaviour=model(99.2)))
+    sim.add_function(function(memory_mb=1024, architecture="arm64", behaviour=model(99.2, 0.0)))
     for _ in range(10):
         sim.invoke_sync("fn")
     sim.run()
@@ -59,6 +59,20 @@ def test_simulation_cost_uses_billed_milliseconds() -> None:
     assert cost.requests == 10
     assert cost.gb_seconds == pytest.approx(10 * 0.1 * 1.0)
     assert cost.duration_usd == pytest.approx(1.0 * 0.0000133334)
+
+
+def test_cold_start_bills_its_init_phase() -> None:
+    # Since 1 August 2025 the Init phase of an on-demand cold start is billed (curriculum M05):
+    # Billed Duration = ceil(Duration + Init Duration); warm calls bill the handler alone.
+    sim = Simulation(seed=0)
+    sim.add_function(function(memory_mb=1024, behaviour=model(41.87, 612.4)))
+    cold = sim.invoke_sync("fn")
+    sim.run()
+    warm = sim.invoke_sync("fn")
+    sim.run()
+    assert cold.response is not None and cold.response.billed_duration_ms == 655
+    assert warm.response is not None and warm.response.billed_duration_ms == 42
+    assert sim.cost().gb_seconds == pytest.approx((655 + 42) / 1000)
 
 
 def test_provisioned_time_is_billed_once_per_configuration() -> None:
@@ -81,7 +95,7 @@ def test_provisioned_time_is_billed_once_per_configuration() -> None:
 def test_simulation_bills_ephemeral_storage_above_512_mb() -> None:
     # 10,240 MB of /tmp for 1,000 one-second invocations.
     sim = Simulation(seed=0)
-    sim.add_function(function(ephemeral_mb=10_240, behaviour=model(1000), timeout_s=5))
+    sim.add_function(function(ephemeral_mb=10_240, behaviour=model(1000, 0.0), timeout_s=5))
     for i in range(1000):
         sim.invoke_sync("fn", at=i * 2.0)
     sim.run()
