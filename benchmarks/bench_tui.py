@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,12 @@ def run_once(code: str, env: dict[str, str]) -> tuple[float, float, int]:
     return float(values["READY_S"]), float(values["CPU_S"]), int(values["RSS_KIB"])
 
 
+def _default_course() -> Path:
+    from labtui.course.resolver import content_root
+
+    return content_root()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -106,8 +113,15 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "LABTUI_HOME": home}
-        if options.course:
-            env["BENCH_COURSE"] = str(options.course.resolve())
+        # A still copy of the course, as installed from a wheel: the checkout may be edited
+        # while the benchmark runs, and every edit would (rightly) invalidate the cache.
+        source = options.course.resolve() if options.course else _default_course()
+        course = Path(home) / "course"
+        for folder in ("lessons", "quizzes", "sandbox"):
+            if (source / folder).is_dir():
+                shutil.copytree(source / folder, course / folder,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+        env["BENCH_COURSE"] = str(course)
         run_once(BARE, env)  # warm the OS file cache for both
         first_wall, first_cpu, first_rss = run_once(LABTUI, env)  # no summary cache yet
         run_once(LABTUI_FULL, env)  # a whole session: writes the summary cache
