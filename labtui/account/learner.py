@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from labtui.account import moto_state
-from labtui.account.identity import learner_identity
+from labtui.account.identity import cli_environment_for, learner_identity
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
@@ -59,21 +59,12 @@ class LearnerAccount:
 
     def env(self) -> dict[str, str]:
         """Environment for a CLI/SDK process: endpoint, region, fake keys, empty config."""
-        config_dir = self.sandbox.work_dir / "aws-config"
-        config_dir.mkdir(parents=True, exist_ok=True)
-        for name in ("config", "credentials"):
-            (config_dir / name).touch()
-        return {
-            "AWS_ENDPOINT_URL": self.sandbox.endpoint_url,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": self.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
-            "AWS_CONFIG_FILE": str(config_dir / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(config_dir / "credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PAGER": "",
-        }
+        identity = learner_identity(self.learner_id)
+        environment = cli_environment_for(
+            self.sandbox.endpoint_url, identity, self.region, self.sandbox.work_dir / "aws-config"
+        )
+        environment["AWS_PAGER"] = ""
+        return environment
 
     def client(self, service: str, **config: Any) -> Any:
         """A boto3 client bound to this learner's account through the sandbox endpoint.

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from labtui.account.code_store import remove_tree
-from labtui.account.identity import DEFAULT_LEARNER, DEFAULT_REGION, learner_identity
+from labtui.account.identity import (
+    DEFAULT_LEARNER,
+    DEFAULT_REGION,
+    cli_environment_for,
+    learner_identity,
+)
 from labtui.errors import LabError
 from labtui.paths import labtui_home
 
@@ -82,21 +87,9 @@ def running_server() -> ServerRecord | None:
 
 def cli_environment(record: ServerRecord) -> dict[str, str]:
     """What a CLI/SDK needs to talk to the recorded sandbox, and nothing real."""
-    identity = learner_identity(record.learner)
-    config_dir = _state_dir() / "aws"
-    config_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("config", "credentials"):
-        (config_dir / name).touch()
-    return {
-        "AWS_ENDPOINT_URL": record.endpoint_url,
-        "AWS_DEFAULT_REGION": record.region,
-        "AWS_REGION": record.region,
-        "AWS_ACCESS_KEY_ID": identity.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
-        "AWS_CONFIG_FILE": str(config_dir / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(config_dir / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    return cli_environment_for(
+        record.endpoint_url, learner_identity(record.learner), record.region, _state_dir() / "aws"
+    )
 
 
 def export_lines(environment: dict[str, str]) -> str:

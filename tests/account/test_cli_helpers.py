@@ -73,6 +73,15 @@ def test_sandbox_stop_without_a_sandbox(capsys: pytest.CaptureFixture[str]) -> N
     assert "no sandbox is running" in capsys.readouterr().out
 
 
+def _wait_for_server(stop: threading.Event) -> serve.ServerRecord | None:
+    for _ in range(300):
+        record = serve.running_server()
+        if record is not None:
+            return record
+        stop.wait(0.05)
+    return None
+
+
 def test_serve_foreground_records_itself_and_cleans_up() -> None:
     stop = threading.Event()
     lines: list[str] = []
@@ -81,11 +90,7 @@ def test_serve_foreground_records_itself_and_cleans_up() -> None:
     )
     server.start()
     try:
-        for _ in range(300):
-            if serve.running_server() is not None:
-                break
-            stop.wait(0.05)
-        record = serve.running_server()
+        record = _wait_for_server(stop)
         assert record is not None and record.endpoint_url.startswith("http://127.0.0.1:")
         exports = "\n".join(lines)
         assert f"export AWS_ENDPOINT_URL={record.endpoint_url};" in exports
@@ -152,11 +157,7 @@ def test_serve_seeds_the_exercise_setup(monkeypatch: pytest.MonkeyPatch, tmp_pat
     )
     server.start()
     try:
-        for _ in range(300):
-            if serve.running_server() is not None:
-                break
-            stop.wait(0.05)
-        record = serve.running_server()
+        record = _wait_for_server(stop)
         assert record is not None
         import boto3
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import TRUST
+
 APP = """\
 def lambda_handler(event, context):
     name = event.get("name", "world")
@@ -25,19 +27,6 @@ def lambda_handler(event, context):
         "remaining_ms": context.get_remaining_time_in_millis(),
     }
 """
-
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 ZIP = (
     "zip -q function.zip app.py"
