@@ -185,8 +185,7 @@ class InvokeService:
     @staticmethod
     def _route_alias(backend: Any, name: str, qualifier: str) -> str:
         # moto ignores alias weights; Lambda sends each call to one version by weight.
-        aliases = backend._lambdas._get_function_aliases(name)
-        alias = aliases.get(qualifier)
+        alias = next((a for a in backend.list_aliases(name) if a.name == qualifier), None)
         if alias is None:
             return qualifier
         weights = (alias.routing_config or {}).get("AdditionalVersionWeights") or {}
