@@ -10,6 +10,7 @@ same student's state. ``serve()`` is ``labtui classroom serve``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import os
@@ -128,6 +129,7 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
             if service is not None:
                 services.discard(service)
                 await service.stop()
+                await _reap(service)
         return socket
 
     async def stop_all(_app: web.Application) -> None:
@@ -141,6 +143,22 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
         web.get("/tui/ws", websocket),
         web.static("/static", base.statics_path),
     ])
+
+
+async def _reap(service: Any) -> None:
+    """Make sure the student's process is gone and its pipes are closed."""
+    process = getattr(service, "_process", None)
+    if process is None:
+        return
+    try:
+        await asyncio.wait_for(process.wait(), 10)  # it was asked to quit: let it save
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()
 
 
 async def _close_when_gone(service: Any, socket: web.WebSocketResponse) -> None:

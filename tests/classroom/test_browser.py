@@ -169,7 +169,7 @@ async def test_a_student_in_the_browser_and_the_instructor_dashboard(
         f"document.getElementById('code').value = {json.dumps(room.room.code)};"
         "document.querySelector('form').submit(); true")
     await browser.wait_for("location.pathname === '/tui' && document.readyState === 'complete'")
-    for _ in range(240):  # the lab in the page reports in: its process runs as Ana
+    for _ in range(480):  # the lab in the page reports in: its process runs as Ana
         if any(s.name == "Ana Lima" and s.current_item for s in room.store.students(room.room_id)):
             break
         await asyncio.sleep(0.25)
