@@ -130,7 +130,10 @@ class ExecutionEnvironment:
         self._log.start(log_read)
         try:
             send(self._control_in, self._setup_message())
-            answer = receive(self._control_out, started + facts.INIT_LIMIT_S, self._watch_memory)
+            # 10 s of Init, then Lambda retries Init inside the first invocation's
+            # timeout; one deadline covers both.
+            deadline = started + facts.INIT_LIMIT_S + self.config.timeout_s
+            answer = receive(self._control_out, deadline, self._watch_memory)
         except (ChildGone, Deadline) as problem:
             self._kill()
             answer = {
@@ -163,6 +166,10 @@ class ExecutionEnvironment:
             cold = None if self.provisioned else self._pending_init
             self._pending_init = None
             if self._init_error is not None:
+                if self._init_error["errorType"] == "Sandbox.Timedout":
+                    document = errors.timed_out(request_id, self.config.timeout_s)
+                    elapsed = self.config.timeout_s * 1000
+                    return self._finish(request_id, None, document, None, elapsed, {}, "timeout")
                 return self._finish(request_id, cold, self._init_error, None, 0.0, {}, "error")
             # bytes are the raw JSON payload (as the Invoke API carries it); anything
             # else, a str included, is a Python value to serialise.

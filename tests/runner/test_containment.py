@@ -161,3 +161,24 @@ def test_a_looping_environment_dies_with_the_lab(code_dir: Path) -> None:
     else:
         os.killpg(pid, 9)
         raise AssertionError("the environment outlived the lab")
+
+
+def test_init_that_never_finishes_times_out_the_first_invocation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Init gets 10 s, then is retried within the invocation's timeout.
+    from labtui import facts
+
+    monkeypatch.setattr(facts, "INIT_LIMIT_S", 1)
+    (tmp_path / "app.py").write_text("while True:\n    pass\n")
+    environment = ExecutionEnvironment(
+        FunctionConfig(function_name="f", timeout_s=1.0), tmp_path, {}
+    )
+    try:
+        result = environment.invoke({}, "req-init")
+    finally:
+        environment.shutdown()
+    assert result.status == "timeout"
+    assert result.json()["errorMessage"] == (
+        "RequestId: req-init Error: Task timed out after 1.00 seconds"
+    )
