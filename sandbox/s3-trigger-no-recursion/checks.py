@@ -1,0 +1,154 @@
+"""Checks for s3-trigger-no-recursion: uploads-bucket's notification filter (R-4.14), then
+one upload of uploads/cat.jpg whose notification chain is followed hop by hop, running
+thumbnailer's deployed code for each notification its own writes would fire, up to the
+recursion limit (R-4.15); and the resource-policy statement S3 relies on, evaluated for
+the right and for foreign buckets/accounts (R-8.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labtui import facts
+from labtui.grading import iam_checks
+from labtui.grading.context import GradingContext
+from labtui.grading.results import CheckResult
+from labtui.grading.s3_checks import (
+    ChainRun,
+    filter_rules,
+    follow_upload,
+    function_name_of,
+    lambda_notifications,
+    matches,
+)
+
+FUNCTION = "thumbnailer"
+BUCKET = "uploads-bucket"
+UPLOAD = "uploads/cat.jpg"
+IMAGE = b"\xff\xd8\xff\xe0 fake JPEG data for the lab: a cat, sitting" + bytes(range(64))
+
+
+def _mine(ctx: GradingContext) -> list[dict[str, Any]]:
+    return [c for c in lambda_notifications(ctx, BUCKET)
+            if function_name_of(str(c.get("LambdaFunctionArn", ""))) == FUNCTION]
+
+
+def _describe(config: dict[str, Any]) -> str:
+    rules = filter_rules(config)
+    shown = ", ".join(f"{name} {value!r}" for name, value in sorted(rules.items()))
+    return f"{', '.join(config.get('Events') or [])} [{shown or 'no filter'}]"
+
+
+def _chain(ctx: GradingContext) -> ChainRun:
+    run: ChainRun = ctx.once("chain", lambda: follow_upload(ctx, BUCKET, UPLOAD, IMAGE))
+    return run
+
+
+def c1(ctx: GradingContext) -> CheckResult:
+    # R-4.14: notifications can be filtered by key prefix and suffix.
+    expected = f"every notification to {FUNCTION} filters on suffix .jpg and fires for {UPLOAD}"
+    configs = _mine(ctx)
+    if not configs:
+        return ctx.result("c1", False, expected=expected,
+                          actual=f"{BUCKET} does not notify {FUNCTION}",
+                          hint="Keep one notification to thumbnailer, with a filter "
+                               "(aws s3api put-bucket-notification-configuration).")
+    actual = "; ".join(_describe(c) for c in configs)
+    unfiltered = [c for c in configs if filter_rules(c).get("suffix", "") != ".jpg"]
+    fires = any(matches(c, "ObjectCreated:Put", UPLOAD) for c in configs)
+    if unfiltered:
+        hint = ("A notification without a .jpg suffix filter fires for every object, the "
+                "thumbnails included. Replace the configuration with a filtered one.")
+    else:
+        hint = f"The filter must still let {UPLOAD} through (prefix uploads/, suffix .jpg)."
+    return ctx.result("c1", not unfiltered and fires, expected=expected, actual=actual,
+                      hint=hint)
+
+
+def c2(ctx: GradingContext) -> CheckResult:
+    # R-4.14: output under the trigger's prefix/suffix re-triggers the function.
+    expected = "the first run writes its thumbnail where no notification to thumbnailer fires"
+    run = _chain(ctx)
+    if not run.hops:
+        return ctx.result("c2", False, expected=expected,
+                          actual=f"uploading {UPLOAD} did not invoke {FUNCTION}",
+                          hint="The notification must fire for uploads/cat.jpg (check c1).")
+    first = run.hops[0]
+    if first.error:
+        return ctx.result("c2", False, expected=expected,
+                          actual=f"{FUNCTION} failed: {first.error[:200]}",
+                          hint="Invoke thumbnailer with an S3 test event and read the error.")
+    if not first.created:
+        return ctx.result("c2", False, expected=expected,
+                          actual="the first run wrote no new object",
+                          hint="thumbnailer must still write one thumbnail per upload.")
+    triggering = []
+    for bucket, key in first.created:
+        configs = (lambda_notifications(ctx, bucket) if bucket != BUCKET else _mine(ctx))
+        if any(matches(c, "ObjectCreated:Put", key) for c in configs):
+            triggering.append(f"s3://{bucket}/{key}")
+    shown = ", ".join(f"s3://{b}/{k}" for b, k in first.created)
+    if not triggering:
+        return ctx.result("c2", True, expected=expected, actual=f"wrote {shown}")
+    return ctx.result("c2", False, expected=expected,
+                      actual=f"wrote {', '.join(triggering)}, which the filter matches",
+                      hint="Does your own write trigger you? The thumbnail's key still ends in "
+                           ".jpg; put it under a prefix the filter excludes "
+                           "(OUTPUT_PREFIX=thumbnails/) or in another bucket.")
+
+
+def c3(ctx: GradingContext) -> CheckResult:
+    # R-4.15: loop detection stops a chain only after ~16 invocations.
+    expected = f"uploading {UPLOAD}: 1 invocation of {FUNCTION}, 1 new object"
+    run = _chain(ctx)
+    created = run.created
+    actual = (f"{run.invocations} invocation(s), {len(created)} new object(s)"
+              + (f", {sum(len(h.rewritten) for h in run.hops)} rewrite(s)"
+                 if any(h.rewritten for h in run.hops) else ""))
+    if run.stopped_by_loop_detection:
+        actual += f"; stopped by recursive loop detection after {facts.RECURSION_LIMIT}"
+    errors = [h for h in run.hops if h.error]
+    if errors:
+        actual += f"; {len(errors)} run(s) failed"
+    ok = run.invocations == 1 and len(created) == 1 and not errors
+    if run.invocations > 1:
+        looped = run.hops[1]
+        hint = (f"The function's own write to s3://{looped.bucket}/{looped.key} triggered it "
+                f"again. Recursive loop detection is no safety net: it stops the chain only "
+                f"after about {facts.RECURSION_LIMIT} invocations, each billed and each "
+                "writing again. Make sure nothing the function writes (new objects, copies, "
+                "rewrites of the original) matches the notification.")
+    elif run.invocations == 0:
+        hint = "The upload must trigger thumbnailer once (check c1)."
+    else:
+        hint = "One upload should produce exactly one thumbnail."
+    return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
+
+
+def c4(ctx: GradingContext) -> CheckResult:
+    # R-8.3: scope a service principal with SourceArn + SourceAccount (confused deputy).
+    expected = ("s3.amazonaws.com may invoke for arn:aws:s3:::uploads-bucket in this account "
+                "only")
+    statements = iam_checks.function_resource_policy(ctx, FUNCTION)
+    arn = ctx.arn("lambda", f"function:{FUNCTION}")
+
+    def allows(bucket: str, account: str) -> bool:
+        context = {"AWS:SourceArn": f"arn:aws:s3:::{bucket}", "AWS:SourceAccount": account}
+        return iam_checks.evaluate(statements, "lambda:InvokeFunction", arn,
+                                   principal="s3.amazonaws.com", context=context) == "allow"
+
+    own = allows(BUCKET, ctx.account_id)
+    other_bucket = allows("someone-elses-bucket", ctx.account_id)
+    other_account = allows(BUCKET, "111122223333")
+    actual = (f"uploads-bucket here: {'allowed' if own else 'refused'}; another bucket: "
+              f"{'allowed' if other_bucket else 'refused'}; uploads-bucket owned by another "
+              f"account: {'allowed' if other_account else 'refused'}")
+    ok = own and not other_bucket and not other_account
+    if not own:
+        hint = ("S3 must still be allowed to invoke thumbnailer: aws lambda add-permission "
+                "--principal s3.amazonaws.com --action lambda:InvokeFunction --source-arn "
+                "arn:aws:s3:::uploads-bucket --source-account <account id>.")
+    else:
+        hint = ("Bucket names are global and can be re-created by anyone after deletion: scope "
+                "the statement with --source-arn arn:aws:s3:::uploads-bucket AND "
+                "--source-account <your account id> (remove-permission, then add-permission).")
+    return ctx.result("c4", ok, expected=expected, actual=actual, hint=hint)
