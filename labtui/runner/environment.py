@@ -243,6 +243,9 @@ class ExecutionEnvironment:
         init_ms = cold[0] if cold else None
         payload = (body if body is not None else _to_json(error_document)).encode()
         error_type = error_document["errorType"] if error_document else None
+        report_error = error_type if status != "success" and body is None else None
+        if self._killed_for_memory:
+            report_error = "Runtime.OutOfMemory"  # what the REPORT line names
         text = logs.invocation_log(
             request_id=request_id,
             version=self.config.version,
@@ -250,7 +253,7 @@ class ExecutionEnvironment:
             init_log=cold[1] if cold else None,
             output=output,
             timeout_s=self.config.timeout_s if status == "timeout" else None,
-            error_type=error_type if status != "success" and body is None else None,
+            error_type=report_error,
             duration_ms=duration_ms,
             init_ms=init_ms,
             memory_mb=self.config.memory_mb,

@@ -57,7 +57,7 @@ def test_memory_bomb_is_killed_like_lambda(environment_for: Any) -> None:
         "errorMessage": "RequestId: req-mem Error: Runtime exited with error: signal: killed",
     }
     assert result.max_memory_used_mb == 128 and result.recycled
-    assert "Status: error\tError Type: Runtime.ExitError" in result.log
+    assert "Status: error\tError Type: Runtime.OutOfMemory" in result.log
 
 
 def test_fork_bomb_is_contained(environment_for: Any) -> None:
@@ -81,6 +81,7 @@ def test_process_exit_is_runtime_exit_error(
     result = environment_for(handler).invoke({}, "req-x")
     assert result.json() == {"errorType": "Runtime.ExitError", "errorMessage": message}
     assert result.function_error == "Unhandled" and result.recycled
+    assert "Status: error\tError Type: Runtime.ExitError" in result.log
 
 
 @pytest.mark.parametrize(
