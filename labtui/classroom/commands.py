@@ -1,4 +1,7 @@
-"""``labtui classroom serve|join|gradebook|certificates`` (and the hidden ``student``)."""
+"""``labtui classroom serve|join|gradebook|certificates``.
+
+(Each browser student's process is ``python -m labtui.classroom.student``, started by serve.)
+"""
 
 from __future__ import annotations
 
@@ -43,9 +46,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     certificates.add_argument("--output", "-o", default=".", help="directory (default: .)")
     certificates.set_defaults(handler=_certificates)
 
-    student = sub.add_parser("student")  # run by the server, one per browser student
-    student.set_defaults(handler=_student)
-
 
 def _room_and_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--room", required=True, help="room name (letters, digits, - and _)")
@@ -70,12 +70,6 @@ def _join(args: argparse.Namespace) -> int:
     from labtui.classroom.student import join_from_terminal
 
     return join_from_terminal(args.url, code=args.code, name=args.name)
-
-
-def _student(_args: argparse.Namespace) -> int:
-    from labtui.classroom.student import run_student_from_env
-
-    return run_student_from_env()
 
 
 def _gradebook(args: argparse.Namespace) -> int:

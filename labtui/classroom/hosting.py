@@ -35,7 +35,7 @@ TUI_SERVICES: web.AppKey[set[Any]] = web.AppKey("labtui_tui_services", set)
 
 def student_command() -> str:
     # textual-serve runs this through a shell; exec makes the lab the process it watches
-    return f"exec {shlex.quote(sys.executable)} -m labtui classroom student"
+    return f"exec {shlex.quote(sys.executable)} -m labtui.classroom.student"
 
 
 def student_environment(room: str, student: Student, token: str, api_url: str) -> dict[str, str]:
@@ -204,7 +204,11 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
     if not is_loopback(host):
         print(f"WARNING: listening on {host}, not just this machine: anyone who can reach "
               f"port {port} on that network can open the join page. The room code admits "
-              "students; only the instructor token opens the dashboard.", file=sys.stderr)
+              "students; only the instructor token opens the dashboard. Traffic is plain "
+              "HTTP: use it on a network you trust.", file=sys.stderr)
+        if public_url is None and host in ("0.0.0.0", "::"):
+            print("Tip: --public-url http://<this machine's address>:"
+                  f"{port} prints the address students should type.", file=sys.stderr)
     print(f"Room {room!r} is open. Students join at: {url}/  with room code "
           f"{opened.room.code}")
     print(f"Instructor dashboard (keep this private): {url}/dashboard#token={token}")

@@ -19,7 +19,7 @@ LEARNER_ENV = "LABTUI_LEARNER"
 
 
 def run_student_from_env() -> int:
-    """Entry point of ``labtui classroom student`` (what textual-serve runs per connection)."""
+    """What textual-serve runs per connection: ``python -m labtui.classroom.student``."""
     url, token = os.environ.get(URL_ENV, ""), os.environ.get(TOKEN_ENV, "")
     learner = os.environ.get(LEARNER_ENV, "")
     if not (url and token and learner):
@@ -82,3 +82,23 @@ def _saved_or_new(url: str, code: str, name: str) -> tuple[ClassroomClient, str]
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(saved, handle, indent=2)
     return ClassroomClient(url, str(joined["token"])), f"classroom-{joined['student_id']}"
+
+
+def main() -> int:
+    import sys
+
+    try:
+        return run_student_from_env()
+    except LabError as error:
+        print(f"labtui: error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except Exception as error:  # the server log gets one line; the details go to a file
+        from labtui.crashlog import write_crash_report
+
+        print(f"labtui: internal error: {type(error).__name__}: {error} "
+              f"(details: {write_crash_report(error)})", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

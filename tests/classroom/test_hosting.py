@@ -1,6 +1,6 @@
 """Hosting: each browser student gets their own labtui process over textual-serve.
 
-These start real ``labtui classroom student`` processes behind the websocket (loopback only,
+These start real ``python -m labtui.classroom.student`` processes behind the websocket (loopback only,
 bounded waits) and kill one with SIGKILL mid-exercise.
 """
 
