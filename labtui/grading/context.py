@@ -10,6 +10,7 @@ and returns ``ctx.result(...)``, which fills in the title, points and rule decla
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,11 @@ class GradingContext:
     trace: list[TraceRow] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
     account: Any = None  # the sandbox account object (labtui.account), when available
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed_s(self) -> float:
+        """Real seconds since the checks started (the time axis of live trace rows)."""
+        return time.perf_counter() - self.started
 
     @property
     def region(self) -> str:

@@ -66,7 +66,7 @@ def invoke_function(
     )
     match = _REPORT.search(log)
     ctx.trace.append(TraceRow(
-        t_s=float(len(ctx.trace)),
+        t_s=round(ctx.elapsed_s(), 3),
         function=name,
         version=outcome.executed_version,
         environment="sandbox",
