@@ -13,7 +13,8 @@ Starting a sandbox
         learner = sandbox.learner("dana")      # LearnerAccount, isolated per learner id
         learner.env()                          # env vars for a CLI/boto3 child process
 
-One server serves any number of learners. Each learner id maps to a fake access key
+One server serves any number of learners. moto keeps its state per process, so all
+Sandbox objects of one process see the same accounts; run one per process. Each learner id maps to a fake access key
 and a deterministic 12-digit account id (``identity.learner_identity``); the gateway
 stamps every request with the caller's account, so learners never see each other's
 resources. AWS managed policies (AWSLambdaBasicExecutionRole, ...) exist as in AWS.

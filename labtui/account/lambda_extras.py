@@ -78,7 +78,20 @@ class AccountLambdaExtras:
 
 
 class ExtrasStore:
-    """Extras for every account, with one lock (requests arrive on server threads)."""
+    """Extras for every account, with one lock (requests arrive on server threads).
+
+    moto's state is process-wide, so this is too: every Sandbox in a process uses
+    :meth:`shared`, and an account reads the same whichever server it is reached by."""
+
+    _shared: ExtrasStore | None = None
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> ExtrasStore:
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
 
     def __init__(self) -> None:
         self._accounts: dict[str, AccountLambdaExtras] = {}

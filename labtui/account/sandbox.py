@@ -112,7 +112,7 @@ class Sandbox:
         from labtui.account.lambda_invoke import InvokeService
         from labtui.runner.pool import EnvironmentPool
 
-        self.extras = ExtrasStore()
+        self.extras = ExtrasStore.shared()
         self.pool = EnvironmentPool({}, work_root=self._subdir("environments"))
         factory = self._async_engine_factory or RunOnceEngine
         self.engine = factory(self.extras)
