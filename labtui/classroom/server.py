@@ -21,6 +21,7 @@ import hmac
 import html
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,6 +36,8 @@ from labtui.classroom.store import ClassroomError, ClassroomStore, Student
 log = logging.getLogger("labtui.classroom")
 COOKIE = "labtui_student"
 MAX_BODY_BYTES = 64 * 1024
+MAX_JOIN_FAILURES = 10
+JOIN_FAILURE_WINDOW_S = 60.0
 WEB_DIR = Path(__file__).parent / "web"
 Body = TypeVar("Body", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -82,6 +85,7 @@ class ClassroomServer:
     def __init__(self, room: ClassroomRoom) -> None:
         self.room = room
         self.store: ClassroomStore = room.store
+        self._join_failures: dict[str, list[float]] = {}
 
     def make_app(self, *, host_tui: bool = False, tui_command: str | None = None,
                  env_for: Callable[[Student, str], dict[str, str]] | None = None
@@ -157,7 +161,9 @@ class ClassroomServer:
         room = await asyncio.to_thread(lambda: self.room.room)
         if room.ended_at is not None:
             raise ApiError(409, "this session has ended")
+        self._check_join_rate(request)
         if not hmac.compare_digest(body.code.strip().upper().encode(), room.code.encode()):
+            self._join_failures.setdefault(request.remote or "?", []).append(time.monotonic())
             raise ApiError(403, "wrong room code")
         student, token = await asyncio.to_thread(self.store.join, room.id, body.name)
         if not is_form:
@@ -167,6 +173,15 @@ class ClassroomServer:
         redirect.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/",
                             max_age=7 * 24 * 3600)
         raise redirect
+
+    def _check_join_rate(self, request: web.Request) -> None:
+        """A few wrong room codes per minute per address: guessing the code is not a plan."""
+        now = time.monotonic()
+        failures = [t for t in self._join_failures.get(request.remote or "?", [])
+                    if now - t < JOIN_FAILURE_WINDOW_S]
+        self._join_failures[request.remote or "?"] = failures
+        if len(failures) >= MAX_JOIN_FAILURES:
+            raise ApiError(429, "too many wrong room codes; wait a minute and check the code")
 
     # student API ----------------------------------------------------------------------
     async def student_state(self, request: web.Request) -> web.Response:

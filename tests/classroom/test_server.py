@@ -260,3 +260,13 @@ async def test_dashboard_page_carries_no_data_and_no_token(classroom: Any) -> No
     assert page.status == 200 and "Instructor token" in text
     assert token not in text and room.room.code not in text and "Ana" not in text
     assert "innerHTML" not in text  # data is inserted as text, never as markup
+
+
+async def test_guessing_the_room_code_is_slowed_down(classroom: Any) -> None:
+    client, room, _ = classroom
+    for attempt in range(10):
+        wrong = await client.post("/join", json={"name": f"G{attempt}", "code": "AAAAAA"})
+        assert wrong.status == 403
+    blocked = await client.post("/join", json={"name": "Guess", "code": room.room.code})
+    assert blocked.status == 429 and "too many" in (await blocked.json())["error"]
+    assert room.store.students(room.room_id) == []
