@@ -1,0 +1,104 @@
+"""Checks for layer-share: the published common-utils versions and their files (what
+Lambda extracts under /opt, R-1.5), the layer version each function references, and a
+real invocation of both functions through the sandbox, whose runner puts attached layers
+on Python's path after the function's own package, as /opt/python comes after /var/task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labtui.grading.context import GradingContext
+from labtui.grading.invoke import invoke_function
+from labtui.grading.layer_checks import (
+    function_layer_arns,
+    layer_files,
+    layer_name_of,
+    layer_versions,
+)
+from labtui.grading.results import CheckResult
+
+LAYER = "common-utils"
+FUNCTIONS = ("orders-api", "invoice-worker")
+PACKAGE = "python/common_utils/__init__.py"
+CALLS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "orders-api": ({"orderId": "o-7", "cents": 1005},
+                   {"orderId": "o-7", "total": "10.05 EUR", "utils_version": "1.1"}),
+    "invoice-worker": ({"invoiceId": "inv-3", "lines": [1005, 250, 99]},
+                       {"invoiceId": "inv-3", "lines": ["10.05 EUR", "2.50 EUR", "0.99 EUR"],
+                        "utils_version": "1.1"}),
+}
+
+
+def _common_utils_arns(ctx: GradingContext, function: str) -> list[str]:
+    return [arn for arn in function_layer_arns(ctx, function) or []
+            if layer_name_of(arn) == LAYER]
+
+
+def c1(ctx: GradingContext) -> CheckResult:
+    # R-1.5: layers are extracted to /opt; Python imports from /opt/python.
+    expected = f"a version of {LAYER} containing {PACKAGE} (-> /opt/{PACKAGE})"
+    versions = layer_versions(ctx, LAYER)
+    if not versions:
+        return ctx.result("c1", False, expected=expected, actual=f"no layer named {LAYER}",
+                          hint="aws lambda publish-layer-version --layer-name common-utils "
+                               "--zip-file fileb://common-utils.zip")
+    found: list[str] = []
+    for version in versions:
+        files = layer_files(ctx, str(version["LayerVersionArn"])) or []
+        if PACKAGE in files:
+            return ctx.result("c1", True, expected=expected,
+                              actual=f"version {version['Version']} holds {PACKAGE}")
+        found = files
+    shown = ", ".join(found[:4]) or "nothing"
+    return ctx.result("c1", False, expected=expected,
+                      actual=f"newest version holds {shown}",
+                      hint="Python finds layer code in /opt/python: zip the package as "
+                           "python/common_utils/... (mkdir -p build/python; cp -r common_utils "
+                           "build/python/; cd build && zip -qr ../common-utils.zip python).")
+
+
+def c2(ctx: GradingContext) -> CheckResult:
+    # R-1.5: functions reference one immutable layer version ARN each.
+    expected = f"both functions list the same {LAYER} version ARN"
+    attached = {name: _common_utils_arns(ctx, name) for name in FUNCTIONS}
+    actual = "; ".join(
+        f"{name}: {', '.join(a.rsplit(':', 2)[-2] + ':' + a.rsplit(':', 1)[-1] for a in arns) or 'none'}"
+        for name, arns in attached.items())
+    distinct = {arn for arns in attached.values() for arn in arns}
+    ok = all(len(arns) == 1 for arns in attached.values()) and len(distinct) == 1
+    if any(not arns for arns in attached.values()):
+        hint = ("Attach the layer to both functions: aws lambda update-function-configuration "
+                "--function-name <name> --layers <LayerVersionArn>.")
+    else:
+        hint = ("Each publish creates a new version. Publish once and attach that one "
+                "LayerVersionArn to both functions, so they share exactly the same code.")
+    return ctx.result("c2", ok, expected=expected, actual=actual, hint=hint)
+
+
+def c3(ctx: GradingContext) -> CheckResult:
+    # R-1.5: the function's package comes first on the path; the layer must supply the module.
+    expected = "orders-api -> 10.05 EUR, invoice-worker -> 10.05/2.50/0.99 EUR, common_utils 1.1"
+    problems: list[str] = []
+    versions_seen: list[str] = []
+    for name, (event, wanted) in CALLS.items():
+        outcome = invoke_function(ctx, name, event)
+        if outcome.function_error:
+            problems.append(f"{name} failed: {outcome.error_summary[:160]}")
+            continue
+        body = outcome.body if isinstance(outcome.body, dict) else {}
+        versions_seen.append(str(body.get("utils_version")))
+        if body != wanted:
+            problems.append(f"{name} answered {body}")
+    if not problems:
+        return ctx.result("c3", True, expected=expected,
+                          actual="both answers right, common_utils 1.1 from the layer")
+    if any("ImportModuleError" in p for p in problems):
+        hint = ("import common_utils fails: the handler no longer bundles it and the layer does "
+                "not put it on the path. Python layers keep packages under python/.")
+    elif "1.0" in versions_seen:
+        hint = ("The old bundled common_utils 1.0 still answers: the function's own package comes "
+                "before /opt/python on Python's path. Deploy each handler without its "
+                "common_utils folder.")
+    else:
+        hint = "Attach the common-utils layer to both functions and deploy only app.py."
+    return ctx.result("c3", False, expected=expected, actual="; ".join(problems), hint=hint)
