@@ -15,7 +15,6 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from labtui.classroom import schema as t
+from labtui.classroom.records import (
+    CheckRecord,
+    LiveQuiz,
+    QuizAnswerRecord,
+    Room,
+    Student,
+)
 from labtui.errors import LabError
 from labtui.progress.store import utc_now
 
@@ -30,6 +36,10 @@ ROOM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 MAX_STUDENT_NAME = 60
 # Heartbeats further apart than this count as an absence, not as time spent.
 MAX_HEARTBEAT_GAP_S = 60.0
+
+
+__all__ = ["CheckRecord", "ClassroomError", "ClassroomStore", "LiveQuiz", "QuizAnswerRecord",
+           "Room", "Student"]
 
 
 class ClassroomError(LabError):
@@ -61,62 +71,6 @@ def clean_student_name(name: str) -> str:
     if not cleaned or len(cleaned) > MAX_STUDENT_NAME or not cleaned.isprintable():
         raise ClassroomError(f"a name is 1-{MAX_STUDENT_NAME} printable characters", 422)
     return cleaned
-
-
-@dataclass(frozen=True, slots=True)
-class Room:
-    id: int
-    name: str
-    code: str
-    unlocked: list[str]
-    created_at: str
-    ended_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Student:
-    id: str
-    room_id: int
-    name: str
-    joined_at: str
-    last_seen_at: str | None
-    current_item: str | None
-
-    @property
-    def learner_id(self) -> str:
-        """The learner id (and so the sandbox account) of this student: one per student."""
-        return f"classroom-{self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRecord:
-    student_id: str
-    exercise_id: str
-    passed: bool
-    points: int
-    max_points: int
-    created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class LiveQuiz:
-    id: int
-    room_id: int
-    module_id: str
-    question_ids: list[str]
-    started_at: str
-    ended_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuizAnswerRecord:
-    quiz_id: int
-    student_id: str
-    question_id: str
-    answer: Any
-    correct: bool
-    points: float
-    answered_at: str
 
 
 def default_database_url() -> str:
