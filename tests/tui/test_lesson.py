@@ -109,3 +109,19 @@ async def test_exercise_key_says_when_an_exercise_is_coming(make_app: AppFactory
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert any("retry-lab" in a and "coming soon" in a for a in app.announcements)
+
+
+async def test_links_to_explicit_anchors_scroll_to_the_heading(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        await pilot.pause(0.2)
+        assert screen.viewer.scroll_y == 0
+        document = screen.viewer.document
+        # the heading "## Invoke it {#invoke}" slugs to "invoke-it": the anchor must still work
+        document.post_message(Markdown.LinkClicked(document, "#invoke"))
+        await pilot.pause(0.2)
+        assert screen.viewer.scroll_y > 0
+        document.post_message(Markdown.LinkClicked(document, "retries#async"))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen) and app.screen.module.id == "retries"

@@ -82,7 +82,7 @@ class ExerciseScreen(WorkbenchActions):
             self.output = output
 
     def __init__(self, pack: ExercisePack) -> None:
-        super().__init__(id="exercise")
+        super().__init__(classes="exercise-screen")
         assert pack.manifest is not None
         self.pack = pack
         self.manifest = pack.manifest
@@ -90,6 +90,7 @@ class ExerciseScreen(WorkbenchActions):
         self.workspace: Path | None = None
         self.grading = False
         self.sandbox_endpoint: str | None = None
+        self.sandbox_error: str | None = None
         self.last_grade: GradeView | None = None
         self._mtimes: dict[str, float] = {}
         self._draft_dirty = False
@@ -205,6 +206,7 @@ class ExerciseScreen(WorkbenchActions):
     def on_exercise_screen_sandbox_ready(self, message: SandboxReady) -> None:
         console = self.query_one(SandboxConsole)
         if message.error:
+            self.sandbox_error = message.error
             console.write(f"Sandbox: {message.error}")
             self.lab.announce(f"Sandbox: {message.error}", severity="warning")
         else:
@@ -232,7 +234,8 @@ class ExerciseScreen(WorkbenchActions):
             text.append(f"{sum(r.passed for r in grade.results)}/{len(grade.results)} checks",
                         style="bold yellow")
         text.append("  ·  watch " + ("on" if self.state.watch else "off"))
-        sandbox = f"sandbox {self.sandbox_endpoint}" if self.sandbox_endpoint else "sandbox starting"
+        sandbox = (f"sandbox {self.sandbox_endpoint}" if self.sandbox_endpoint
+                   else "sandbox unavailable" if self.sandbox_error else "sandbox starting…")
         text.append(f"  ·  {sandbox}", style="dim")
         self.query_one("#exercise-status", Static).update(text)
 

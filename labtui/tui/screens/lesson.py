@@ -83,6 +83,10 @@ class LessonViewer(MarkdownViewer):
     class Loaded(Message):
         pass
 
+    async def _on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+        """Links are the lesson screen's to follow (anchors, other lessons), not files."""
+        message.prevent_default()  # MarkdownViewer would treat the href as a file path
+
     def _on_markdown_table_of_contents_updated(
         self, message: Markdown.TableOfContentsUpdated
     ) -> None:
@@ -103,7 +107,7 @@ class LessonScreen(LabScreen):
     ]
 
     def __init__(self, module: Module) -> None:
-        super().__init__(id="lesson")
+        super().__init__(classes="lesson-screen")
         self.module = module
         assert module.lesson is not None
         self.markdown, self.try_its = lesson_markdown(module.lesson.body)
@@ -159,6 +163,12 @@ class LessonScreen(LabScreen):
     def _restore_position(self) -> None:
         self.viewer.scroll_to(y=self._saved_position, animate=False, immediate=True)
         self.loaded = True
+        self.set_timer(1.0, self._complete_if_it_fits)
+
+    def _complete_if_it_fits(self) -> None:
+        viewer = self.viewer
+        if viewer.virtual_size.height > 0 and viewer.max_scroll_y == 0:  # all on screen: read
+            self._complete("Lesson marked as read.")
         if self._saved_position:
             self.lab.announce(f"Back where you left {self.module.title}.")
 
@@ -187,9 +197,26 @@ class LessonScreen(LabScreen):
         event.stop()
         href = event.href
         if href.startswith("#"):
-            self.viewer.document.goto_anchor(href[1:])
+            self.goto_anchor(href[1:])
         elif href.startswith(("http://", "https://")):
             self.app.open_url(href)
+        else:  # "<module-id>#<anchor>", as quiz refs write it: open that lesson
+            module_id = href.split("#", 1)[0].removesuffix(".md").split("-", 1)[-1]
+            if self.lab.course.module(href.split("#", 1)[0]) is not None:
+                self.lab.open_lesson(href.split("#", 1)[0])
+            elif self.lab.course.module(module_id) is not None:
+                self.lab.open_lesson(module_id)
+
+    def goto_anchor(self, anchor: str) -> bool:
+        """Scroll to a heading by its explicit ``{#anchor}`` (hidden from the reader)."""
+        lesson = self.module.lesson
+        title = next((h.title for h in lesson.headings if h.anchor == anchor), None) if lesson else None
+        document = self.viewer.document
+        for _, label, block_id in document.table_of_contents:
+            if title is not None and label.strip() == title:
+                document.query_one(f"#{block_id}").scroll_visible(top=True, animate=False)
+                return True
+        return document.goto_anchor(anchor)
 
     # actions ----------------------------------------------------------------
     def action_back(self) -> None:

@@ -20,7 +20,7 @@ class ProblemsScreen(LabScreen):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, problems: list[Problem], root: Path) -> None:
-        super().__init__(id="problems")
+        super().__init__(classes="problems-screen")
         self.problems = problems
         self.root = root
 

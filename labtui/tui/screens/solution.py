@@ -33,7 +33,7 @@ class SolutionScreen(LabScreen):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, exercise_id: str, root: Path) -> None:
-        super().__init__(id="solution")
+        super().__init__(classes="solution-screen")
         self.exercise_id = exercise_id
         self.root = root
 
