@@ -25,14 +25,13 @@ from textual.worker import get_current_worker
 
 from labtui.course.loader import ExercisePack
 from labtui.tui.screens.exercise_actions import WorkbenchActions, _message
-from labtui.tui.screens.exercise_state import ExerciseState, grade_from_attempt
+from labtui.tui.screens.exercise_state import TABS, ExerciseState, grade_from_attempt
 from labtui.tui.services import CommandOutput, GradeView, trace_rows
 from labtui.tui.widgets.console import PROMPT_HINT, SandboxConsole
 from labtui.tui.widgets.results import CheckResults
 from labtui.tui.widgets.trace import TraceTimeline
 from labtui.tui.widgets.workspace import WorkspaceEditor, workspace_files
 
-TABS = ("task", "files", "console", "results", "trace")
 WATCH_EVERY_S = 1.0
 DRAFT_EVERY_S = 1.0
 
