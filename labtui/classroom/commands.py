@@ -59,7 +59,21 @@ def _help(parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _needs_extra() -> None:
+    """Classroom mode uses optional packages; say how to get them instead of a traceback."""
+    import importlib.util
+
+    from labtui.errors import LabError
+
+    missing = [name for name in ("aiohttp", "textual_serve", "sqlalchemy")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise LabError(f"classroom mode needs {', '.join(missing)}: "
+                       "pip install 'labtui[classroom]'")
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _needs_extra()
     from labtui.classroom.hosting import serve
 
     return serve(room=args.room, host=args.host, port=args.port,
@@ -67,12 +81,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _join(args: argparse.Namespace) -> int:
+    _needs_extra()
     from labtui.classroom.student import join_from_terminal
 
     return join_from_terminal(args.url, code=args.code, name=args.name)
 
 
 def _gradebook(args: argparse.Namespace) -> int:
+    _needs_extra()
     from pathlib import Path
 
     from labtui.classroom.gradebook import build_gradebook
@@ -90,6 +106,7 @@ def _gradebook(args: argparse.Namespace) -> int:
 
 
 def _certificates(args: argparse.Namespace) -> int:
+    _needs_extra()
     from pathlib import Path
 
     from labtui.classroom.certificates import issue_certificates
