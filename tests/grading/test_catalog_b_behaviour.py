@@ -1,0 +1,171 @@
+"""What is specific to the behaviour packs of catalog part B, beyond the pack contract
+(tests/grading/test_pack_contract.py covers starter / solution / wrong attempts):
+
+* S3 notification matching (s3-trigger-no-recursion, R-4.14);
+* the credential detector of secrets-not-env (R-8.6);
+* graded solutions that differ from the shipped attempts in one respect, to show the
+  checks react to behaviour and not to the text of a known attempt.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labtui.grading.pack import load_pack
+from labtui.grading.s3_checks import matches
+from labtui.grading.service import grade
+
+SANDBOX = load_pack("init-outside-handler").path.parent
+
+
+def _config(prefix: str | None = None, suffix: str | None = None,
+            events: tuple[str, ...] = ("s3:ObjectCreated:*",)) -> dict[str, Any]:
+    rules = [{"Name": n, "Value": v} for n, v in (("Prefix", prefix), ("Suffix", suffix)) if v]
+    config: dict[str, Any] = {"LambdaFunctionArn": "arn:aws:lambda:us-east-1:1:function:f",
+                              "Events": list(events)}
+    if rules:
+        config["Filter"] = {"Key": {"FilterRules": rules}}
+    return config
+
+
+def test_notification_filters_match_prefix_suffix_and_event() -> None:
+    jpeg_uploads = _config("uploads/", ".jpg")
+    assert matches(jpeg_uploads, "ObjectCreated:Put", "uploads/cat.jpg")
+    assert matches(jpeg_uploads, "ObjectCreated:Copy", "uploads/cat.jpg")
+    assert not matches(jpeg_uploads, "ObjectCreated:Put", "thumbnails/cat-thumb.jpg")
+    assert not matches(jpeg_uploads, "ObjectCreated:Put", "uploads/cat.png")
+    assert not matches(jpeg_uploads, "ObjectRemoved:Delete", "uploads/cat.jpg")
+    suffix_only = _config(suffix=".jpg")
+    assert matches(suffix_only, "ObjectCreated:Put", "thumbnails/cat-thumb.jpg")
+    puts_only = _config(events=("s3:ObjectCreated:Put",))
+    assert not matches(puts_only, "ObjectCreated:Copy", "anything")
+    assert matches(_config(), "ObjectCreated:Put", "anything")
+
+
+def _secrets_checks() -> Any:
+    import sys
+
+    load_pack("secrets-not-env")
+    return sys.modules["labtui_pack_checks_secrets_not_env"]
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("DB_PASSWORD", "Bl-7mqP2-vX9s-Q4za"),
+    ("SETTINGS", "host=db;password=Bl-7mqP2-vX9s-Q4za"),
+    ("DB_PASSWORD_ENCRYPTED", "AQICAHh" + "A" * 60),
+    ("BLOB", "AQICAHhk2jv9pZ3tLx0E8mYc1QvR7sW4uN6bF5aD3gH2jK9lM0nP1oQ2rS3tU4vW5xY6zA=="),
+    ("API_TOKEN", "abc"),
+    ("DATABASE_URL", "postgres://billing_sync:hunter2@billing-db.internal/billing"),
+    ("UPSTREAM", "AKIAIOSFODNN7EXAMPLE"),
+])
+def test_credential_like_environment_values_are_flagged(key: str, value: str) -> None:
+    assert _secrets_checks().credential_reason(key, value) is not None
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("SECRET_ID", "prod/billing/db"),
+    ("SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/billing/db-AbCdEf"),
+    ("DB_HOST", "billing-db.internal"),
+    ("DB_USER", "billing_sync"),
+    ("LOG_LEVEL", "INFO"),
+])
+def test_references_and_plain_settings_are_not_flagged(key: str, value: str) -> None:
+    assert _secrets_checks().credential_reason(key, value) is None
+
+
+def _variant(tmp_path: Path, pack: str, attempt: str, edits: dict[str, tuple[str, str]]) -> Path:
+    """A copy of one shipped attempt with text replacements (file -> (old, new))."""
+    target = tmp_path / "attempt"
+    shutil.copytree(SANDBOX / pack / attempt, target)
+    for name, (old, new) in edits.items():
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{name} no longer contains {old!r}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
+def _failed(pack: str, solution: Path) -> set[str]:
+    report = grade(pack, solution_dir=solution)
+    assert report.error is None, report.error
+    return {result.id for result in report.results if not result.passed}
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_a_lazy_global_client_built_in_the_first_call_counts_as_once(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # init-outside-handler c1 measures clients per environment, however the code is shaped.
+    old = "CONFIG = load_config()\nDYNAMODB = boto3.client(\"dynamodb\")\n"
+    new = ("CONFIG = load_config()\nDYNAMODB = None\n\n\ndef client():\n    global DYNAMODB\n"
+           "    if DYNAMODB is None:\n        DYNAMODB = boto3.client(\"dynamodb\")\n"
+           "    return DYNAMODB\n")
+    solution = _variant(tmp_path, "init-outside-handler", "solution", {
+        "app.py": (old, new)})
+    text = (solution / "app.py").read_text(encoding="utf-8")
+    (solution / "app.py").write_text(text.replace("item = DYNAMODB.get_item(",
+                                                  "item = client().get_item("),
+                                     encoding="utf-8")
+    assert _failed("init-outside-handler", solution) == set()
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_idempotent_handler_without_the_dynamodb_permission_fails_c1(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # The sandbox does not enforce IAM; c1 evaluates the role for the calls the code made.
+    solution = _variant(tmp_path, "idempotent-async-handler", "solution", {
+        "setup.sh": ("aws iam put-role-policy", ": aws iam put-role-policy")})
+    assert _failed("idempotent-async-handler", solution) == {"c1"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_idempotent_handler_that_swallows_every_error_fails_c3(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    solution = _variant(tmp_path, "idempotent-async-handler", "solution", {
+        "app.py": ("except DYNAMODB.exceptions.ConditionalCheckFailedException:",
+                   "except Exception:")})
+    assert _failed("idempotent-async-handler", solution) == {"c3"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_thumbnails_in_another_bucket_pass_without_a_prefix(sandbox: Any, tmp_path: Path) -> None:
+    # "output to thumbnails/ or another bucket": with the output elsewhere, a suffix-only
+    # filter is enough.
+    solution = _variant(tmp_path, "s3-trigger-no-recursion", "wrong/suffix-only-filter", {
+        "setup.sh": ("--environment 'Variables={OUTPUT_PREFIX=thumbnails/}'",
+                     "--environment 'Variables={OUTPUT_BUCKET=thumbnails-bucket}'")})
+    script = solution / "setup.sh"
+    script.write_text(script.read_text(encoding="utf-8").replace(
+        "# 1. Only", "aws s3api create-bucket --bucket thumbnails-bucket > /dev/null\n# 1. Only"),
+        encoding="utf-8")
+    assert _failed("s3-trigger-no-recursion", solution) == set()
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_secret_fetched_lazily_on_the_first_call_is_one_fetch(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    old = ("_secrets = boto3.client(\"secretsmanager\")\nCREDENTIALS = json.loads(\n"
+           "    _secrets.get_secret_value(SecretId=os.environ[\"SECRET_ID\"])[\"SecretString\"]\n)\n")
+    new = ("_secrets = boto3.client(\"secretsmanager\")\nCREDENTIALS = {}\n\n\n"
+           "def credentials():\n    if not CREDENTIALS:\n        CREDENTIALS.update(json.loads(\n"
+           "            _secrets.get_secret_value(SecretId=os.environ[\"SECRET_ID\"])"
+           "[\"SecretString\"]))\n    return CREDENTIALS\n")
+    solution = _variant(tmp_path, "secrets-not-env", "solution", {"app.py": (old, new)})
+    app = solution / "app.py"
+    app.write_text(app.read_text(encoding="utf-8").replace(
+        "CREDENTIALS[\"host\"], CREDENTIALS[\"username\"], CREDENTIALS[\"password\"]",
+        "credentials()[\"host\"], credentials()[\"username\"], credentials()[\"password\"]"),
+        encoding="utf-8")
+    assert _failed("secrets-not-env", solution) == set()
