@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -35,8 +36,9 @@ def register(subparsers: Any) -> None:
         "aws",
         help="run the bundled AWS CLI against the running sandbox (v2 syntax accepted)",
         add_help=False,  # every flag, -h included, belongs to the aws CLI
-        description="Run 'aws ARGS' against the running sandbox. Commands written for AWS "
-        "CLI v2 work as written (--cli-binary-format is accepted).",
+        description="Run 'aws ARGS' against the running sandbox (one is started in the "
+        "background if none runs). Commands written for AWS CLI v2 work as written "
+        "(--cli-binary-format is accepted).",
     )
     aws.add_argument("aws_arguments", nargs=argparse.REMAINDER, metavar="ARGS")
     aws.set_defaults(handler=_aws)
@@ -82,12 +84,14 @@ def _stop(args: argparse.Namespace) -> int:
 def _aws(args: argparse.Namespace) -> int:
     from labtui.account import serve
     from labtui.account.awscli_bridge import run_aws_here
-    from labtui.errors import LabError
 
     record = serve.running_server()
     if record is None:
-        raise LabError(
-            "no sandbox is running: start one with 'labtui sandbox serve' in another terminal "
-            "(or 'eval $(labtui sandbox serve --print-env)')"
+        # Lab commands should just work: start one in the background and say so.
+        record = serve.start_background()
+        print(
+            f"labtui: started a sandbox in the background on {record.endpoint_url} "
+            "('labtui sandbox stop' ends it)",
+            file=sys.stderr,
         )
     return run_aws_here(list(args.aws_arguments), serve.cli_environment(record))

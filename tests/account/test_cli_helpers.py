@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from labtui.account import serve
 from labtui.account.awscli_bridge import v1_arguments
+from labtui.account.identity import learner_identity
 from labtui.cli import main
 
 
@@ -61,11 +62,20 @@ def test_export_lines_work_with_eval(tmp_path: Path) -> None:
     assert output.strip() == "http://127.0.0.1:1234|a b'c|unset"
 
 
-def test_labtui_aws_without_a_sandbox_says_how_to_start_one(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["aws", "sts", "get-caller-identity"]) == 2
-    assert "labtui sandbox serve" in capsys.readouterr().err
+def test_labtui_aws_starts_a_sandbox_when_none_runs(capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    saved = dict(os.environ)  # the CLI runs in this process and sets AWS_* for itself
+    try:
+        assert main(["aws", "sts", "get-caller-identity", "--output", "text"]) == 0
+        output = capfd.readouterr()
+        assert "started a sandbox in the background" in output.err
+        assert learner_identity("local").account_id in output.out
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        assert main(["sandbox", "stop"]) == 0
+    assert serve.running_server() is None
 
 
 def test_sandbox_stop_without_a_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
