@@ -260,10 +260,16 @@ class ExerciseScreen(WorkbenchActions):
             self.state.tab = tab
             self.state.save(self.lab.store, self.lab.learner_id)
         self.refresh_bindings()
+        # Focus what the tab is for, so arrows and page keys act on it at once.
         if tab == "console":
             self.query_one(SandboxConsole).input.focus()
         elif tab == "files":  # the list first: number keys still switch tabs from there
             self.query_one("#file-list").focus()
+        else:
+            target = {"task": "#task-scroll", "results": "#results-scroll", "trace": "#trace-table"}
+            widget = self.query_one(target[tab])
+            if widget.display:
+                widget.focus()
 
     def on_workspace_editor_file_opened(self, message: WorkspaceEditor.FileOpened) -> None:
         if message.name != self.state.file:

@@ -204,7 +204,7 @@ class HomeScreen(LabScreen):
         text.append(f"{module.number} {module.title}\n", style="bold")
         text.append(f"{view.status.value} · {view.done_units}/{view.total_units} done", style="dim")
         if module.minutes:
-            text.append(f" · ~{module.minutes}\u00a0min", style="dim")  # no break inside
+            text.append(f"\nabout {module.minutes} minutes", style="dim")
         text.append("\n")
         if view.status is Status.LOCKED:
             text.append("Locked: your instructor has not opened this module yet.\n", style="yellow")
