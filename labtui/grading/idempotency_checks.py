@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from labtui.grading.context import GradingContext
+from labtui.grading.lifecycle_checks import in_process_sandbox
 
 READ_METHODS = ("get_item", "query", "scan", "batch_get_item")
 WRITE_METHODS = ("put_item", "update_item", "delete_item", "transact_write_items")
@@ -76,7 +77,8 @@ def _table_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def _wrapped(methods: Sequence[str], wrapper: Wrapper) -> Iterator[None]:
+def _wrapped(ctx: GradingContext, methods: Sequence[str], wrapper: Wrapper) -> Iterator[None]:
+    in_process_sandbox(ctx)  # the patch only reaches a sandbox served by this process
     backend = _dynamodb_backend_class()
     originals = {name: getattr(backend, name) for name in methods if hasattr(backend, name)}
 
@@ -107,7 +109,7 @@ def interleaved_reads(ctx: GradingContext, table: str, parties: int) -> Iterator
                 meeting.wait(RENDEZVOUS_TIMEOUT_S)
         return original(backend, *args, **kwargs)
 
-    with _wrapped(READ_METHODS, wrapper):
+    with _wrapped(ctx, READ_METHODS, wrapper):
         yield
 
 
@@ -123,7 +125,7 @@ def atomic_writes(ctx: GradingContext) -> Iterator[None]:
         with lock:
             return original(backend, *args, **kwargs)
 
-    with _wrapped(WRITE_METHODS, wrapper):
+    with _wrapped(ctx, WRITE_METHODS, wrapper):
         yield
 
 
@@ -147,7 +149,7 @@ def failing_writes(ctx: GradingContext, table: str) -> Iterator[list[str]]:
             )
         return original(backend, *args, **kwargs)
 
-    with _wrapped(("put_item", "update_item"), wrapper):
+    with _wrapped(ctx, ("put_item", "update_item"), wrapper):
         yield refused
 
 
@@ -162,7 +164,7 @@ def recorded_operations(ctx: GradingContext, table: str) -> Iterator[set[str]]:
             used.add(_IAM_ACTIONS[method])
         return original(backend, *args, **kwargs)
 
-    with _wrapped(tuple(_IAM_ACTIONS), wrapper):
+    with _wrapped(ctx, tuple(_IAM_ACTIONS), wrapper):
         yield used
 
 

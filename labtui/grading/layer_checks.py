@@ -12,6 +12,7 @@ import zipfile
 from typing import Any
 
 from labtui.grading.context import GradingContext
+from labtui.grading.lifecycle_checks import in_process_sandbox
 
 
 def layer_versions(ctx: GradingContext, layer_name: str) -> list[dict[str, Any]]:
@@ -30,6 +31,7 @@ def layer_files(ctx: GradingContext, layer_version_arn: str) -> list[str] | None
     """The paths inside a layer version's zip (None when the version does not exist)."""
     from moto.awslambda.models import lambda_backends
 
+    in_process_sandbox(ctx)
     backend = lambda_backends[ctx.account_id][ctx.region]
     version = backend.layers_versions_by_arn(layer_version_arn)
     if version is None:

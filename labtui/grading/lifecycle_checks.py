@@ -113,11 +113,23 @@ class EnvironmentRun:
         return float(statistics.median(warm)) if warm else None
 
 
-def _resolved(ctx: GradingContext, function: str) -> tuple[Any, Any, Path, dict[str, str]]:
+def in_process_sandbox(ctx: GradingContext) -> Any:
+    """The sandbox serving the graded account, when it runs in this process. Checks that
+    watch the sandbox from inside (its runner, its moto backends) need it; a sandbox
+    served by another process (``--live`` against ``labtui sandbox serve``) cannot be
+    watched, and guessing would grade wrongly, so that is an error with a clear way out."""
     sandbox = getattr(ctx.account, "sandbox", None)
-    invoker = getattr(sandbox, "invoker", None)
-    if invoker is None:
-        raise LabError("this check needs the sandbox that holds the graded account")
+    if getattr(sandbox, "invoker", None) is None:
+        raise LabError(
+            f"{ctx.manifest.id} watches your code run inside the sandbox, which only works "
+            f"when the checker runs the sandbox itself: use labtui check {ctx.manifest.id} "
+            "(a fresh account) or check from the TUI"
+        )
+    return sandbox
+
+
+def _resolved(ctx: GradingContext, function: str) -> tuple[Any, Any, Path, dict[str, str]]:
+    invoker = in_process_sandbox(ctx).invoker
     try:
         resolved = invoker.resolve(ctx.account_id, ctx.region, function, None)
     except LookupError:
@@ -212,6 +224,7 @@ def count_backend_calls(
 ) -> Iterator[BackendCallCounter]:
     """Count ``backend_class.method`` calls served for the graded account (in-process
     sandbox). Calls for other accounts pass through uncounted."""
+    in_process_sandbox(ctx)
     counter = BackendCallCounter(ctx.account_id)
     original = getattr(backend_class, method)
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from labtui import facts
 from labtui.grading.context import GradingContext
+from labtui.grading.lifecycle_checks import in_process_sandbox
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def recorded_writes(ctx: GradingContext) -> Iterator[list[tuple[str, str, str]]]
     (onto itself too) ``ObjectCreated:Copy``."""
     from moto.s3.models import S3Backend
 
+    in_process_sandbox(ctx)
     writes: list[tuple[str, str, str]] = []
     lock = threading.Lock()
     put_object, copy_object = S3Backend.put_object, S3Backend.copy_object

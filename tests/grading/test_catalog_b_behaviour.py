@@ -169,3 +169,19 @@ def test_secret_fetched_lazily_on_the_first_call_is_one_fetch(
         "credentials()[\"host\"], credentials()[\"username\"], credentials()[\"password\"]"),
         encoding="utf-8")
     assert _failed("secrets-not-env", solution) == set()
+
+
+def test_watching_checks_refuse_a_sandbox_in_another_process() -> None:
+    # A RemoteAccount (--live against `labtui sandbox serve`) has no in-process sandbox:
+    # counting at moto or probing the runner there would grade wrongly, so it is an error.
+    from labtui.errors import LabError
+    from labtui.grading.context import GradingContext
+    from labtui.grading.lifecycle_checks import in_process_sandbox, run_in_one_environment
+
+    pack = load_pack("init-outside-handler")
+    ctx = GradingContext(manifest=pack.manifest, pack_dir=pack.path, env={},
+                         account_id="123456789012", account=object())
+    with pytest.raises(LabError, match="labtui check init-outside-handler"):
+        in_process_sandbox(ctx)
+    with pytest.raises(LabError):
+        run_in_one_environment(ctx, "orders-lookup", [{}])
