@@ -28,6 +28,8 @@ from labtui.classroom.room import ClassroomRoom
 from labtui.classroom.server import ClassroomServer
 from labtui.classroom.store import ClassroomStore, Student
 
+from .test_server import _wrong
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -152,7 +154,7 @@ def _busy_room(room: ClassroomRoom) -> None:
         for question_id in quiz.question_ids[: n + 1]:
             question = room.question(question_id)
             room.answer(student, quiz.id, question_id, question.answer if n != 1 else
-                        next(iter(question.options or {"A": ""})))
+                        _wrong(room, question_id))
         store.heartbeat(student.id, "exercise:first-function")
     store.announce(room.room_id, "Module 2 is open: start the function-configuration lesson")
 

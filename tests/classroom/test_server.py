@@ -96,8 +96,8 @@ async def test_no_student_can_see_or_change_another_students_data(classroom: Any
         assert (await client.get(path, headers=bearer(bo))).status == 403
     # Bo's quiz answer is his; Ana's answered list is untouched
     question = bo_state["quiz"]["questions"][0]
-    option = next(iter(question["options"] or {"A": ""}))
-    body = {"quiz_id": quiz["id"], "question_id": question["id"], "answer": option}
+    body = {"quiz_id": quiz["id"], "question_id": question["id"],
+            "answer": _wrong(room, question["id"])}
     assert (await client.post("/api/student/answer", json=body, headers=bearer(bo))).status == 200
     ana_state = await (await client.get("/api/student/state", headers=bearer(ana))).json()
     assert ana_state["quiz"]["answered"] == []
