@@ -140,7 +140,9 @@ def serve_foreground(
             setup, pack_dir = _load_setup(exercise)
             sandbox.learner(learner).seed(setup, pack_dir)
         _record_path().write_text(json.dumps(asdict(record)))
+        account_id = learner_identity(learner).account_id
         announce(f"# labtui sandbox on {record.endpoint_url} (Ctrl-C stops it)")
+        announce(f"# your account: {account_id} (offline; nothing here reaches AWS)")
         if exercise:
             announce(f"# seeded for exercise {exercise}")
         announce("# paste these lines into another terminal:")
