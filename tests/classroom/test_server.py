@@ -224,6 +224,8 @@ def _wrong(room: ClassroomRoom, question_id: str) -> Any:
     if question.type == "numeric":
         return float(question.answer) + 1000.0  # type: ignore[arg-type]
     options = list(question.options or {})
+    if question.type == "ordering":
+        return list(reversed(question.answer))  # type: ignore[arg-type]
     if isinstance(question.answer, list):
         return [o for o in options if o not in question.answer][:1] or options[:1]
     return next(o for o in options if o != question.answer)
