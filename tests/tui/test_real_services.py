@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.widgets import RichLog
 
 from labtui.course.resolver import content_root
 from labtui.progress.store import ProgressStore
@@ -39,6 +40,14 @@ async def test_real_check_fails_on_the_starter_then_passes_with_the_solution(
                 assert screen.sandbox_endpoint and screen.sandbox_endpoint.startswith(
                     "http://127.0.0.1:")
                 assert screen.workspace is not None
+
+                await pilot.press("3", *"aws lambda list-functions", "enter")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                log = screen.query_one("#console-output", RichLog)
+                assert any('"Functions"' in line.text for line in log.lines), [
+                    line.text for line in log.lines]
+                await pilot.press("escape")  # leave the prompt
 
                 await pilot.press("f5")
                 await app.workers.wait_for_complete()
