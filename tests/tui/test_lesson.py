@@ -125,3 +125,30 @@ async def test_links_to_explicit_anchors_scroll_to_the_heading(make_app: AppFact
         document.post_message(Markdown.LinkClicked(document, "retries#async"))
         await pilot.pause(0.3)
         assert isinstance(app.screen, LessonScreen) and app.screen.module.id == "retries"
+
+
+async def test_try_it_picker_starts_at_the_block_on_screen(
+    make_app: AppFactory, course_root: Any
+) -> None:
+    lesson = course_root / "lessons" / "02-retries.md"
+    filler = "\n\n".join(f"Paragraph {n} about retries." for n in range(40))
+    lesson.write_text(lesson.read_text().replace(
+        "## Summary {#summary}",
+        f"{filler}\n\n```tryit\nexercise: hello-function\n```\n\n## Summary {{#summary}}"))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "retries")
+        await pilot.pause(0.2)
+        assert len(screen.try_its) == 2
+        assert screen.nearest_try_it() == 0
+        await pilot.press("end")
+        await pilot.pause(0.3)
+        assert screen.nearest_try_it() == 1
+        await pilot.press("y")
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        assert app.screen.query_one(OptionList).highlighted == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)

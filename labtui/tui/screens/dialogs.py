@@ -59,10 +59,11 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], highlighted: int = 0) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.choices = choices
+        self.highlighted = highlighted
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -72,7 +73,9 @@ class ChoiceScreen(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.highlighted = self.highlighted
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -247,7 +247,21 @@ class LessonScreen(LabScreen):
             what = (f"Exercise {spec['exercise']}" if "exercise" in spec
                     else f"Scenario {spec.get('scenario')}")
             choices.append((str(index), f"{index + 1}. {what}"))
-        self.app.push_screen(ChoiceScreen("Try it", choices), self._chosen_try_it)
+        self.app.push_screen(ChoiceScreen("Try it", choices, self.nearest_try_it()),
+                             self._chosen_try_it)
+
+    def nearest_try_it(self) -> int:
+        """The try-it block at or below the top of the screen (the one the learner sees)."""
+        markers = [number for number, line in enumerate(self.markdown.splitlines())
+                   if line.startswith("> **▶ Try it ")]
+        if not markers:
+            return 0
+        top_line = 0
+        for block in self.viewer.document.children:
+            if block.virtual_region.bottom > self.viewer.scroll_y:
+                top_line = getattr(block, "source_range", (0, 0))[0]
+                break
+        return next((i for i, line in enumerate(markers) if line >= top_line), len(markers) - 1)
 
     def _chosen_try_it(self, choice: str | None) -> None:
         if choice is not None:
