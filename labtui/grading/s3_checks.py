@@ -42,6 +42,11 @@ class Hop:
     created: tuple[tuple[str, str], ...]  # new objects (bucket, key)
     rewritten: tuple[tuple[str, str], ...]  # existing objects written again
 
+    @property
+    def outputs(self) -> list[tuple[str, str]]:
+        """What this run wrote, other than the object that triggered it."""
+        return [obj for obj in self.created + self.rewritten if obj != (self.bucket, self.key)]
+
 
 @dataclass
 class ChainRun:
@@ -56,6 +61,13 @@ class ChainRun:
     @property
     def created(self) -> list[tuple[str, str]]:
         return [obj for hop in self.hops for obj in hop.created]
+
+    @property
+    def outputs(self) -> list[tuple[str, str]]:
+        """Distinct objects the chain wrote, new or existing, other than the upload itself
+        (an account that already holds last run's thumbnail still counts it once)."""
+        written = [obj for hop in self.hops for obj in hop.created + hop.rewritten]
+        return [obj for obj in dict.fromkeys(written) if obj != self.upload]
 
 
 def lambda_notifications(ctx: GradingContext, bucket: str) -> list[dict[str, Any]]:

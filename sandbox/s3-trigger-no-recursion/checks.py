@@ -77,16 +77,16 @@ def c2(ctx: GradingContext) -> CheckResult:
         return ctx.result("c2", False, expected=expected,
                           actual=f"{FUNCTION} failed: {first.error[:200]}",
                           hint="Invoke thumbnailer with an S3 test event and read the error.")
-    if not first.created:
+    if not first.outputs:
         return ctx.result("c2", False, expected=expected,
-                          actual="the first run wrote no new object",
+                          actual="the first run wrote no thumbnail",
                           hint="thumbnailer must still write one thumbnail per upload.")
     triggering = []
-    for bucket, key in first.created:
+    for bucket, key in first.outputs:
         configs = (lambda_notifications(ctx, bucket) if bucket != BUCKET else _mine(ctx))
         if any(matches(c, "ObjectCreated:Put", key) for c in configs):
             triggering.append(f"s3://{bucket}/{key}")
-    shown = ", ".join(f"s3://{b}/{k}" for b, k in first.created)
+    shown = ", ".join(f"s3://{b}/{k}" for b, k in first.outputs)
     if not triggering:
         return ctx.result("c2", True, expected=expected, actual=f"wrote {shown}")
     return ctx.result("c2", False, expected=expected,
@@ -98,10 +98,10 @@ def c2(ctx: GradingContext) -> CheckResult:
 
 def c3(ctx: GradingContext) -> CheckResult:
     # loop detection stops a chain only after ~16 invocations.
-    expected = f"uploading {UPLOAD}: 1 invocation of {FUNCTION}, 1 new object"
+    expected = f"uploading {UPLOAD}: 1 invocation of {FUNCTION}, 1 object written"
     run = _chain(ctx)
-    created = run.created
-    actual = (f"{run.invocations} invocation(s), {len(created)} new object(s)"
+    outputs = run.outputs
+    actual = (f"{run.invocations} invocation(s), {len(outputs)} object(s) written"
               + (f", {sum(len(h.rewritten) for h in run.hops)} rewrite(s)"
                  if any(h.rewritten for h in run.hops) else ""))
     if run.stopped_by_loop_detection:
@@ -109,7 +109,7 @@ def c3(ctx: GradingContext) -> CheckResult:
     errors = [h for h in run.hops if h.error]
     if errors:
         actual += f"; {len(errors)} run(s) failed"
-    ok = run.invocations == 1 and len(created) == 1 and not errors
+    ok = run.invocations == 1 and len(outputs) == 1 and not errors
     if run.invocations > 1:
         looped = run.hops[1]
         hint = (f"The function's own write to s3://{looped.bucket}/{looped.key} triggered it "
