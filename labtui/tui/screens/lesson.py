@@ -200,17 +200,18 @@ class LessonScreen(LabScreen):
             self.goto_anchor(href[1:])
         elif href.startswith(("http://", "https://")):
             self.app.open_url(href)
-        else:  # "<module-id>#<anchor>", as quiz refs write it: open that lesson
-            module_id = href.split("#", 1)[0].removesuffix(".md").split("-", 1)[-1]
-            if self.lab.course.module(href.split("#", 1)[0]) is not None:
-                self.lab.open_lesson(href.split("#", 1)[0])
-            elif self.lab.course.module(module_id) is not None:
-                self.lab.open_lesson(module_id)
+        else:  # "<module-id>#<anchor>" (as quiz refs write it) or "NN-<module-id>.md"
+            target = href.split("#", 1)[0].removesuffix(".md")
+            for module_id in (target, target.split("-", 1)[-1]):
+                if self.lab.course.module(module_id) is not None:
+                    self.lab.open_lesson(module_id)
+                    return
+            self.lab.announce(f"This link leads nowhere in the course: {href}")
 
     def goto_anchor(self, anchor: str) -> bool:
         """Scroll to a heading by its explicit ``{#anchor}`` (hidden from the reader)."""
-        lesson = self.module.lesson
-        title = next((h.title for h in lesson.headings if h.anchor == anchor), None) if lesson else None
+        headings = self.module.lesson.headings if self.module.lesson else []
+        title = next((h.title for h in headings if h.anchor == anchor), None)
         document = self.viewer.document
         for _, label, block_id in document.table_of_contents:
             if title is not None and label.strip() == title:
