@@ -64,9 +64,21 @@ def load_public_key(text: str) -> str:
     text = text.strip()
     if text.startswith("-----BEGIN"):
         from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+            Ed25519PrivateKey,
+            Ed25519PublicKey,
+        )
 
-        key = serialization.load_pem_public_key(text.encode())
+        try:
+            if "PRIVATE KEY" in text.splitlines()[0]:
+                # an issuer's own key file: trust the public half of it
+                private = serialization.load_pem_private_key(text.encode(), password=None)
+                if not isinstance(private, Ed25519PrivateKey):
+                    raise LabError("the key must be Ed25519")
+                return public_key_b64(private.public_key())
+            key = serialization.load_pem_public_key(text.encode())
+        except (ValueError, TypeError) as error:
+            raise LabError(f"not a readable PEM key ({error})") from error
         if not isinstance(key, Ed25519PublicKey):
             raise LabError("the public key must be Ed25519")
         return public_key_b64(key)

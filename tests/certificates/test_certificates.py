@@ -74,3 +74,18 @@ def test_cli_issue_and_verify(
     (tmp_path / "junk.json").write_text("{not json")
     assert main(["certificate", "verify", str(tmp_path / "junk.json")]) == 2
     assert main(["certificate", "--cert", "XYZ-C01", "--output", str(tmp_path)]) == 2
+
+
+def test_verify_accepts_the_issuers_key_file_and_rejects_junk_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LABTUI_CONTENT", str(MINI))
+    key = tmp_path / "instructor.pem"
+    assert main(["certificate", "--key", str(key), "--output", str(tmp_path)]) == 0
+    cert = next(tmp_path.glob("labtui-certificate-*.json"))
+    assert main(["certificate", "verify", str(cert), "--key", str(key)]) == 0
+    (tmp_path / "bad.pem").write_text(
+        "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"
+    )
+    assert main(["certificate", "verify", str(cert), "--key", str(tmp_path / "bad.pem")]) == 2
+    assert "not a readable PEM key" in capsys.readouterr().err
