@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
@@ -18,6 +18,9 @@ from textual.worker import get_current_worker
 
 from labtui.tui.services import ScenarioView
 from labtui.tui.widgets.trace import TraceTimeline
+
+if TYPE_CHECKING:
+    from labtui.tui.app import LabApp
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -111,15 +114,15 @@ class ScenarioScreen(ModalScreen[None]):
         self.query_one("#scenario-trace").display = False
         self.run_scenario()
 
+    @property
+    def lab(self) -> LabApp:
+        return cast("LabApp", self.app)
+
     @work(thread=True, exclusive=True)
     def run_scenario(self) -> None:
-        from labtui.tui.app import LabApp
-
-        app = self.app
-        assert isinstance(app, LabApp)
         worker = get_current_worker()
         try:
-            result: Any = app.services.simulator.run_scenario(self.path)
+            result: Any = self.lab.services.simulator.run_scenario(self.path)
             error = None
         except Exception as failure:
             result, error = None, getattr(failure, "message", None) or f"{failure}"
@@ -135,14 +138,10 @@ class ScenarioScreen(ModalScreen[None]):
             self.error = error
 
     def on_scenario_screen_finished(self, message: Finished) -> None:
-        from labtui.tui.app import LabApp
-
         result, error = message.result, message.error
-
         self.query_one("#scenario-loading").display = False
         text = self.query_one("#scenario-text", Static)
-        app = self.app
-        assert isinstance(app, LabApp)
+        app = self.lab
         if result is None:
             self.failure = error
             text.update(Text(f"The scenario could not run: {error}", style="yellow"))
