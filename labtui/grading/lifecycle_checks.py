@@ -150,9 +150,12 @@ def run_in_one_environment(
     Returns None when the function does not exist."""
     from labtui.runner.environment import ExecutionEnvironment
 
-    resolved, _invoker, code_dir, sandbox_env = _resolved(ctx, function)
+    resolved, invoker, code_dir, sandbox_env = _resolved(ctx, function)
     if resolved is None:
         return None
+    # Attached layers go on the path after the function's own code, as the gateway does.
+    layer_dirs = tuple(str(invoker.code_store.directory(z))
+                       for z in getattr(resolved, "layer_zips", ()))
     scratch = Path(tempfile.mkdtemp(prefix="labtui-probe-"))
     run = EnvironmentRun(function)
     environment = None
@@ -165,6 +168,7 @@ def run_in_one_environment(
             config,
             handler=f"{PROBE_MODULE}.handler",
             environment={**config.environment, PROBED_HANDLER_VARIABLE: config.handler},
+            layer_dirs=layer_dirs,
         )
         environment = ExecutionEnvironment(probed, task_root, sandbox_env, work_root=scratch)
         for event in events:
