@@ -185,3 +185,14 @@ async def test_continue_returns_to_the_last_unfinished_exercise(
         app.screen.refresh_view()
         # passed since: Continue moves on to the next step instead
         assert "Continue exercise" not in str(app.screen.query_one("#next-step").render())
+
+
+async def test_titles_use_the_width_of_the_terminal(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.title_width == 30
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert app.screen.title_width == 60  # capped
+        assert app.screen.query_one("#modules").size.width == app.screen.title_width + 14

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -51,8 +52,7 @@ class HomeScreen(LabScreen):
         # Built with its content (not filled in on mount): one layout pass, a faster start.
         self.view = self._build_view()
         first = self._first_open()
-        # Titles get the room a wide terminal has (up to 60 columns), 30 at 80 columns.
-        self.title_width = max(TITLE_WIDTH, min(60, self.app.size.width // 2 - LIST_EXTRA))
+        self.title_width = self._title_width_for(self.app.size.width)
         problems = self.lab.summary.problems
         yield from self.compose_header()
         with Vertical(id="home-top"):
@@ -71,6 +71,18 @@ class HomeScreen(LabScreen):
             with VerticalScroll(id="module-detail"):
                 yield Static(self._detail_text(first), id="detail")
         yield from self.compose_footer()
+
+    @staticmethod
+    def _title_width_for(columns: int) -> int:
+        """Titles get the room a wide terminal has (up to 60 columns), 30 at 80 columns."""
+        return max(TITLE_WIDTH, min(60, columns // 2 - LIST_EXTRA))
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self._title_width_for(event.size.width)
+        if width != self.title_width and self.view is not None:
+            self.title_width = width
+            self.query_one("#modules", OptionList).styles.width = width + LIST_EXTRA
+            self.refresh_view()
 
     def on_mount(self) -> None:
         self.query_one("#modules", OptionList).focus()
