@@ -58,9 +58,9 @@ def _errors(results: list[Any]) -> str:
 
 
 def _missing(ctx: GradingContext, check_id: str, expected: str) -> CheckResult | None:
-    if ctx.aws("lambda").list_functions().get("Functions") and any(
-        f["FunctionName"] == FUNCTION for f in ctx.aws("lambda").list_functions()["Functions"]
-    ):
+    from labtui.grading import state
+
+    if state.function_config(ctx, FUNCTION) is not None:
         return None
     return ctx.result(check_id, False, expected=expected, actual=f"{FUNCTION} does not exist",
                       hint="Reset the exercise: notify-customer is created for you.")
