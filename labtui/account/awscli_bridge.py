@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 _V2_ONLY_FLAGS_WITH_VALUE = ("--cli-binary-format",)
 
@@ -57,10 +58,27 @@ def run_aws(
 def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> int:
     """Like :func:`run_aws`, but in this process (one interpreter start less per command;
     for ``labtui aws``, whose process exists only to run the CLI)."""
-    for name in [k for k in os.environ if k.startswith("AWS_")]:
+    for name in [k for k in os.environ if k.startswith("AWS_") and k != "AWS_DATA_PATH"]:
         del os.environ[name]
     os.environ.update(sandbox_env)
     os.environ.setdefault("AWS_PAGER", "")
+    return int(awscli_driver().main(v1_arguments(arguments)))
+
+
+def awscli_driver() -> Any:
+    """A fresh AWS CLI v1 driver that finds its own data files.
+
+    awscli announces its data directory through ``AWS_DATA_PATH``, set once when the
+    package is first imported; anything that later rebuilds ``os.environ`` loses it and
+    the CLI fails with "Unable to load data for: cli". Adding the directory to the
+    session's loader directly makes the driver independent of that variable.
+    """
+    import awscli
     from awscli.clidriver import create_clidriver
 
-    return int(create_clidriver().main(v1_arguments(arguments)))
+    driver = create_clidriver()
+    data_dir = os.path.join(os.path.dirname(awscli.__file__), "data")
+    loader = driver.session.get_component("data_loader")
+    if data_dir not in loader.search_paths:
+        loader.search_paths.append(data_dir)
+    return driver

@@ -99,9 +99,9 @@ def _quote(argument: str) -> str:
 def _driver() -> Any:
     global _DRIVER
     if _DRIVER is None:
-        from awscli.clidriver import create_clidriver
+        from labtui.account.awscli_bridge import awscli_driver
 
-        _DRIVER = create_clidriver()
+        _DRIVER = awscli_driver()
     return _DRIVER
 
 
