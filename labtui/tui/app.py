@@ -236,8 +236,13 @@ class LabApp(App[int]):
         if self.plain:
             from labtui.tui.widgets.announcer import Announcer
 
-            for announcer in self.screen.query(Announcer):
-                announcer.say(message)
+            # The top screen that has the announcer line (a dialog shows the one beneath).
+            for screen in reversed(self.screen_stack):
+                announcers = screen.query(Announcer)
+                if announcers:
+                    announcers.first().say(message)
+                    return
+            self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
         else:
             self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
 

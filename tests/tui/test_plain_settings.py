@@ -100,3 +100,19 @@ async def test_wide_terminal_shows_the_table_of_contents(make_app: AppFactory) -
         assert not app.screen.viewer.show_table_of_contents
         await pilot.press("t")
         assert app.screen.viewer.show_table_of_contents
+
+
+async def test_plain_mode_speaks_under_a_dialog_too(make_app: AppFactory) -> None:
+    from labtui.tui.screens.dialogs import ScenarioScreen
+
+    app = make_app(plain=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("retries")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+        lesson = app.screen_stack[-2]
+        spoken = list(lesson.query_one(Announcer).lines)
+        assert any("finished: 4 trace events" in line for line in spoken), spoken
