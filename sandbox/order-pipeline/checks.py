@@ -1,0 +1,604 @@
+"""Checks for the capstone order-pipeline (curriculum §7), gated stage by stage through
+:mod:`labtui.grading.stages`: a stage counts only once every earlier stage passes.
+
+State is read from the graded account; behaviour runs the learner's deployed handlers
+through the sandbox runner inside lambdasim: orders-api synchronously (c1), order-worker
+behind lambdasim's SQS poller with its real batchItemFailures (c3, c10), order-notifier
+asynchronously with the learner's destinations (c6, c10). order-worker's own
+``lambda.invoke(InvocationType=Event)`` calls are captured at the sandbox gateway and
+replayed into the same simulation, so the notifier's retries and destination records are
+lambdasim's. The final report (stages, trace summary, monthly cost) is written after c10.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from labtui.grading import iam_checks, state
+from labtui.grading.context import GradingContext
+from labtui.grading.idempotency_checks import table_item_count
+from labtui.grading.network import group_names, subnet_names, vpc_model
+from labtui.grading.results import CheckResult
+from labtui.grading.sim import AccountHandler, async_config, new_simulation, record_trace
+from labtui.grading.stages import StagedChecks, pass_rule, results_so_far
+
+staged = StagedChecks()
+
+API, WORKER, NOTIFIER = "orders-api", "order-worker", "order-notifier"
+QUEUE, DLQ, FAILURES, BUS = "orders-queue", "orders-dlq", "notify-failures", "orders-bus"
+SECRET = "prod/orders/db"
+DB_SUBNET, DB_PORT = "private-b", 5432
+MONTHLY_ORDERS = 1_000_000  # the report's traffic assumption
+
+
+def _order(n: int) -> str:
+    return json.dumps({"orderId": f"o-e2e-{n:02d}", "item": f"book-{n}", "quantity": n % 3 + 1})
+
+
+VALID = [_order(n) for n in range(1, 18)]  # 17 valid orders
+DUPLICATE = VALID[4]  # o-e2e-05 sent twice (SQS delivers at least once)
+POISON = [json.dumps({"orderId": "o-e2e-bad", "item": "book", "quantity": "lots"}),
+          "order 99 please"]  # not JSON at all
+MESSAGES = [*VALID[:6], POISON[0], *VALID[6:11], DUPLICATE, *VALID[11:15], POISON[1],
+            *VALID[15:]]  # 20 messages: 17 valid, 1 duplicate, 2 poison
+
+
+# --- capturing what the learner's code sends through the sandbox --------------------------
+
+
+class _CaptureEngine:
+    """Stands in for the sandbox's async engine: order-notifier events of this account are
+    recorded (the simulation replays them), everything else goes on as before."""
+
+    def __init__(self, inner: Any, account_id: str) -> None:
+        self.inner, self.account_id = inner, account_id
+        self.payloads: list[Any] = []
+
+    def submit(self, invocation: Any) -> None:
+        if invocation.account_id == self.account_id and invocation.function_name == NOTIFIER:
+            self.payloads.append(json.loads(invocation.payload or b"{}"))
+        else:
+            self.inner.submit(invocation)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextlib.contextmanager
+def _captured(ctx: GradingContext) -> Iterator[tuple[_CaptureEngine, list[str]]]:
+    """Capture order-notifier invocations and the bodies sent to orders-queue."""
+    from moto.sqs.models import Queue
+
+    invoker = ctx.account.sandbox.invoker
+    engine = _CaptureEngine(invoker.engine, ctx.account_id)
+    sent: list[str] = []
+    original = Queue.add_message
+
+    def add_message(queue: Any, message: Any) -> None:
+        if str(queue.account_id) == ctx.account_id and queue.name == QUEUE:
+            sent.append(str(message.body))
+        original(queue, message)
+
+    invoker.engine, Queue.add_message = engine, add_message  # type: ignore[method-assign]
+    try:
+        yield engine, sent
+    finally:
+        invoker.engine, Queue.add_message = engine.inner, original  # type: ignore[method-assign]
+
+
+def _config(ctx: GradingContext, name: str) -> dict[str, Any]:
+    return ctx.once(f"config:{name}", lambda: state.function_config(ctx, name)) or {}
+
+
+def _first_failure(ctx: GradingContext, check_id: str, expected: str,
+                   conditions: list[tuple[bool, str, str]], passed_actual: str) -> CheckResult:
+    for ok, actual, hint in conditions:
+        if not ok:
+            return ctx.result(check_id, False, expected=expected, actual=actual, hint=hint)
+    return ctx.result(check_id, True, expected=expected, actual=passed_actual)
+
+
+# --- stage 1: the synchronous API -----------------------------------------------------------
+
+
+def _api_call(ctx: GradingContext, body: str) -> tuple[Any, int]:
+    from labtui.lambdasim import FunctionSpec
+
+    config = _config(ctx, API)
+    sim = new_simulation(ctx)
+    handler = AccountHandler(ctx.account, API)
+    sim.add_function(FunctionSpec(API, memory_mb=int(config.get("MemorySize", 128)),
+                                  timeout_s=int(config.get("Timeout", 3)), behaviour=handler))
+    call = sim.invoke_sync(API, {"body": body, "requestContext": {"http": {"method": "POST"}}})
+    sim.run_until_complete(call)
+    record_trace(ctx, sim)
+    ctx.cache.setdefault("api durations", []).extend(
+        e.duration_ms for e in sim.trace if e.kind == "invoke")
+    return call.response, handler.calls
+
+
+def _status(response: Any) -> tuple[int | None, str]:
+    if response.function_error:
+        return None, f"FunctionError {response.function_error}"
+    try:
+        document = json.loads(response.payload) if isinstance(response.payload, (str, bytes)) \
+            else response.payload
+        return int(document["statusCode"]), f"statusCode {document['statusCode']}"
+    except (ValueError, KeyError, TypeError):
+        return None, "no statusCode in the response"
+
+
+@staged.check("c1")
+def c1(ctx: GradingContext) -> CheckResult:
+    # R-2.1: a sync caller gets the result (or the error) and retries itself; R-8.4 URL auth.
+    expected = ("good order -> 202 and one message on orders-queue; bad order -> 400, nothing "
+                "queued, no FunctionError; 1 run per call; URL AuthType AWS_IAM")
+    good = json.dumps({"orderId": "o-api-1", "item": "lamp", "quantity": 2})
+    with _captured(ctx) as (_engine, sent):
+        good_response, good_runs = _api_call(ctx, good)
+        bad_response, bad_runs = _api_call(ctx, json.dumps(
+            {"orderId": "o-api-2", "item": "lamp", "quantity": "lots"}))
+    good_status, good_text = _status(good_response)
+    bad_status, bad_text = _status(bad_response)
+    queued = [body for body in sent if "o-api-" in body]
+    url = _url_auth(ctx)
+    return _first_failure(ctx, "c1", expected, [
+        (bad_status == 400, f"bad order -> {bad_text}",
+         "Raising makes Lambda answer a synchronous caller with 200 and FunctionError: "
+         "Unhandled, and Lambda does not retry a synchronous call: the caller would have to. "
+         "Validate the order and return {\"statusCode\": 400, ...} instead."),
+        (good_status in (200, 201, 202), f"good order -> {good_text}",
+         "Return statusCode 202 (accepted) after queueing a good order."),
+        (len(queued) == 1 and "o-api-1" in queued[0],
+         f"{len(queued)} message(s) queued on orders-queue", "Send only the good order, once, "
+         "to orders-queue (sqs send_message with the queue URL of QUEUE_NAME)."),
+        (good_runs == 1 and bad_runs == 1, f"{good_runs + bad_runs} runs for 2 calls",
+         "A synchronous call runs once; do not loop or re-invoke inside the handler."),
+        (url == "AWS_IAM", f"function URL AuthType: {url or 'no URL'}",
+         "aws lambda create-function-url-config --function-name orders-api --qualifier prod "
+         "--auth-type AWS_IAM (signed callers only)."),
+    ], f"good -> {good_text}, bad -> 400, 1 message queued, 1 run per call, URL AWS_IAM")
+
+
+def _url_auth(ctx: GradingContext) -> str | None:
+    from botocore.exceptions import ClientError
+
+    for qualifier in ("prod", None):
+        try:
+            kwargs = {"FunctionName": API, **({"Qualifier": qualifier} if qualifier else {})}
+            return str(ctx.aws("lambda").get_function_url_config(**kwargs)["AuthType"])
+        except ClientError:
+            continue
+    return None
+
+
+# --- stages 2 and 3: the queue, then the worker behind lambdasim's poller -------------------
+
+
+def _mapping(ctx: GradingContext) -> dict[str, Any] | None:
+    for mapping in state.event_source_mappings(ctx, WORKER):
+        if str(mapping.get("EventSourceArn", "")).endswith(f":{QUEUE}"):
+            return mapping
+    return None
+
+
+@staged.check("c2")
+def c2(ctx: GradingContext) -> CheckResult:
+    # R-4.2: the queue's redrive policy is the DLQ; R-4.3: visibility >= 6 x timeout.
+    timeout = int(_config(ctx, WORKER).get("Timeout", 0))
+    expected = (f"RedrivePolicy -> {DLQ}, maxReceiveCount 3; VisibilityTimeout >= {6 * timeout} "
+                "s; mapping BatchSize 10")
+    attributes = state.queue_attributes(ctx, QUEUE) or {}
+    policy = state.redrive_policy(attributes) or {}
+    visibility = int(attributes.get("VisibilityTimeout", 0))
+    mapping = _mapping(ctx) or {}
+    target = str(policy.get("deadLetterTargetArn", "none")).rsplit(":", 1)[-1]
+    return _first_failure(ctx, "c2", expected, [
+        (policy.get("deadLetterTargetArn") == ctx.arn("sqs", DLQ)
+         and str(policy.get("maxReceiveCount")) == "3",
+         f"RedrivePolicy: {target}, maxReceiveCount {policy.get('maxReceiveCount', '-')}",
+         "Messages from a mapping stay in the source queue, so orders-queue's own "
+         "RedrivePolicy (deadLetterTargetArn = orders-dlq's ARN, maxReceiveCount 3) parks "
+         "poison; a function DLQ would never see them."),
+        (timeout > 0 and visibility >= 6 * timeout, f"VisibilityTimeout {visibility} s",
+         f"Set orders-queue's VisibilityTimeout to at least {6 * timeout} s (6 x the "
+         "worker's timeout) so a batch retried after a throttle does not reappear mid-run."),
+        (int(mapping.get("BatchSize") or 0) == 10, f"BatchSize {mapping.get('BatchSize')}",
+         "Keep the mapping from orders-queue to order-worker with BatchSize 10."),
+    ], f"RedrivePolicy {DLQ} x3, VisibilityTimeout {visibility} s, BatchSize 10")
+
+
+class _CountingHandler:
+    """Counts how often each message body reaches the worker, then runs the real one."""
+
+    def __init__(self, inner: AccountHandler) -> None:
+        self.inner = inner
+        self.deliveries: Counter[str] = Counter()
+
+    def bind(self, rng: Any) -> None:
+        self.inner.bind(rng)
+
+    def start_environment(self, env: Any) -> Any:
+        return self.inner.start_environment(env)
+
+    def stop_environment(self, env: Any) -> None:
+        self.inner.stop_environment(env)
+
+    def invoke(self, env: Any, event: Any, context: Any) -> Any:
+        for record in event.get("Records", []) if isinstance(event, dict) else []:
+            self.deliveries[str(record.get("body"))] += 1
+        return self.inner.invoke(env, event, context)
+
+
+def _end_to_end(ctx: GradingContext) -> dict[str, Any]:
+    """The 20-message run: worker behind the SQS poller, then the captured notifications."""
+    from labtui.lambdasim import FunctionSpec, Redrive, SqsMappingSpec, SqsQueueSpec
+
+    worker, notifier = _config(ctx, WORKER), _config(ctx, NOTIFIER)
+    attributes = state.queue_attributes(ctx, QUEUE) or {}
+    policy = state.redrive_policy(attributes)
+    mapping = _mapping(ctx) or {}
+    visibility = float(attributes.get("VisibilityTimeout", 30))
+    sim = new_simulation(ctx)
+    handler = _CountingHandler(AccountHandler(ctx.account, WORKER, budget_s=90.0))
+    sim.add_function(FunctionSpec(WORKER, memory_mb=int(worker.get("MemorySize", 128)),
+                                  timeout_s=int(worker.get("Timeout", 3)), behaviour=handler))
+    sim.add_function(FunctionSpec(NOTIFIER, memory_mb=int(notifier.get("MemorySize", 128)),
+                                  timeout_s=int(notifier.get("Timeout", 3)),
+                                  behaviour=AccountHandler(ctx.account, NOTIFIER)))
+    sim.put_event_invoke_config(NOTIFIER, async_config(state.event_invoke_config(ctx, NOTIFIER)))
+    sim.add_sqs_queue(SqsQueueSpec(DLQ))
+    redrive = None
+    if policy is not None:
+        target = str(policy.get("deadLetterTargetArn", "")).rsplit(":", 1)[-1]
+        if target and target != DLQ:
+            sim.add_sqs_queue(SqsQueueSpec(target))
+        redrive = Redrive(target, int(policy.get("maxReceiveCount", 1)))
+    sim.add_sqs_queue(SqsQueueSpec(QUEUE, visibility_timeout_s=visibility, redrive=redrive))
+    sim.add_sqs_mapping(SqsMappingSpec(
+        WORKER, QUEUE, batch_size=int(mapping.get("BatchSize") or 10),
+        report_batch_item_failures="ReportBatchItemFailures" in (
+            mapping.get("FunctionResponseTypes") or [])))
+    with _captured(ctx) as (engine, _sent):
+        sim.send_sqs_messages(QUEUE, MESSAGES, at=0.0)
+        sim.run(until=max(600.0, 5 * visibility + 60.0))
+    notified = [p for p in engine.payloads if "o-e2e-" in json.dumps(p)]
+    for n, payload in enumerate(notified):
+        sim.invoke_async(NOTIFIER, payload, at=sim.now + 0.05 * n)
+    sim.run(until=sim.now + 1800.0)
+    record_trace(ctx, sim)
+    bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
+    successes = [d for d in sim.deliveries
+                 if d.kind == "destination" and d.condition == "Success" and d.target == bus_arn]
+    valid_deliveries = sum(handler.deliveries[body] for body in set(VALID))
+    return {
+        "sim": sim, "deliveries": handler.deliveries, "notified": notified,
+        "rows": _rows(ctx),
+        "dlq": [m.body for m in sim.queue(DLQ).messages], "successes": len(successes),
+        "suppressed": valid_deliveries - len(notified),
+    }
+
+
+def _rows(ctx: GradingContext) -> int:
+    items = ctx.aws("dynamodb").scan(TableName="orders-db").get("Items", [])
+    return sum(1 for item in items if item.get("orderId", {}).get("S", "").startswith("o-e2e-"))
+
+
+def _run(ctx: GradingContext) -> dict[str, Any]:
+    return ctx.once("e2e", lambda: _end_to_end(ctx))  # type: ignore[no-any-return]
+
+
+@staged.check("c3")
+def c3(ctx: GradingContext) -> CheckResult:
+    # R-4.4: the mapping deletes what the handler did not name; R-4.2 redrive after 3.
+    expected = ("ReportBatchItemFailures; 18 good messages processed once each; the 2 poison "
+                "messages received 3 times, then in orders-dlq")
+    mapping = _mapping(ctx) or {}
+    if "ReportBatchItemFailures" not in (mapping.get("FunctionResponseTypes") or []):
+        return ctx.result("c3", False, expected=expected,
+                          actual=f"FunctionResponseTypes: {mapping.get('FunctionResponseTypes')}",
+                          hint="aws lambda update-event-source-mapping --uuid \"$UUID\" "
+                               "--function-response-types ReportBatchItemFailures")
+    outcome = _run(ctx)
+    deliveries: Counter[str] = outcome["deliveries"]
+    good = [deliveries[body] for body in VALID if body != DUPLICATE] + [deliveries[DUPLICATE] / 2]
+    once = sum(1 for n in good if n == 1)
+    poison = [deliveries[body] for body in POISON]
+    actual = (f"{once} of 17 good orders processed exactly once (max {max(good):g} times); "
+              f"poison received {poison} times; orders-dlq holds {len(outcome['dlq'])}")
+    ok = once == 17 and poison == [3, 3] and sorted(outcome["dlq"]) == sorted(POISON)
+    hint = ("The good orders came back with the poison ones, so whole batches failed: the "
+            "handler raised, or named the wrong itemIdentifier. Catch the error per record and "
+            "return {\"batchItemFailures\": [{\"itemIdentifier\": record[\"messageId\"]}]}."
+            if once < 17 else "Only the poison messages may reach orders-dlq, after 3 receives.")
+    return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
+
+
+# --- stage 4: the VPC path --------------------------------------------------------------------
+
+
+@staged.check("c4")
+def c4(ctx: GradingContext) -> CheckResult:
+    # R-7.4 group references, R-7.5 two AZs, R-7.6 ENI permissions, R-7.7 reachability.
+    from labtui.lambdasim.vpc import FunctionVpcConfig, VpcResourceTarget, can_reach
+
+    expected = ("order-worker in private-a + private-b with lambda-sg; db-sg inbound 5432 from "
+                "lambda-sg, no CIDR; ENI permissions; orders-db reachable on 5432")
+    vpc = dict(_config(ctx, WORKER).get("VpcConfig") or {})
+    subnets, groups = subnet_names(ctx), group_names(ctx)
+    by_name = {name: gid for gid, name in groups.items()}
+    chosen = sorted(str(subnets.get(s, {}).get("Name", s)) for s in vpc.get("SubnetIds") or [])
+    own = sorted(groups.get(g, g) for g in vpc.get("SecurityGroupIds") or [])
+    db_sg = by_name.get("db-sg", "")
+    group = ctx.aws("ec2").describe_security_groups(GroupIds=[db_sg])["SecurityGroups"][0] \
+        if db_sg else {}
+    by_reference, cidrs = False, []
+    for rule in group.get("IpPermissions", []):
+        if rule.get("IpProtocol") not in ("-1", "tcp", "6") or not (
+                rule.get("IpProtocol") == "-1"
+                or int(rule.get("FromPort", 0)) <= DB_PORT <= int(rule.get("ToPort", 0))):
+            continue
+        by_reference |= any(p.get("GroupId") == by_name.get("lambda-sg")
+                            for p in rule.get("UserIdGroupPairs", []))
+        cidrs += [r["CidrIp"] for r in rule.get("IpRanges", []) if r.get("CidrIp")]
+    attached = state.attached_policy_names(ctx, "order-worker-role")
+    statements = state.role_statements(ctx, "order-worker-role")
+    eni = "AWSLambdaVPCAccessExecutionRole" in attached or state.allows(
+        statements, "ec2:CreateNetworkInterface", "*")
+    db_subnet = next((sid for sid, s in subnets.items() if s.get("Name") == DB_SUBNET), "")
+    function = (FunctionVpcConfig(tuple(vpc.get("SubnetIds") or ()),
+                                  tuple(vpc.get("SecurityGroupIds") or ()))
+                if vpc.get("SubnetIds") else None)
+    verdict = can_reach(vpc_model(ctx), function,
+                        VpcResourceTarget("orders-db", db_subnet, DB_PORT,
+                                          (db_sg,) if db_sg else ()))
+    return _first_failure(ctx, "c4", expected, [
+        (chosen == ["private-a", "private-b"], f"subnets: {', '.join(chosen) or 'no VPC'}",
+         "Attach order-worker to private-a and private-b (two AZs); a VPC function never gets "
+         "a public IP, so public-a buys nothing."),
+        (own == ["lambda-sg"], f"security groups: {', '.join(own) or 'none'}",
+         "Give order-worker lambda-sg only: db-sg will admit members of lambda-sg."),
+        (not cidrs, f"db-sg admits 5432 from {', '.join(cidrs)}",
+         f"A CIDR rule ({cidrs[0] if cidrs else ''}) admits every address in that range, not "
+         "just the worker. Revoke it and use --source-group with lambda-sg's id."),
+        (by_reference, "db-sg has no 5432 rule from lambda-sg",
+         'aws ec2 authorize-security-group-ingress --group-id "$DB_SG" --protocol tcp --port '
+         '5432 --source-group "$LAMBDA_SG"'),
+        (eni, f"order-worker-role: {', '.join(sorted(attached))}",
+         "Lambda creates the worker's network interfaces with its role: attach "
+         "AWSLambdaVPCAccessExecutionRole to order-worker-role."),
+        (verdict.reachable, f"unreachable: {verdict.reason}",
+         f"Follow the reason: the first condition that failed is named ({verdict.rule})."),
+    ], "private-a + private-b, lambda-sg; db-sg 5432 from lambda-sg; orders-db reachable")
+
+
+# --- stage 5: the secret and least privilege ------------------------------------------------
+
+
+def _secret_arn(ctx: GradingContext) -> str:
+    return str(ctx.aws("secretsmanager").describe_secret(SecretId=SECRET)["ARN"])
+
+
+def _only(resources: set[str], allowed: set[str]) -> bool:
+    return bool(resources) and resources <= allowed
+
+
+@staged.check("c5")
+def c5(ctx: GradingContext) -> CheckResult:
+    # R-8.6: secrets live in Secrets Manager, the environment holds the id; R-8.5 least privilege.
+    expected = ("env SECRET_ID=prod/orders/db and no password; order-worker-role: "
+                "GetSecretValue on that secret only, DynamoDB and Lambda on the pipeline's ARNs")
+    secret_arn = _secret_arn(ctx)
+    password = json.loads(ctx.aws("secretsmanager").get_secret_value(SecretId=SECRET)
+                          ["SecretString"]).get("password", "")
+    env = dict((_config(ctx, WORKER).get("Environment") or {}).get("Variables") or {})
+    leaked = sorted(k for k, v in env.items() if v == password or "PASSWORD" in k.upper())
+    statements = iam_checks.role_policy_statements(ctx, "order-worker-role") or []
+    secrets = iam_checks.granted_resources(statements, "secretsmanager")
+    tables = iam_checks.granted_resources(statements, "dynamodb")
+    functions = iam_checks.granted_resources(statements, "lambda")
+    table_arns = {ctx.arn("dynamodb", f"table/{t}") for t in ("orders-db", "processed-events")}
+    notifier_arn = ctx.arn("lambda", f"function:{NOTIFIER}")
+    return _first_failure(ctx, "c5", expected, [
+        (not leaked, f"order-worker environment still holds {', '.join(leaked)}",
+         "Anyone who may call GetFunctionConfiguration reads environment variables, KMS or "
+         "not. Keep only SECRET_ID=prod/orders/db there and fetch the secret at init."),
+        (env.get("SECRET_ID") in (SECRET, secret_arn),
+         f"SECRET_ID = {env.get('SECRET_ID', '(not set)')}",
+         "Set SECRET_ID=prod/orders/db on order-worker (update-function-configuration "
+         "--environment replaces every variable)."),
+        (iam_checks.allowed(statements, "secretsmanager:GetSecretValue", secret_arn)
+         and _only(secrets, {secret_arn, secret_arn[:-7] + "-*", secret_arn[:-7] + "*"}),
+         f"secretsmanager resources: {', '.join(sorted(secrets)) or 'none'}",
+         f"Allow secretsmanager:GetSecretValue on {secret_arn} and nothing else."),
+        (_only(tables, table_arns) and all(iam_checks.allowed(statements, "dynamodb:PutItem", t)
+                                           for t in table_arns),
+         f"dynamodb resources: {', '.join(sorted(tables)) or 'none'}",
+         "Detach AmazonDynamoDBFullAccess; allow dynamodb:PutItem on the orders-db and "
+         "processed-events table ARNs only."),
+        (_only(functions, {notifier_arn, notifier_arn + ":*"})
+         and iam_checks.allowed(statements, "lambda:InvokeFunction", notifier_arn),
+         f"lambda resources: {', '.join(sorted(functions)) or 'none'}",
+         f"Allow lambda:InvokeFunction on {notifier_arn} only."),
+    ], "SECRET_ID only; GetSecretValue, PutItem and InvokeFunction on the pipeline's ARNs")
+
+
+# --- stage 6: destinations and idempotency --------------------------------------------------
+
+
+def _sqs_event(body: str, message_id: str) -> dict[str, Any]:
+    return {"Records": [{"messageId": message_id, "receiptHandle": message_id, "body": body,
+                         "eventSource": "aws:sqs",
+                         "eventSourceARN": f"arn:aws:sqs:us-east-1:000000000000:{QUEUE}"}]}
+
+
+@staged.check("c6")
+def c6(ctx: GradingContext) -> CheckResult:
+    # R-3.7 destinations (the execution role sends), R-12.1 a key from the event.
+    bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
+    failures_arn = ctx.arn("sqs", FAILURES)
+    expected = (f"on-success {BUS}, on-failure {FAILURES}, the role may send to both; the same "
+                "order delivered twice -> 1 notification, 1 processed-events item")
+    config = async_config(state.event_invoke_config(ctx, NOTIFIER))
+    statements = iam_checks.role_policy_statements(ctx, "order-notifier-role") or []
+    order = json.dumps({"orderId": "o-dup-1", "item": "mug", "quantity": 1})
+    items_before = table_item_count(ctx, "processed-events")
+    with _captured(ctx) as (engine, _sent):
+        first = ctx.account.invoke(WORKER, _sqs_event(order, "m-dup-1"))
+        second = ctx.account.invoke(WORKER, _sqs_event(order, "m-dup-2"))
+    items = table_item_count(ctx, "processed-events") - items_before
+    notified = [p for p in engine.payloads if "o-dup-1" in json.dumps(p)]
+    errors = [r for r in (first, second) if r.function_error]
+    return _first_failure(ctx, "c6", expected, [
+        (config.on_success == bus_arn, f"on-success: {config.on_success or 'none'}",
+         f"aws events create-event-bus --name {BUS}, then put-function-event-invoke-config on "
+         f"order-notifier with OnSuccess {bus_arn}."),
+        (config.on_failure == failures_arn, f"on-failure: {config.on_failure or 'none'}",
+         f"OnFailure must be {failures_arn}: a failed notification keeps its whole record there."),
+        (iam_checks.allowed(statements, "events:PutEvents", bus_arn)
+         and iam_checks.allowed(statements, "sqs:SendMessage", failures_arn),
+         "order-notifier-role may not send to both destinations",
+         "Lambda delivers destination records with the function's execution role: allow "
+         f"events:PutEvents on {bus_arn} and sqs:SendMessage on {failures_arn}."),
+        (not errors, "order-worker failed: " + (errors[0].payload[:200].decode(errors="replace")
+                                                if errors else ""),
+         "Invoke order-worker yourself with an SQS event and read the error."),
+        (len(notified) == 1 and items == 1,
+         f"{len(notified)} notification(s), {items} processed-events item(s) for 2 deliveries",
+         "SQS delivers at least once. Before notifying, put {\"eventId\": orderId} into "
+         "processed-events with ConditionExpression attribute_not_exists(eventId); a "
+         "ConditionalCheckFailedException means the order was already notified."),
+    ], "destinations set, the role may send, 1 notification for 2 deliveries")
+
+
+# --- stages 7 to 9: reserved concurrency, the canary, alarms --------------------------------
+
+
+@staged.check("c7")
+def c7(ctx: GradingContext) -> CheckResult:
+    # R-5.3: reserved concurrency both guarantees and caps.
+    reserved = state.reserved_concurrency(ctx, WORKER)
+    provisioned = state.provisioned_configs(ctx, WORKER)
+    return ctx.result(
+        "c7", reserved == 50, expected="order-worker reserved concurrency 50",
+        actual=f"reserved {reserved if reserved is not None else 'none'}"
+               + (f", provisioned {provisioned}" if provisioned else ""),
+        hint="Provisioned concurrency warms environments but caps nothing; the cap that keeps "
+             "orders-db's connections is aws lambda put-function-concurrency "
+             "--function-name order-worker --reserved-concurrent-executions 50.")
+
+
+@staged.check("c8")
+def c8(ctx: GradingContext) -> CheckResult:
+    # R-9.1 a version freezes $LATEST; R-9.2 primary + one weighted version (0.0-1.0).
+    expected = "version 2 = the code you deployed; prod -> 1 with AdditionalVersionWeights {2: 0.1}"
+    versions = {str(v["Version"]): v for v in state.published_versions(ctx, API)}
+    latest = _config(ctx, API).get("CodeSha256")
+    alias = state.alias(ctx, API, "prod") or {}
+    weights = state.alias_weights(alias)
+    return _first_failure(ctx, "c8", expected, [
+        ("2" in versions and versions["2"].get("CodeSha256") == latest,
+         "no version 2 with the deployed code" if "2" not in versions else
+         "version 2's code differs from $LATEST",
+         "Deploy the new API first, then aws lambda publish-version --function-name orders-api."),
+        (str(alias.get("FunctionVersion")) == "1",
+         f"prod primary version {alias.get('FunctionVersion')}",
+         "The split may look the same, but prod's primary must stay on the proven version "
+         "1 with version 2 as the weighted one: rolling back is then just dropping the "
+         "weight, and promoting is moving the primary."),
+        (weights == {"2": 0.1}, f"weights {json.dumps(weights)}",
+         "Weights are fractions from 0.0 to 1.0: --routing-config "
+         "AdditionalVersionWeights={2=0.1} sends 10% to version 2."),
+    ], "prod -> 1, 10% to version 2")
+
+
+def _alarm_for(alarms: list[dict[str, Any]], namespace: str, metric: str, dimension: str,
+               value: str) -> bool:
+    return any(a.get("Namespace") == namespace and a.get("MetricName") == metric
+               and {"Name": dimension, "Value": value} in (a.get("Dimensions") or [])
+               for a in alarms)
+
+
+@staged.check("c9")
+def c9(ctx: GradingContext) -> CheckResult:
+    # R-9.3: a canary rolls back on alarms; these are the ones that matter for the pipeline.
+    alarms = ctx.aws("cloudwatch").describe_alarms().get("MetricAlarms", [])
+    wanted = {
+        "Errors on order-worker": ("AWS/Lambda", "Errors", "FunctionName", WORKER),
+        "Throttles on order-worker": ("AWS/Lambda", "Throttles", "FunctionName", WORKER),
+        "orders-dlq depth": ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", DLQ),
+    }
+    missing = [name for name, spec in wanted.items() if not _alarm_for(alarms, *spec)]
+    return ctx.result(
+        "c9", not missing, expected="alarms: " + ", ".join(wanted),
+        actual=f"missing: {', '.join(missing)}" if missing else "all three alarms exist",
+        hint="aws cloudwatch put-metric-alarm with --namespace AWS/Lambda --metric-name Errors "
+             "(and Throttles) --dimensions Name=FunctionName,Value=order-worker, and AWS/SQS "
+             "ApproximateNumberOfMessagesVisible with Name=QueueName,Value=orders-dlq.")
+
+
+# --- the end-to-end run and the report ------------------------------------------------------
+
+
+@staged.check("c10")
+def c10(ctx: GradingContext) -> CheckResult:
+    # R-4.4 + R-4.2 + R-3.7 + R-12.1 together, on the learner's real handlers.
+    expected = "17 rows, 17 success records on orders-bus, 2 in orders-dlq, 1 duplicate suppressed"
+    outcome = _run(ctx)
+    actual = (f"{outcome['rows']} rows, {outcome['successes']} success records, "
+              f"{len(outcome['dlq'])} in orders-dlq, {outcome['suppressed']} duplicate(s) "
+              "suppressed")
+    ok = (outcome["rows"], outcome["successes"], len(outcome["dlq"]), outcome["suppressed"]) \
+        == (17, 17, 2, 1)
+    return ctx.result("c10", ok, expected=expected, actual=actual,
+                      hint="Read the report's trace: which orders were notified twice, or "
+                           "never, and which messages reached orders-dlq?")
+
+
+@staged.report_sections
+def report_sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
+    results = results_so_far(ctx)
+    verdict = "PASSED" if pass_rule(results, 80, "c10") else "not passed yet"
+    sections = [("Verdict", [f"Capstone {verdict}: it needs 80 points and the end-to-end run."])]
+    outcome = ctx.cache.get("e2e")
+    if outcome is not None:
+        summary = outcome["sim"].summary()
+        sections.append(("End-to-end trace", [
+            f"- {len(MESSAGES)} messages sent: 17 valid orders, 1 duplicate, 2 poison",
+            f"- invocations: {summary.invocations} ({summary.successes} ok, {summary.errors} "
+            f"errors, {summary.timeouts} timeouts, {summary.throttles} throttles)",
+            f"- SQS: {summary.sqs_deleted} deleted, {summary.sqs_redriven} moved to orders-dlq",
+            f"- notifications: {len(outcome['notified'])}, success records "
+            f"{outcome['successes']}, destination deliveries {summary.destination_deliveries}",
+            f"- rows in orders-db: {outcome['rows']}; duplicates suppressed: "
+            f"{outcome['suppressed']}",
+            f"- {len(ctx.trace)} trace rows (labtui check order-pipeline --json shows them)",
+        ]))
+    sections.append(("Monthly cost estimate", _cost_lines(ctx)))
+    return sections
+
+
+def _cost_lines(ctx: GradingContext) -> list[str]:
+    from labtui.lambdasim import monthly_cost
+
+    # Sandbox timings include the sandbox's own overhead, so the estimate states durations.
+    per_order = {API: (1.0, 80), WORKER: (0.1, 600), NOTIFIER: (1.0, 50)}
+    lines = [f"Assumption: {MONTHLY_ORDERS:,} orders a month; one orders-api call (80 ms) and "
+             "one order-notifier call (50 ms) per order; one order-worker run (600 ms) per "
+             "batch of 10; your memory and architecture; no free tier; us-east-1 prices."]
+    total = 0.0
+    for name, (share, billed_ms) in per_order.items():
+        config = _config(ctx, name)
+        memory = int(config.get("MemorySize", 128))
+        architecture = (config.get("Architectures") or ["x86_64"])[0]
+        invocations = int(MONTHLY_ORDERS * share)
+        cost = monthly_cost(invocations, billed_ms, memory, architecture)
+        total += cost.total_usd
+        lines.append(f"- {name}: {memory} MB {architecture}, {invocations:,} invocations x "
+                     f"{billed_ms} ms = {cost.gb_seconds:,.0f} GB-s -> ${cost.total_usd:.2f}")
+    lines.append(f"- total: ${total:.2f} a month")
+    return lines

@@ -1,0 +1,17 @@
+"""orders-api version 1: queues an order; a bad order makes it raise."""
+
+import json
+import os
+
+import boto3
+
+SQS = boto3.client("sqs")
+
+
+def lambda_handler(event, context):
+    body = event.get("body", event)
+    order = json.loads(body) if isinstance(body, str) else body
+    int(order["quantity"])  # raises on a bad order
+    url = SQS.get_queue_url(QueueName=os.environ.get("QUEUE_NAME", "orders-queue"))["QueueUrl"]
+    SQS.send_message(QueueUrl=url, MessageBody=json.dumps(order))
+    return {"statusCode": 202, "body": json.dumps({"accepted": order["orderId"]})}

@@ -1,0 +1,27 @@
+"""order-worker: each queued order becomes one row in orders-db and one notification.
+
+TODO: stage 3 (report bad messages in batchItemFailures instead of raising), stage 5
+(credentials from the secret named by SECRET_ID, fetched once) and stage 6 (notify each
+order once: claim it in processed-events with a conditional put).
+"""
+
+import json
+import os
+
+import boto3
+
+import orders_db
+
+LAMBDA = boto3.client("lambda")
+
+
+def lambda_handler(event, context):
+    db = orders_db.connect({"host": os.environ["DB_HOST"], "port": "5432",
+                            "username": os.environ["DB_USER"],
+                            "password": os.environ["DB_PASSWORD"]})
+    for record in event["Records"]:
+        order = json.loads(record["body"])
+        order["quantity"] = int(order["quantity"])  # a bad message fails the whole batch
+        db.insert_order(order)
+        LAMBDA.invoke(FunctionName="order-notifier", InvocationType="Event",
+                      Payload=json.dumps(order))
