@@ -113,6 +113,10 @@ def _check(args: argparse.Namespace) -> int:
             print(json.dumps(report.to_json(), indent=2))
         else:
             print(format_report(report))
+            from labtui.grading.stages import take_report  # staged exercises (the capstone)
+
+            if staged_report := take_report(report.exercise_id, args.learner):
+                print("\n" + staged_report.rstrip())
         sys.stdout.flush()
 
     if args.watch:

@@ -20,7 +20,8 @@ A stage's checks count only once every earlier stage passes; until then each rep
 (curriculum §7: the end-to-end run counts from 80 points). After the last declared check
 the grader's results are turned into a text report (:func:`final_report`) that is written
 to ``$LABTUI_HOME/reports/<exercise>/<learner>/REPORT.md``; the last check's ``actual``
-names that path. (Not into the workspace: ``labtui check --watch`` would re-grade on it.)
+names that path, and ``labtui check`` prints it (:func:`take_report`). (Not into the
+workspace: ``labtui check --watch`` would re-grade on every report it wrote.)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from labtui.grading.results import CheckResult
 CheckBody = Callable[[GradingContext], CheckResult]
 Section = tuple[str, list[str]]  # a report heading and its lines
 _RESULTS = "stages.results"
+_PRINTABLE: dict[tuple[str, str], str] = {}  # (exercise, learner) -> the last report's text
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class StagedChecks:
     def _finish(self, ctx: GradingContext, last: CheckResult) -> CheckResult:
         path = report_path(ctx)
         text = final_report(ctx, self._sections(ctx) if self._sections else [])
+        _PRINTABLE[(ctx.manifest.id, path.parent.name)] = text
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -202,6 +205,11 @@ def _first_failure_hint(stages: list[Stage], results: dict[str, CheckResult]) ->
                 return (f"Start with stage {stage.number} ({stage.title}): {result.id} "
                         f"{result.title}.")
     return "Finish the earlier stages first."
+
+
+def take_report(exercise_id: str, learner_id: str = "me") -> str | None:
+    """The report of the last grade of a staged exercise (once), for ``labtui check``."""
+    return _PRINTABLE.pop((exercise_id, learner_id), None)
 
 
 def report_path(ctx: GradingContext) -> Path:

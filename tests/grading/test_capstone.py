@@ -151,19 +151,43 @@ def test_the_capstone_declares_its_curriculum_stages_and_points() -> None:
 
 @pytest.mark.sandbox
 @pytest.mark.slow
-def test_capstone_solution_report_has_trace_and_cost(sandbox: Any) -> None:
+def test_labtui_check_prints_the_capstone_report(
+        sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from labtui.cli import main
     from labtui.grading.pack import load_pack
-    from labtui.grading.service import grade
     from labtui.paths import labtui_home
 
     pack = load_pack("order-pipeline")
-    report = grade("order-pipeline", solution_dir=pack.solution)
-    assert report.error is None and report.passed, [r.actual for r in report.failed()]
-    e2e = next(r for r in report.results if r.id == "c10")
-    assert e2e.actual.startswith("17 rows, 17 success records, 2 in orders-dlq, 1 duplicate")
+    assert main(["check", "order-pipeline", "--solution", str(pack.solution)]) == 0
+    printed = capsys.readouterr().out
     text = (labtui_home() / "reports" / "order-pipeline" / "me" / "REPORT.md").read_text()
+    assert text.rstrip() in printed  # the CLI shows the report it wrote
+    assert "order-pipeline: 10/10 checks passed, 100/100 points" in printed
     assert "Capstone PASSED" in text
+    assert "- 20 messages sent: 17 valid orders, 1 duplicate, 2 poison" in text
     assert "rows in orders-db: 17; duplicates suppressed: 1" in text
     assert "SQS: 18 deleted, 2 moved to orders-dlq" in text
+    assert "notifications: 17, success records 17" in text
     assert "- order-worker: 128 MB x86_64, 100,000 invocations x 600 ms" in text
-    assert any(row.function == "order-notifier" for row in report.trace)
+    assert "- total: $" in text
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_capstone_trace_shows_both_halves_of_the_run(sandbox: Any) -> None:
+    from labtui.grading.pack import load_pack
+    from labtui.grading.service import grade
+    from labtui.grading.stages import take_report
+
+    pack = load_pack("order-pipeline")
+    report = grade("order-pipeline", solution_dir=pack.path / "wrong" / "primary-on-new-version")
+    # 80 points: the end-to-end stage opens although stage 8 failed (curriculum §7).
+    assert report.points == 80
+    e2e = next(r for r in report.results if r.id == "c10")
+    assert e2e.passed and e2e.actual.startswith("17 rows, 17 success records, 2 in orders-dlq")
+    functions = {row.function for row in report.trace}
+    assert {"order-worker", "order-notifier", "orders-api"} <= functions
+    assert any("sqs-redrive" in row.detail for row in report.trace)
+    text = take_report("order-pipeline")
+    assert text is not None and "- Stage 9 Alarms: LOCKED (0/10 points)" in text
+    assert take_report("order-pipeline") is None  # handed out once
