@@ -139,7 +139,6 @@ def serve_foreground(
         if exercise:
             setup, pack_dir = _load_setup(exercise)
             sandbox.learner(learner).seed(setup, pack_dir)
-        _record_path().write_text(json.dumps(asdict(record)))
         account_id = learner_identity(learner).account_id
         announce(f"# labtui sandbox on {record.endpoint_url} (Ctrl-C stops it)")
         announce(f"# your account: {account_id} (offline; nothing here reaches AWS)")
@@ -147,6 +146,8 @@ def serve_foreground(
             announce(f"# seeded for exercise {exercise}")
         announce("# paste these lines into another terminal:")
         announce(export_lines(cli_environment(record)))
+        # Recorded last: whoever finds the record (labtui aws, --print-env) finds it ready.
+        _record_path().write_text(json.dumps(asdict(record)))
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -140,7 +140,7 @@ def test_ctrl_c_stops_the_foreground_sandbox_cleanly() -> None:
             if line.startswith("unset AWS_PROFILE"):
                 break
         assert any(line.startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:") for line in lines)
-        assert serve.running_server() is not None
+        assert _wait_for_server(threading.Event()) is not None
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert "# sandbox stopped" in process.stdout.read()
