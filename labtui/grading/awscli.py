@@ -106,20 +106,11 @@ def _driver() -> Any:
 
 
 def normalise_argv(argv: list[str]) -> list[str]:
-    """Drop the v2-only ``--cli-binary-format`` option (design.md §8)."""
-    kept: list[str] = []
-    skip = False
-    for argument in argv:
-        if skip:
-            skip = False
-            continue
-        if argument == "--cli-binary-format":
-            skip = True
-            continue
-        if argument.startswith("--cli-binary-format="):
-            continue
-        kept.append(argument)
-    return kept
+    """Drop the v2-only ``--cli-binary-format`` option (design.md §8); one rule for
+    ``labtui aws`` and setup scripts alike."""
+    from labtui.account.awscli_bridge import v1_arguments
+
+    return v1_arguments(argv)
 
 
 def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> CommandRecord:
