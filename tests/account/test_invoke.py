@@ -109,13 +109,14 @@ def test_reserved_one_throttles_the_second_concurrent_call(
     client.put_function_concurrency(FunctionName="single", ReservedConcurrentExecutions=1)
     client.invoke(FunctionName="single", Payload=b'{"seconds": 0}')  # warm it up
     first = threading.Thread(
-        target=lambda: client.invoke(FunctionName="single", Payload=b'{"seconds": 2}')
+        target=lambda: client.invoke(FunctionName="single", Payload=b'{"seconds": 4}')
     )
-    first.start()
     other = learner.client("lambda", config=NO_RETRIES)
+    arn = f"arn:aws:lambda:us-east-1:{learner.account_id}:function:single"
+    first.start()
     try:
-        for _ in range(100):  # wait until the first call is in flight
-            if learner.sandbox.pool is not None and learner.sandbox.pool.busy_count():
+        for _ in range(200):  # wait until the first call is in flight
+            if learner.sandbox.pool is not None and learner.sandbox.pool.busy_count(arn):
                 break
             threading.Event().wait(0.02)
         with pytest.raises(ClientError) as throttled:
