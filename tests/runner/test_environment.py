@@ -30,7 +30,7 @@ def test_context_has_the_real_fields(environment_for: Any) -> None:
     result = environment_for(timeout_s=5.0).invoke({"name": "Vinod"}, "req-ctx").json()
     assert result["message"] == "hello, Vinod"
     assert result["memory_mb"] == "128"
-    assert 4000 < result["remaining_ms"] < 5000
+    assert 2500 < result["remaining_ms"] < 5000  # counts down from the timeout
     assert result["function_name"] == "lab-hello"
     assert result["function_version"] == "$LATEST"
     assert result["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:lab-hello"
