@@ -12,10 +12,12 @@ lambdasim's. The final report (stages, trace summary, monthly cost) is written a
 
 from __future__ import annotations
 
-import contextlib
+import importlib.util
 import json
+import sys
 from collections import Counter
-from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from labtui.grading import iam_checks, state
@@ -24,74 +26,29 @@ from labtui.grading.idempotency_checks import table_item_count
 from labtui.grading.network import group_names, subnet_names, vpc_model
 from labtui.grading.results import CheckResult
 from labtui.grading.sim import AccountHandler, async_config, new_simulation, record_trace
-from labtui.grading.stages import StagedChecks, pass_rule, results_so_far
+from labtui.grading.stages import StagedChecks
 
+
+def _sibling(name: str) -> ModuleType:
+    """A module next to this file (the pack folder is not on sys.path)."""
+    qualified = f"labtui_pack_order_pipeline_{name}"
+    spec = importlib.util.spec_from_file_location(qualified, Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{name}.py next to {__file__}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _sibling("pipeline_run")
+API, WORKER, NOTIFIER = run.API, run.WORKER, run.NOTIFIER
+QUEUE, DLQ, FAILURES, BUS = run.QUEUE, run.DLQ, run.FAILURES, run.BUS
+SECRET, DB_SUBNET, DB_PORT = run.SECRET, run.DB_SUBNET, run.DB_PORT
+VALID, DUPLICATE, POISON, MESSAGES = run.VALID, run.DUPLICATE, run.POISON, run.MESSAGES
+_config, _mapping, _captured, _run = (run.function_config, run.queue_mapping, run.captured,
+                                      run.cached_run)
 staged = StagedChecks()
-
-API, WORKER, NOTIFIER = "orders-api", "order-worker", "order-notifier"
-QUEUE, DLQ, FAILURES, BUS = "orders-queue", "orders-dlq", "notify-failures", "orders-bus"
-SECRET = "prod/orders/db"
-DB_SUBNET, DB_PORT = "private-b", 5432
-MONTHLY_ORDERS = 1_000_000  # the report's traffic assumption
-
-
-def _order(n: int) -> str:
-    return json.dumps({"orderId": f"o-e2e-{n:02d}", "item": f"book-{n}", "quantity": n % 3 + 1})
-
-
-VALID = [_order(n) for n in range(1, 18)]  # 17 valid orders
-DUPLICATE = VALID[4]  # o-e2e-05 sent twice (SQS delivers at least once)
-POISON = [json.dumps({"orderId": "o-e2e-bad", "item": "book", "quantity": "lots"}),
-          "order 99 please"]  # not JSON at all
-MESSAGES = [*VALID[:6], POISON[0], *VALID[6:11], DUPLICATE, *VALID[11:15], POISON[1],
-            *VALID[15:]]  # 20 messages: 17 valid, 1 duplicate, 2 poison
-
-
-# --- capturing what the learner's code sends through the sandbox --------------------------
-
-
-class _CaptureEngine:
-    """Stands in for the sandbox's async engine: order-notifier events of this account are
-    recorded (the simulation replays them), everything else goes on as before."""
-
-    def __init__(self, inner: Any, account_id: str) -> None:
-        self.inner, self.account_id = inner, account_id
-        self.payloads: list[Any] = []
-
-    def submit(self, invocation: Any) -> None:
-        if invocation.account_id == self.account_id and invocation.function_name == NOTIFIER:
-            self.payloads.append(json.loads(invocation.payload or b"{}"))
-        else:
-            self.inner.submit(invocation)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-@contextlib.contextmanager
-def _captured(ctx: GradingContext) -> Iterator[tuple[_CaptureEngine, list[str]]]:
-    """Capture order-notifier invocations and the bodies sent to orders-queue."""
-    from moto.sqs.models import Queue
-
-    invoker = ctx.account.sandbox.invoker
-    engine = _CaptureEngine(invoker.engine, ctx.account_id)
-    sent: list[str] = []
-    original = Queue.add_message
-
-    def add_message(queue: Any, message: Any) -> None:
-        if str(queue.account_id) == ctx.account_id and queue.name == QUEUE:
-            sent.append(str(message.body))
-        original(queue, message)
-
-    invoker.engine, Queue.add_message = engine, add_message  # type: ignore[method-assign]
-    try:
-        yield engine, sent
-    finally:
-        invoker.engine, Queue.add_message = engine.inner, original  # type: ignore[method-assign]
-
-
-def _config(ctx: GradingContext, name: str) -> dict[str, Any]:
-    return ctx.once(f"config:{name}", lambda: state.function_config(ctx, name)) or {}
 
 
 def _first_failure(ctx: GradingContext, check_id: str, expected: str,
@@ -179,13 +136,6 @@ def _url_auth(ctx: GradingContext) -> str | None:
 # --- stages 2 and 3: the queue, then the worker behind lambdasim's poller -------------------
 
 
-def _mapping(ctx: GradingContext) -> dict[str, Any] | None:
-    for mapping in state.event_source_mappings(ctx, WORKER):
-        if str(mapping.get("EventSourceArn", "")).endswith(f":{QUEUE}"):
-            return mapping
-    return None
-
-
 @staged.check("c2")
 def c2(ctx: GradingContext) -> CheckResult:
     # R-4.2: the queue's redrive policy is the DLQ; R-4.3: visibility >= 6 x timeout.
@@ -210,86 +160,6 @@ def c2(ctx: GradingContext) -> CheckResult:
         (int(mapping.get("BatchSize") or 0) == 10, f"BatchSize {mapping.get('BatchSize')}",
          "Keep the mapping from orders-queue to order-worker with BatchSize 10."),
     ], f"RedrivePolicy {DLQ} x3, VisibilityTimeout {visibility} s, BatchSize 10")
-
-
-class _CountingHandler:
-    """Counts how often each message body reaches the worker, then runs the real one."""
-
-    def __init__(self, inner: AccountHandler) -> None:
-        self.inner = inner
-        self.deliveries: Counter[str] = Counter()
-
-    def bind(self, rng: Any) -> None:
-        self.inner.bind(rng)
-
-    def start_environment(self, env: Any) -> Any:
-        return self.inner.start_environment(env)
-
-    def stop_environment(self, env: Any) -> None:
-        self.inner.stop_environment(env)
-
-    def invoke(self, env: Any, event: Any, context: Any) -> Any:
-        for record in event.get("Records", []) if isinstance(event, dict) else []:
-            self.deliveries[str(record.get("body"))] += 1
-        return self.inner.invoke(env, event, context)
-
-
-def _end_to_end(ctx: GradingContext) -> dict[str, Any]:
-    """The 20-message run: worker behind the SQS poller, then the captured notifications."""
-    from labtui.lambdasim import FunctionSpec, Redrive, SqsMappingSpec, SqsQueueSpec
-
-    worker, notifier = _config(ctx, WORKER), _config(ctx, NOTIFIER)
-    attributes = state.queue_attributes(ctx, QUEUE) or {}
-    policy = state.redrive_policy(attributes)
-    mapping = _mapping(ctx) or {}
-    visibility = float(attributes.get("VisibilityTimeout", 30))
-    sim = new_simulation(ctx)
-    handler = _CountingHandler(AccountHandler(ctx.account, WORKER, budget_s=90.0))
-    sim.add_function(FunctionSpec(WORKER, memory_mb=int(worker.get("MemorySize", 128)),
-                                  timeout_s=int(worker.get("Timeout", 3)), behaviour=handler))
-    sim.add_function(FunctionSpec(NOTIFIER, memory_mb=int(notifier.get("MemorySize", 128)),
-                                  timeout_s=int(notifier.get("Timeout", 3)),
-                                  behaviour=AccountHandler(ctx.account, NOTIFIER)))
-    sim.put_event_invoke_config(NOTIFIER, async_config(state.event_invoke_config(ctx, NOTIFIER)))
-    sim.add_sqs_queue(SqsQueueSpec(DLQ))
-    redrive = None
-    if policy is not None:
-        target = str(policy.get("deadLetterTargetArn", "")).rsplit(":", 1)[-1]
-        if target and target != DLQ:
-            sim.add_sqs_queue(SqsQueueSpec(target))
-        redrive = Redrive(target, int(policy.get("maxReceiveCount", 1)))
-    sim.add_sqs_queue(SqsQueueSpec(QUEUE, visibility_timeout_s=visibility, redrive=redrive))
-    sim.add_sqs_mapping(SqsMappingSpec(
-        WORKER, QUEUE, batch_size=int(mapping.get("BatchSize") or 10),
-        report_batch_item_failures="ReportBatchItemFailures" in (
-            mapping.get("FunctionResponseTypes") or [])))
-    with _captured(ctx) as (engine, _sent):
-        sim.send_sqs_messages(QUEUE, MESSAGES, at=0.0)
-        sim.run(until=max(600.0, 5 * visibility + 60.0))
-    notified = [p for p in engine.payloads if "o-e2e-" in json.dumps(p)]
-    for n, payload in enumerate(notified):
-        sim.invoke_async(NOTIFIER, payload, at=sim.now + 0.05 * n)
-    sim.run(until=sim.now + 1800.0)
-    record_trace(ctx, sim)
-    bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
-    successes = [d for d in sim.deliveries
-                 if d.kind == "destination" and d.condition == "Success" and d.target == bus_arn]
-    valid_deliveries = sum(handler.deliveries[body] for body in set(VALID))
-    return {
-        "sim": sim, "deliveries": handler.deliveries, "notified": notified,
-        "rows": _rows(ctx),
-        "dlq": [m.body for m in sim.queue(DLQ).messages], "successes": len(successes),
-        "suppressed": valid_deliveries - len(notified),
-    }
-
-
-def _rows(ctx: GradingContext) -> int:
-    items = ctx.aws("dynamodb").scan(TableName="orders-db").get("Items", [])
-    return sum(1 for item in items if item.get("orderId", {}).get("S", "").startswith("o-e2e-"))
-
-
-def _run(ctx: GradingContext) -> dict[str, Any]:
-    return ctx.once("e2e", lambda: _end_to_end(ctx))  # type: ignore[no-any-return]
 
 
 @staged.check("c3")
@@ -559,46 +429,4 @@ def c10(ctx: GradingContext) -> CheckResult:
                            "never, and which messages reached orders-dlq?")
 
 
-@staged.report_sections
-def report_sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
-    results = results_so_far(ctx)
-    verdict = "PASSED" if pass_rule(results, 80, "c10") else "not passed yet"
-    sections = [("Verdict", [f"Capstone {verdict}: it needs 80 points and the end-to-end run."])]
-    outcome = ctx.cache.get("e2e")
-    if outcome is not None:
-        summary = outcome["sim"].summary()
-        sections.append(("End-to-end trace", [
-            f"- {len(MESSAGES)} messages sent: 17 valid orders, 1 duplicate, 2 poison",
-            f"- invocations: {summary.invocations} ({summary.successes} ok, {summary.errors} "
-            f"errors, {summary.timeouts} timeouts, {summary.throttles} throttles)",
-            f"- SQS: {summary.sqs_deleted} deleted, {summary.sqs_redriven} moved to orders-dlq",
-            f"- notifications: {len(outcome['notified'])}, success records "
-            f"{outcome['successes']}, destination deliveries {summary.destination_deliveries}",
-            f"- rows in orders-db: {outcome['rows']}; duplicates suppressed: "
-            f"{outcome['suppressed']}",
-            f"- {len(ctx.trace)} trace rows (labtui check order-pipeline --json shows them)",
-        ]))
-    sections.append(("Monthly cost estimate", _cost_lines(ctx)))
-    return sections
-
-
-def _cost_lines(ctx: GradingContext) -> list[str]:
-    from labtui.lambdasim import monthly_cost
-
-    # Sandbox timings include the sandbox's own overhead, so the estimate states durations.
-    per_order = {API: (1.0, 80), WORKER: (0.1, 600), NOTIFIER: (1.0, 50)}
-    lines = [f"Assumption: {MONTHLY_ORDERS:,} orders a month; one orders-api call (80 ms) and "
-             "one order-notifier call (50 ms) per order; one order-worker run (600 ms) per "
-             "batch of 10; your memory and architecture; no free tier; us-east-1 prices."]
-    total = 0.0
-    for name, (share, billed_ms) in per_order.items():
-        config = _config(ctx, name)
-        memory = int(config.get("MemorySize", 128))
-        architecture = (config.get("Architectures") or ["x86_64"])[0]
-        invocations = int(MONTHLY_ORDERS * share)
-        cost = monthly_cost(invocations, billed_ms, memory, architecture)
-        total += cost.total_usd
-        lines.append(f"- {name}: {memory} MB {architecture}, {invocations:,} invocations x "
-                     f"{billed_ms} ms = {cost.gb_seconds:,.0f} GB-s -> ${cost.total_usd:.2f}")
-    lines.append(f"- total: ${total:.2f} a month")
-    return lines
+staged.report_sections(_sibling("report_parts").sections)

@@ -4,7 +4,6 @@ import json
 import os
 
 import boto3
-
 import orders_db
 
 LAMBDA = boto3.client("lambda")

@@ -1,0 +1,175 @@
+"""The end-to-end machinery of order-pipeline, loaded by checks.py (the pack's own module).
+
+* :func:`captured` swaps the sandbox's async engine and moto's SQS ``add_message`` for
+  recorders while a check runs: order-worker's ``lambda.invoke(InvocationType=Event)`` to
+  order-notifier is kept for the simulation instead of running in the background, and the
+  bodies orders-api sends to orders-queue are counted.
+* :func:`end_to_end` is curriculum §7's run: 20 messages through lambdasim's SQS poller into
+  the real order-worker (its batchItemFailures decide), then the captured notifications as
+  asynchronous invocations of the real order-notifier with the learner's destinations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from labtui.grading import state
+from labtui.grading.context import GradingContext
+from labtui.grading.sim import AccountHandler, async_config, new_simulation, record_trace
+
+API, WORKER, NOTIFIER = "orders-api", "order-worker", "order-notifier"
+QUEUE, DLQ, FAILURES, BUS = "orders-queue", "orders-dlq", "notify-failures", "orders-bus"
+SECRET = "prod/orders/db"
+DB_SUBNET, DB_PORT = "private-b", 5432
+
+
+def _order(n: int) -> str:
+    return json.dumps({"orderId": f"o-e2e-{n:02d}", "item": f"book-{n}", "quantity": n % 3 + 1})
+
+
+VALID = [_order(n) for n in range(1, 18)]  # 17 valid orders
+DUPLICATE = VALID[4]  # o-e2e-05 sent twice (SQS delivers at least once)
+POISON = [json.dumps({"orderId": "o-e2e-bad", "item": "book", "quantity": "lots"}),
+          "order 99 please"]  # not JSON at all
+MESSAGES = [*VALID[:6], POISON[0], *VALID[6:11], DUPLICATE, *VALID[11:15], POISON[1],
+            *VALID[15:]]  # 20 messages: 17 valid, 1 duplicate, 2 poison
+
+
+# --- capturing what the learner's code sends through the sandbox --------------------------
+
+
+class CaptureEngine:
+    """Stands in for the sandbox's async engine: order-notifier events of this account are
+    recorded (the simulation replays them), everything else goes on as before."""
+
+    def __init__(self, inner: Any, account_id: str) -> None:
+        self.inner, self.account_id = inner, account_id
+        self.payloads: list[Any] = []
+
+    def submit(self, invocation: Any) -> None:
+        if invocation.account_id == self.account_id and invocation.function_name == NOTIFIER:
+            self.payloads.append(json.loads(invocation.payload or b"{}"))
+        else:
+            self.inner.submit(invocation)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextlib.contextmanager
+def captured(ctx: GradingContext) -> Iterator[tuple[CaptureEngine, list[str]]]:
+    """Capture order-notifier invocations and the bodies sent to orders-queue."""
+    from moto.sqs.models import Queue
+
+    invoker = ctx.account.sandbox.invoker
+    engine = CaptureEngine(invoker.engine, ctx.account_id)
+    sent: list[str] = []
+    original = Queue.add_message
+
+    def add_message(queue: Any, message: Any) -> None:
+        if str(queue.account_id) == ctx.account_id and queue.name == QUEUE:
+            sent.append(str(message.body))
+        original(queue, message)
+
+    invoker.engine, Queue.add_message = engine, add_message  # type: ignore[method-assign,assignment]
+    try:
+        yield engine, sent
+    finally:
+        invoker.engine, Queue.add_message = engine.inner, original  # type: ignore[method-assign]
+
+
+def function_config(ctx: GradingContext, name: str) -> dict[str, Any]:
+    return ctx.once(f"config:{name}", lambda: state.function_config(ctx, name)) or {}
+
+
+def queue_mapping(ctx: GradingContext) -> dict[str, Any] | None:
+    for mapping in state.event_source_mappings(ctx, WORKER):
+        if str(mapping.get("EventSourceArn", "")).endswith(f":{QUEUE}"):
+            return mapping
+    return None
+
+
+class CountingHandler:
+    """Counts how often each message body reaches the worker, then runs the real one."""
+
+    def __init__(self, inner: AccountHandler) -> None:
+        self.inner = inner
+        self.deliveries: Counter[str] = Counter()
+
+    def bind(self, rng: Any) -> None:
+        self.inner.bind(rng)
+
+    def start_environment(self, env: Any) -> Any:
+        return self.inner.start_environment(env)
+
+    def stop_environment(self, env: Any) -> None:
+        self.inner.stop_environment(env)
+
+    def invoke(self, env: Any, event: Any, context: Any) -> Any:
+        for record in event.get("Records", []) if isinstance(event, dict) else []:
+            self.deliveries[str(record.get("body"))] += 1
+        return self.inner.invoke(env, event, context)
+
+
+def end_to_end(ctx: GradingContext) -> dict[str, Any]:
+    """The 20-message run: worker behind the SQS poller, then the captured notifications."""
+    from labtui.lambdasim import FunctionSpec, Redrive, SqsMappingSpec, SqsQueueSpec
+
+    worker, notifier = function_config(ctx, WORKER), function_config(ctx, NOTIFIER)
+    attributes = state.queue_attributes(ctx, QUEUE) or {}
+    policy = state.redrive_policy(attributes)
+    mapping = queue_mapping(ctx) or {}
+    visibility = float(attributes.get("VisibilityTimeout", 30))
+    sim = new_simulation(ctx)
+    handler = CountingHandler(AccountHandler(ctx.account, WORKER, budget_s=90.0))
+    sim.add_function(FunctionSpec(WORKER, memory_mb=int(worker.get("MemorySize", 128)),
+                                  timeout_s=int(worker.get("Timeout", 3)), behaviour=handler))
+    sim.add_function(FunctionSpec(NOTIFIER, memory_mb=int(notifier.get("MemorySize", 128)),
+                                  timeout_s=int(notifier.get("Timeout", 3)),
+                                  behaviour=AccountHandler(ctx.account, NOTIFIER)))
+    sim.put_event_invoke_config(NOTIFIER, async_config(state.event_invoke_config(ctx, NOTIFIER)))
+    sim.add_sqs_queue(SqsQueueSpec(DLQ))
+    redrive = None
+    if policy is not None:
+        target = str(policy.get("deadLetterTargetArn", "")).rsplit(":", 1)[-1]
+        if target and target != DLQ:
+            sim.add_sqs_queue(SqsQueueSpec(target))
+        redrive = Redrive(target, int(policy.get("maxReceiveCount", 1)))
+    sim.add_sqs_queue(SqsQueueSpec(QUEUE, visibility_timeout_s=visibility, redrive=redrive))
+    sim.add_sqs_mapping(SqsMappingSpec(
+        WORKER, QUEUE, batch_size=int(mapping.get("BatchSize") or 10),
+        report_batch_item_failures="ReportBatchItemFailures" in (
+            mapping.get("FunctionResponseTypes") or [])))
+    with captured(ctx) as (engine, _sent):
+        sim.send_sqs_messages(QUEUE, MESSAGES, at=0.0)
+        sim.run(until=max(600.0, 5 * visibility + 60.0))
+    notified = [p for p in engine.payloads if "o-e2e-" in json.dumps(p)]
+    for n, payload in enumerate(notified):
+        sim.invoke_async(NOTIFIER, payload, at=sim.now + 0.05 * n)
+    sim.run(until=sim.now + 1800.0)
+    record_trace(ctx, sim)
+    bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
+    successes = [d for d in sim.deliveries
+                 if d.kind == "destination" and d.condition == "Success" and d.target == bus_arn]
+    valid_deliveries = sum(handler.deliveries[body] for body in set(VALID))
+    return {
+        "sim": sim, "deliveries": handler.deliveries, "notified": notified,
+        "rows": e2e_rows(ctx),
+        "dlq": [m.body for m in sim.queue(DLQ).messages], "successes": len(successes),
+        "suppressed": valid_deliveries - len(notified),
+    }
+
+
+def e2e_rows(ctx: GradingContext) -> int:
+    items = ctx.aws("dynamodb").scan(TableName="orders-db").get("Items", [])
+    return sum(1 for item in items if item.get("orderId", {}).get("S", "").startswith("o-e2e-"))
+
+
+def cached_run(ctx: GradingContext) -> dict[str, Any]:
+    return ctx.once("e2e", lambda: end_to_end(ctx))  # type: ignore[no-any-return]
+
+
