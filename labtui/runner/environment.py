@@ -194,7 +194,11 @@ class ExecutionEnvironment:
             except ChildGone:
                 self._kill()
                 elapsed = (time.monotonic() - started) * 1000
-                document = errors.runtime_exited(request_id, self._exit_reason())
+                reason = self._exit_reason()
+                # The runtime kills itself on MemoryError (the address-space backstop was
+                # hit before the watchdog saw the resident size): the same memory kill.
+                self._killed_for_memory |= reason == "signal: killed"
+                document = errors.runtime_exited(request_id, reason)
                 return self._finish(request_id, cold, document, None, elapsed, {}, "error")
             body = answer["body"]
             status = "success" if answer["ok"] else "error"

@@ -58,6 +58,10 @@ def memory_bomb(event, context):
     while True:
         hoard.append(bytearray(10 * 1024 * 1024))
 
+def big_allocation(event, context):
+    block = bytearray(400 * 1024 * 1024)
+    return len(block)
+
 def fork_bomb(event, context):
     started = 0
     while True:

@@ -183,3 +183,18 @@ def test_init_that_never_finishes_times_out_the_first_invocation(
     assert result.json()["errorMessage"] == (
         "RequestId: req-init Error: Task timed out after 1.00 seconds"
     )
+
+
+def test_one_huge_allocation_is_the_same_memory_kill(
+    environment_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Faster than the resident-size watchdog: the address-space limit stops it.
+    from labtui.runner import environment
+
+    monkeypatch.setattr(environment, "ADDRESS_SPACE_HEADROOM_MB", 128)
+    result = environment_for("app.big_allocation", timeout_s=20.0).invoke({}, "req-big")
+    assert result.json()["errorMessage"] == (
+        "RequestId: req-big Error: Runtime exited with error: signal: killed"
+    )
+    assert result.max_memory_used_mb == 128
+    assert "Error Type: Runtime.OutOfMemory" in result.log
