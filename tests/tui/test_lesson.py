@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.widgets import Markdown
@@ -23,6 +24,15 @@ def test_lesson_markdown_renders_facts_hides_anchors_and_marks_try_its() -> None
     assert f"Retried {FACTS['async_max_retries'].render()} times" in shown
     assert "```tryit" not in shown and "Try it 1" in shown and "Watch it." in shown
     assert try_its == [{"scenario": "a.yaml", "caption": "Watch it."}]
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Let the app run until ``condition`` holds (a loaded machine is slow, not wrong)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
 
 
 async def open_lesson(app: Any, pilot: Any, module_id: str) -> LessonScreen:
@@ -52,14 +62,14 @@ async def test_reading_position_is_saved_and_restored(make_app: AppFactory, stor
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(app, pilot, "first-steps")
         screen.viewer.scroll_to(y=7, animate=False, immediate=True)
-        await pilot.pause(0.7)  # the position is saved at most twice a second
-        assert store.lesson_progress("me")["first-steps"].position == 7
+        # the position is saved at most twice a second
+        assert await wait_for(pilot, lambda: store.lesson_progress("me")["first-steps"].position
+                              == 7)
         await pilot.press("escape")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(app, pilot, "first-steps")
-        await pilot.pause(0.1)
-        assert screen.viewer.scroll_y == 7
+        assert await wait_for(pilot, lambda: screen.viewer.scroll_y == 7)
 
 
 async def test_reaching_the_end_marks_the_lesson_read(make_app: AppFactory, store: Any) -> None:
@@ -68,8 +78,7 @@ async def test_reaching_the_end_marks_the_lesson_read(make_app: AppFactory, stor
         await open_lesson(app, pilot, "first-steps")
         assert not store.lesson_progress("me")["first-steps"].completed
         await pilot.press("end")
-        await pilot.pause(0.8)
-        assert store.lesson_progress("me")["first-steps"].completed
+        assert await wait_for(pilot, lambda: store.lesson_progress("me")["first-steps"].completed)
         assert any("marked as read" in a for a in app.announcements)
 
 

@@ -95,7 +95,10 @@ async def test_wide_terminal_shows_the_table_of_contents(make_app: AppFactory) -
         assert app.screen.viewer.show_table_of_contents
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, LessonScreen):
+                break
         assert isinstance(app.screen, LessonScreen)  # resumed
         assert not app.screen.viewer.show_table_of_contents
         await pilot.press("t")

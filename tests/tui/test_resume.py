@@ -42,7 +42,11 @@ async def main():
         await pilot.press("2")
         await pilot.pause()
         await pilot.press("end", "enter", *"# half-typed idea")
-        await pilot.pause(1.6)
+        for _ in range(200):  # until the draft autosave has happened (about a second)
+            await pilot.pause(0.05)
+            state = app.store.ui_state("me", "exercise:hello-function") or {}
+            if "# half-typed idea" in str((state.get("draft") or {}).get("text", "")):
+                break
         print("KILLING", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -58,8 +62,10 @@ async def test_restart_returns_to_the_lesson(make_app: AppFactory) -> None:
         assert isinstance(app.screen, LessonScreen)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, LessonScreen):
+                break
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.module.id == "first-steps"
         await pilot.press("escape")
@@ -88,7 +94,10 @@ def test_kill_9_mid_edit_resumes_the_exercise(
     async def restarted() -> None:
         app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, ExerciseScreen):
+                    break
             await app.workers.wait_for_complete()
             await pilot.pause()
             screen = app.screen
