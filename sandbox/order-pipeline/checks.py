@@ -45,7 +45,6 @@ run = _sibling("pipeline_run")
 API, WORKER, NOTIFIER = run.API, run.WORKER, run.NOTIFIER
 QUEUE, DLQ, FAILURES, BUS = run.QUEUE, run.DLQ, run.FAILURES, run.BUS
 SECRET, DB_SUBNET, DB_PORT = run.SECRET, run.DB_SUBNET, run.DB_PORT
-VALID, DUPLICATE, POISON, MESSAGES = run.VALID, run.DUPLICATE, run.POISON, run.MESSAGES
 _config, _mapping, _captured, _run = (run.function_config, run.queue_mapping, run.captured,
                                       run.cached_run)
 staged = StagedChecks()
@@ -94,14 +93,15 @@ def c1(ctx: GradingContext) -> CheckResult:
     # a sync caller gets the result (or the error) and retries itself; URL auth.
     expected = ("good order -> 202 and one message on orders-queue; bad order -> 400, nothing "
                 "queued, no FunctionError; 1 run per call; URL AuthType AWS_IAM")
-    good = json.dumps({"orderId": "o-api-1", "item": "lamp", "quantity": 2})
+    good_id = f"o-api-{run.run_tag(ctx)}-1"
+    good = json.dumps({"orderId": good_id, "item": "lamp", "quantity": 2})
     with _captured(ctx) as (_engine, sent):
         good_response, good_runs = _api_call(ctx, good)
         bad_response, bad_runs = _api_call(ctx, json.dumps(
-            {"orderId": "o-api-2", "item": "lamp", "quantity": "lots"}))
+            {"orderId": f"o-api-{run.run_tag(ctx)}-2", "item": "lamp", "quantity": "lots"}))
     good_status, good_text = _status(good_response)
     bad_status, bad_text = _status(bad_response)
-    queued = [body for body in sent if "o-api-" in body]
+    queued = [body for body in sent if f"o-api-{run.run_tag(ctx)}-" in body]
     url = _url_auth(ctx)
     return _first_failure(ctx, "c1", expected, [
         (bad_status == 400, f"bad order -> {bad_text}",
@@ -110,7 +110,7 @@ def c1(ctx: GradingContext) -> CheckResult:
          "Validate the order and return {\"statusCode\": 400, ...} instead."),
         (good_status in (200, 201, 202), f"good order -> {good_text}",
          "Return statusCode 202 (accepted) after queueing a good order."),
-        (len(queued) == 1 and "o-api-1" in queued[0],
+        (len(queued) == 1 and good_id in queued[0],
          f"{len(queued)} message(s) queued on orders-queue", "Send only the good order, once, "
          "to orders-queue (sqs send_message with the queue URL of QUEUE_NAME)."),
         (good_runs == 1 and bad_runs == 1, f"{good_runs + bad_runs} runs for 2 calls",
@@ -175,12 +175,14 @@ def c3(ctx: GradingContext) -> CheckResult:
                                "--function-response-types ReportBatchItemFailures")
     outcome = _run(ctx)
     deliveries: Counter[str] = outcome["deliveries"]
-    good = [deliveries[body] for body in VALID if body != DUPLICATE] + [deliveries[DUPLICATE] / 2]
+    orders = outcome["batch"]
+    good = [float(deliveries[body]) for body in orders.valid if body != orders.duplicate]
+    good.append(deliveries[orders.duplicate] / 2)  # sent twice, each copy processed once
     once = sum(1 for n in good if n == 1)
-    poison = [deliveries[body] for body in POISON]
+    poison = [deliveries[body] for body in orders.poison]
     actual = (f"{once} of 17 good orders processed exactly once (max {max(good):g} times); "
               f"poison received {poison} times; orders-dlq holds {len(outcome['dlq'])}")
-    ok = once == 17 and poison == [3, 3] and sorted(outcome["dlq"]) == sorted(POISON)
+    ok = once == 17 and poison == [3, 3] and sorted(outcome["dlq"]) == sorted(orders.poison)
     hint = ("The good orders came back with the poison ones, so whole batches failed: the "
             "handler raised, or named the wrong itemIdentifier. Catch the error per record and "
             "return {\"batchItemFailures\": [{\"itemIdentifier\": record[\"messageId\"]}]}."
@@ -315,13 +317,14 @@ def c6(ctx: GradingContext) -> CheckResult:
                 "order delivered twice -> 1 notification, 1 processed-events item")
     config = async_config(state.event_invoke_config(ctx, NOTIFIER))
     statements = iam_checks.role_policy_statements(ctx, "order-notifier-role") or []
-    order = json.dumps({"orderId": "o-dup-1", "item": "mug", "quantity": 1})
+    order_id = f"o-dup-{run.run_tag(ctx)}"
+    order = json.dumps({"orderId": order_id, "item": "mug", "quantity": 1})
     items_before = table_item_count(ctx, "processed-events")
     with _captured(ctx) as (engine, _sent):
         first = ctx.account.invoke(WORKER, _sqs_event(order, "m-dup-1"))
         second = ctx.account.invoke(WORKER, _sqs_event(order, "m-dup-2"))
     items = table_item_count(ctx, "processed-events") - items_before
-    notified = [p for p in engine.payloads if "o-dup-1" in json.dumps(p)]
+    notified = [p for p in engine.payloads if order_id in json.dumps(p)]
     errors = [r for r in (first, second) if r.function_error]
     return _first_failure(ctx, "c6", expected, [
         (config.on_success == bus_arn, f"on-success: {config.on_success or 'none'}",

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from labtui.grading import state
 from labtui.grading.context import GradingContext
+from labtui.grading.lifecycle_checks import in_process_sandbox
 from labtui.grading.sim import AccountHandler, async_config, new_simulation, record_trace
 
 API, WORKER, NOTIFIER = "orders-api", "order-worker", "order-notifier"
@@ -27,16 +30,38 @@ SECRET = "prod/orders/db"
 DB_SUBNET, DB_PORT = "private-b", 5432
 
 
-def _order(n: int) -> str:
-    return json.dumps({"orderId": f"o-e2e-{n:02d}", "item": f"book-{n}", "quantity": n % 3 + 1})
+@dataclass(frozen=True)
+class Batch:
+    """curriculum §7's 20 messages: 17 valid orders, 1 duplicate, 2 poison. Order ids carry a
+    tag fresh for each grade, so a live account graded twice still counts only this run."""
+
+    tag: str
+    valid: list[str]
+    duplicate: str
+    poison: list[str]
+
+    @property
+    def prefix(self) -> str:
+        return f"o-{self.tag}-"
+
+    @property
+    def messages(self) -> list[str]:
+        valid, poison = self.valid, self.poison
+        return [*valid[:6], poison[0], *valid[6:11], self.duplicate, *valid[11:15], poison[1],
+                *valid[15:]]
 
 
-VALID = [_order(n) for n in range(1, 18)]  # 17 valid orders
-DUPLICATE = VALID[4]  # o-e2e-05 sent twice (SQS delivers at least once)
-POISON = [json.dumps({"orderId": "o-e2e-bad", "item": "book", "quantity": "lots"}),
-          "order 99 please"]  # not JSON at all
-MESSAGES = [*VALID[:6], POISON[0], *VALID[6:11], DUPLICATE, *VALID[11:15], POISON[1],
-            *VALID[15:]]  # 20 messages: 17 valid, 1 duplicate, 2 poison
+def run_tag(ctx: GradingContext) -> str:
+    return ctx.once("run tag", lambda: uuid.uuid4().hex[:6])  # type: ignore[no-any-return]
+
+
+def batch(ctx: GradingContext) -> Batch:
+    tag = run_tag(ctx)
+    valid = [json.dumps({"orderId": f"o-{tag}-{n:02d}", "item": f"book-{n}",
+                         "quantity": n % 3 + 1}) for n in range(1, 18)]
+    poison = [json.dumps({"orderId": f"o-{tag}-bad", "item": "book", "quantity": "lots"}),
+              "order 99 please"]  # the second is not JSON at all
+    return Batch(tag, valid, valid[4], poison)
 
 
 # --- capturing what the learner's code sends through the sandbox --------------------------
@@ -65,7 +90,7 @@ def captured(ctx: GradingContext) -> Iterator[tuple[CaptureEngine, list[str]]]:
     """Capture order-notifier invocations and the bodies sent to orders-queue."""
     from moto.sqs.models import Queue
 
-    invoker = ctx.account.sandbox.invoker
+    invoker = in_process_sandbox(ctx).invoker  # a clear LabError for a remote --live sandbox
     engine = CaptureEngine(invoker.engine, ctx.account_id)
     sent: list[str] = []
     original = Queue.add_message
@@ -144,10 +169,11 @@ def end_to_end(ctx: GradingContext) -> dict[str, Any]:
         WORKER, QUEUE, batch_size=int(mapping.get("BatchSize") or 10),
         report_batch_item_failures="ReportBatchItemFailures" in (
             mapping.get("FunctionResponseTypes") or [])))
+    orders = batch(ctx)
     with captured(ctx) as (engine, _sent):
-        sim.send_sqs_messages(QUEUE, MESSAGES, at=0.0)
+        sim.send_sqs_messages(QUEUE, orders.messages, at=0.0)
         sim.run(until=max(600.0, 5 * visibility + 60.0))
-    notified = [p for p in engine.payloads if "o-e2e-" in json.dumps(p)]
+    notified = [p for p in engine.payloads if orders.prefix in json.dumps(p)]
     for n, payload in enumerate(notified):
         sim.invoke_async(NOTIFIER, payload, at=sim.now + 0.05 * n)
     sim.run(until=sim.now + 1800.0)
@@ -155,18 +181,18 @@ def end_to_end(ctx: GradingContext) -> dict[str, Any]:
     bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
     successes = [d for d in sim.deliveries
                  if d.kind == "destination" and d.condition == "Success" and d.target == bus_arn]
-    valid_deliveries = sum(handler.deliveries[body] for body in set(VALID))
+    valid_deliveries = sum(handler.deliveries[body] for body in set(orders.valid))
     return {
         "sim": sim, "deliveries": handler.deliveries, "notified": notified,
-        "rows": e2e_rows(ctx),
+        "rows": e2e_rows(ctx, orders.prefix), "batch": orders,
         "dlq": [m.body for m in sim.queue(DLQ).messages], "successes": len(successes),
         "suppressed": valid_deliveries - len(notified),
     }
 
 
-def e2e_rows(ctx: GradingContext) -> int:
+def e2e_rows(ctx: GradingContext, prefix: str) -> int:
     items = ctx.aws("dynamodb").scan(TableName="orders-db").get("Items", [])
-    return sum(1 for item in items if item.get("orderId", {}).get("S", "").startswith("o-e2e-"))
+    return sum(1 for item in items if item.get("orderId", {}).get("S", "").startswith(prefix))
 
 
 def cached_run(ctx: GradingContext) -> dict[str, Any]:

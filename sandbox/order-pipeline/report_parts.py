@@ -11,7 +11,7 @@ from labtui.grading.stages import pass_rule, results_so_far
 
 MONTHLY_ORDERS = 1_000_000  # the traffic assumption
 _run = sys.modules["labtui_pack_order_pipeline_pipeline_run"]  # loaded by checks.py first
-API, WORKER, NOTIFIER, MESSAGES = _run.API, _run.WORKER, _run.NOTIFIER, _run.MESSAGES
+API, WORKER, NOTIFIER = _run.API, _run.WORKER, _run.NOTIFIER
 _config = _run.function_config
 
 
@@ -23,7 +23,8 @@ def sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
     if outcome is not None:
         summary = outcome["sim"].summary()
         sections.append(("End-to-end trace", [
-            f"- {len(MESSAGES)} messages sent: 17 valid orders, 1 duplicate, 2 poison",
+            f"- {len(outcome['batch'].messages)} messages sent: 17 valid orders, 1 duplicate, "
+            "2 poison",
             f"- invocations: {summary.invocations} ({summary.successes} ok, {summary.errors} "
             f"errors, {summary.timeouts} timeouts, {summary.throttles} throttles)",
             f"- SQS: {summary.sqs_deleted} deleted, {summary.sqs_redriven} moved to orders-dlq",

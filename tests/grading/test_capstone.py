@@ -191,3 +191,21 @@ def test_capstone_trace_shows_both_halves_of_the_run(sandbox: Any) -> None:
     text = take_report("order-pipeline")
     assert text is not None and "- Stage 9 Alarms: LOCKED (0/10 points)" in text
     assert take_report("order-pipeline") is None  # handed out once
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_live_grading_the_same_account_twice_passes_twice(sandbox: Any) -> None:
+    # Orders carry a tag fresh for each grade: the second run is not fooled by the first's
+    # rows and processed-events items (they would read as duplicates).
+    from labtui.grading.apply import apply_solution
+    from labtui.grading.pack import load_pack
+    from labtui.grading.service import grade
+
+    pack = load_pack("order-pipeline")
+    account = sandbox.learner("capstone-live")
+    account.seed(pack.manifest.setup, pack.path)
+    apply_solution(pack.solution, account.env(), lambda _message: None)
+    for _ in range(2):
+        report = grade("order-pipeline", learner_id="capstone-live", live=True)
+        assert report.error is None and report.passed, [r.actual for r in report.failed()]
