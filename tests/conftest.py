@@ -64,6 +64,8 @@ def network_guard() -> Iterator[NetworkGuard]:
     finally:
         socket.socket.connect = original_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
+    if _REFUSED:  # an error here fails the run under pytest-xdist workers too
+        pytest.fail(f"non-loopback connections were attempted: {_REFUSED}", pytrace=False)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
