@@ -22,7 +22,11 @@ def test_home(snap_compare: Any, make_app: AppFactory) -> None:
 def test_lesson(snap_compare: Any, make_app: AppFactory) -> None:
     async def open_lesson(pilot: Pilot[Any]) -> None:
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        for _ in range(100):  # until the Markdown is laid out and the position restored
+            await pilot.pause(0.05)
+            if getattr(pilot.app.screen, "loaded", False):
+                break
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_lesson)
 
