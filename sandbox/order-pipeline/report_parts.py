@@ -5,11 +5,14 @@ estimate for the learner's memory and architecture at a stated traffic."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from typing import Any
 
 from labtui.grading.context import GradingContext
 from labtui.grading.stages import pass_rule, results_so_far
 
 MONTHLY_ORDERS = 1_000_000  # the traffic assumption
+TIMELINE_ROWS, NOTIFIER_ROWS = 60, 4
 _run = sys.modules["labtui_pack_order_pipeline_pipeline_run"]  # loaded by checks.py first
 API, WORKER, NOTIFIER = _run.API, _run.WORKER, _run.NOTIFIER
 _config = _run.function_config
@@ -31,11 +34,43 @@ def sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
             f"- notifications: {len(outcome['notified'])}, success records "
             f"{outcome['successes']}, destination deliveries {summary.destination_deliveries}",
             f"- rows in orders-db: {outcome['rows']}; duplicates suppressed: "
-            f"{outcome['suppressed']}",
-            f"- {len(ctx.trace)} trace rows (labtui check order-pipeline --json shows them)",
+            f"{outcome['suppressed']} (deliveries of an already notified order)",
         ]))
+        sections.append(("Timeline of the end-to-end run", _timeline(outcome["sim"])))
     sections.append(("Monthly cost estimate", _cost_lines(ctx)))
     return sections
+
+
+def _timeline(sim: Any) -> list[str]:
+    """The run as rows in simulated time: batches, deletes, redrives, then the notifications
+    (the first few shown, the rest counted) with their destination records."""
+    import re
+
+    from labtui.grading.sim import trace_rows
+
+    rows = sorted(trace_rows(sim), key=lambda row: row.t_s)
+    notifier = [row for row in rows if row.function == NOTIFIER]
+    shown = [row for row in rows if row.function != NOTIFIER] + notifier[:NOTIFIER_ROWS]
+    lines = ["```"]
+    previous, repeats = "", 0
+    for row in sorted(shown, key=lambda row: row.t_s)[:TIMELINE_ROWS]:
+        attempt = f"attempt {row.attempt}" if row.attempt else ""
+        detail = re.sub(r"arn:aws:[^ ]*[:/]([^ :/]+)", r"\1", row.detail)  # ARN -> name
+        if row.outcome == "sqs-redrive":  # one line per moment, not per message id
+            detail = re.sub(r" [0-9a-f-]{36} ", " ", detail).replace("sqs-redrive ", "")
+        line = (f"{row.t_s:9.3f} s  {row.function or '-':<15} {attempt:<10} {row.outcome:<11} "
+                f"{detail}")[:110].rstrip()
+        if line == previous:
+            repeats += 1
+            lines[-1] = f"{line}  (x{repeats + 1})"
+            continue
+        previous, repeats = line, 0
+        lines.append(line)
+    if len(notifier) > NOTIFIER_ROWS:
+        counts = Counter(row.outcome for row in notifier[NOTIFIER_ROWS:])
+        lines.append(f"... and {len(notifier) - NOTIFIER_ROWS} more order-notifier rows: "
+                     + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    return [*lines, "```"]
 
 
 def _cost_lines(ctx: GradingContext) -> list[str]:
