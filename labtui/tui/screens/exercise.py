@@ -230,8 +230,8 @@ class ExerciseScreen(WorkbenchActions):
         elif grade.passed:
             text.append("PASSED" if plain else "✓ passed", style="bold green")
         else:
-            text.append(f"{sum(r.passed for r in grade.results)}/{len(grade.results)} checks",
-                        style="bold yellow")
+            text.append(f"{sum(r.passed for r in grade.results)}/{len(grade.results)} checks "
+                        f"· {grade.points}/{grade.max_points} pts", style="bold yellow")
         text.append("  ·  watch " + ("on" if self.state.watch else "off"))
         sandbox = (f"sandbox {self.sandbox_endpoint}" if self.sandbox_endpoint
                    else "sandbox unavailable" if self.sandbox_error else "sandbox starting…")

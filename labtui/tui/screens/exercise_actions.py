@@ -123,6 +123,7 @@ class WorkbenchActions(LabScreen):
             hint = message.value
             self._show_hints()
             self.query_one(TabbedContent).active = "task"
+            self.query_one("#task-scroll").scroll_end(animate=False)  # the hints are last
             lab.announce(f"Hint {hint.level} of {hint.of}: {hint.text}")
         elif message.kind == "solution":
             from labtui.tui.screens.solution import SolutionScreen

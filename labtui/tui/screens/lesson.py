@@ -310,6 +310,8 @@ class LessonScreen(LabScreen):
             return "quiz" in self.lab.screen_factories
         if action == "try_it":
             return bool(self.try_its)
+        if action == "exercises":
+            return bool(self.module.front and self.module.front.exercises)
         if action in ("next_lesson", "previous_lesson"):
             return self._neighbour(1 if action == "next_lesson" else -1) is not None
         return True
