@@ -30,6 +30,20 @@ def register(subparsers: Any) -> None:
     serve.set_defaults(handler=_serve)
     stop = sandbox_commands.add_parser("stop", help="stop a sandbox started in the background")
     stop.set_defaults(handler=_stop)
+    snapshot = sandbox_commands.add_parser(
+        "snapshot", help="remember the account as it is now, under NAME"
+    )
+    snapshot.add_argument("name", metavar="NAME")
+    snapshot.set_defaults(handler=lambda args: _control("snapshot", args.name))
+    restore = sandbox_commands.add_parser("restore", help="rewind the account to snapshot NAME")
+    restore.add_argument("name", metavar="NAME")
+    restore.set_defaults(handler=lambda args: _control("restore", args.name))
+    reset = sandbox_commands.add_parser(
+        "reset", help="back to the exercise's seeded state (or an empty account)"
+    )
+    reset.set_defaults(handler=lambda args: _control("reset", None))
+    listing = sandbox_commands.add_parser("snapshots", help="list the snapshots")
+    listing.set_defaults(handler=lambda args: _control("snapshots", None))
     sandbox.set_defaults(handler=lambda args: _usage(sandbox))
 
     aws = subparsers.add_parser(
@@ -68,6 +82,21 @@ def _serve(args: argparse.Namespace) -> int:
         print(serve.export_lines(serve.cli_environment(record)))
         return 0
     serve.serve_foreground(args.port, args.exercise, announce=lambda line: print(line, flush=True))
+    return 0
+
+
+def _control(action: str, name: str | None) -> int:
+    from labtui.account import serve
+
+    snapshots = serve.control(action, name)
+    done = {
+        "snapshot": f"saved snapshot {name}",
+        "restore": f"restored snapshot {name}",
+        "reset": "account reset",
+    }.get(action)
+    if done:
+        print(done)
+    print("snapshots: " + (", ".join(snapshots) or "none"))
     return 0
 
 

@@ -38,6 +38,7 @@ from labtui.account.wsgi import (
 )
 
 _log = logging.getLogger(__name__)
+CONTROL_PREFIX = "/labtui-api/"  # snapshot, restore, reset, snapshots (see Sandbox.control)
 _FN = r"(?P<name>[^/]+)"
 _INVOKE = re.compile(rf"^/2015-03-31/functions/{_FN}/invocations/?$")
 _EVENT_INVOKE_CONFIG = re.compile(
@@ -70,6 +71,7 @@ class Gateway:
         self.keys_by_account: dict[str, str] = {}
         self._keys_lock = threading.Lock()
         self.on_function_changed: Callable[[str, str], None] | None = None
+        self.on_control: Callable[[str, str, dict[str, Any]], Response] | None = None
 
     def account_for(self, access_key_id: str | None) -> str:
         key = access_key_id or self.default_access_key
@@ -91,6 +93,14 @@ class Gateway:
         if path.startswith("/moto-api"):
             # moto's control API (reset, state dumps) spans every account: never exposed.
             return Response(404, b'{"message": "Not Found"}')(start_response)
+        if path.startswith(CONTROL_PREFIX) and self.on_control is not None:
+            # labtui's own control calls act on the caller's account only.
+            action = path.removeprefix(CONTROL_PREFIX).strip("/")
+            try:
+                arguments = json.loads(read_body(environ) or b"{}")
+            except ValueError:
+                arguments = {}
+            return self.on_control(account_id, action, arguments)(start_response)
         if service == "lambda" or (service is None and path.startswith("/20")):
             request = Request(
                 environ=environ,

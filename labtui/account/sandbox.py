@@ -129,6 +129,7 @@ class Sandbox:
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
         self.invoker.state_lock = self.gateway.state_lock
+        self.gateway.on_control = self.control
         moto_triggers.activate(self.invoker)
         try:
             self._server = make_server(
@@ -211,6 +212,32 @@ class Sandbox:
             "AWS_SECRET_ACCESS_KEY": "labtui-fake-secret",
             "AWS_SESSION_TOKEN": "labtui-fake-session-token",
         }
+
+    def control(self, account_id: str, action: str, arguments: dict[str, Any]) -> Any:
+        """``labtui sandbox snapshot|restore|reset|snapshots`` for the caller's own account
+        (reached through the gateway at /labtui-api/<action>)."""
+        from labtui.account.wsgi import aws_error, json_response
+
+        with self._learners_lock:
+            learners = [a for a in self._learners.values() if a.account_id == account_id]
+        learner = learners[0] if learners else None
+        if learner is None and account_id == learner_identity(self.default_learner).account_id:
+            learner = self.learner()
+        if learner is None:
+            return aws_error(404, "ResourceNotFoundException", "no learner uses this account")
+        name = str(arguments.get("name", ""))
+        try:
+            if action == "snapshot" and name:
+                learner.snapshot(name)
+            elif action == "restore" and name:
+                learner.restore(name)
+            elif action == "reset":
+                learner.reset()
+            elif action != "snapshots":
+                return aws_error(400, "InvalidParameterValueException", f"bad call: {action}")
+        except LabError as error:
+            return aws_error(404, "ResourceNotFoundException", error.message)
+        return json_response(200, {"snapshots": learner.snapshots()})
 
     def wait_for_async(self, timeout: float = 30.0) -> None:
         """Wait until the asynchronous invocations accepted so far have run."""

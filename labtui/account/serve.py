@@ -131,6 +131,7 @@ def serve_foreground(
     stop = stop_event or threading.Event()
     sandbox = Sandbox(default_learner=learner, work_dir=_state_dir() / f"run-{os.getpid()}")
     sandbox.start(port)
+    sandbox.learner(learner)  # known to the server from the start (control calls)
     record = ServerRecord(os.getpid(), sandbox.port, learner, DEFAULT_REGION)
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -214,3 +215,37 @@ def stop_server() -> bool:
     while time.monotonic() < deadline and running_server() is not None:
         time.sleep(0.1)
     return True
+
+
+def control(action: str, name: str | None = None) -> list[str]:
+    """Snapshot, restore or reset the running sandbox's account (or list its snapshots);
+    returns the snapshot names. The call is made with the learner's key, so it can only
+    ever act on that learner's own account."""
+    import urllib.error
+    import urllib.request
+
+    from labtui.account.gateway import CONTROL_PREFIX
+
+    record = running_server()
+    if record is None:
+        raise LabError("no sandbox is running: start one with 'labtui sandbox serve'")
+    key = learner_identity(record.learner).access_key_id
+    request = urllib.request.Request(
+        record.endpoint_url + CONTROL_PREFIX + action,
+        data=json.dumps({"name": name or ""}).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20250101/{record.region}"
+            "/labtui/aws4_request, SignedHeaders=host, Signature=unsigned",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return [str(n) for n in json.loads(response.read())["snapshots"]]
+    except urllib.error.HTTPError as error:
+        try:
+            message = str(json.loads(error.read()).get("message", error.reason))
+        except ValueError:
+            message = str(error.reason)
+        raise LabError(message) from error

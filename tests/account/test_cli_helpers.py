@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,67 @@ def test_the_first_function_pack_loads() -> None:
     setup, pack_dir = serve._load_setup("first-function")
     assert pack_dir.name == "first-function"
     assert setup.functions == [] and setup.roles == []  # it starts from an empty account
+
+
+def test_snapshot_restore_and_reset_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    content = tmp_path / "content"
+    (content / "lessons").mkdir(parents=True)
+    (content / "lessons" / "course.yaml").write_text("{}")
+    (content / "sandbox" / "demo").mkdir(parents=True)
+    (content / "sandbox" / "demo" / "exercise.yaml").write_text(
+        "id: demo\nsetup:\n  queues:\n    - {name: seeded}\n"
+    )
+    monkeypatch.setenv("LABTUI_CONTENT", str(content))
+    stop = threading.Event()
+    server = threading.Thread(
+        target=serve.serve_foreground,
+        kwargs={"exercise": "demo", "announce": lambda line: None, "stop_event": stop},
+    )
+    server.start()
+    try:
+        record = _wait_for_server(stop)
+        assert record is not None
+        environment = serve.cli_environment(record)
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=environment["AWS_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+        )
+
+        def queues() -> list[str]:
+            return sorted(u.rsplit("/", 1)[-1] for u in sqs.list_queues().get("QueueUrls", []))
+
+        sqs.create_queue(QueueName="step-1")
+        assert main(["sandbox", "snapshot", "after-step-1"]) == 0
+        sqs.create_queue(QueueName="step-2")
+        assert main(["sandbox", "restore", "after-step-1"]) == 0
+        assert queues() == ["seeded", "step-1"]
+        assert main(["sandbox", "reset"]) == 0
+        assert queues() == ["seeded"]
+        assert main(["sandbox", "restore", "nope"]) == 2
+        output = capsys.readouterr()
+        assert "restored snapshot after-step-1" in output.out
+        assert "no snapshot named 'nope'" in output.err
+        # Another key reaches only its own account, which no learner of this server owns.
+        stranger = urllib.request.Request(
+            record.endpoint_url + "/labtui-api/reset",
+            data=b"{}",
+            method="POST",
+            headers={
+                "Authorization": "AWS4-HMAC-SHA256 Credential=AKIALABSTRANGER00000/"
+                "20250101/us-east-1/labtui/aws4_request, Signature=x"
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(stranger, timeout=30)
+        assert refused.value.code == 404
+        assert queues() == ["seeded"]
+    finally:
+        stop.set()
+        server.join(timeout=30)
