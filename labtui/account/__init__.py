@@ -66,6 +66,14 @@ when the resource does not exist (never an exception):
 * S3, Kinesis, DynamoDB, Secrets Manager: ``buckets()``, ``bucket_notifications(b)``,
   ``object_keys(b)``, ``streams()``, ``tables()``, ``table(name)``, ``secrets()``.
 
+From a terminal
+---------------
+``labtui sandbox serve [--port N] [--exercise ID] [--print-env]`` runs a sandbox and
+prints the ``export`` lines; ``labtui aws ...`` runs the bundled CLI against it (v2
+syntax accepted); ``labtui sandbox snapshot NAME | restore NAME | reset | snapshots``
+rewind the learner's own account (``/labtui-api/<action>`` on the gateway, acting only
+on the caller's account); ``labtui sandbox stop`` ends a background sandbox.
+
 What the gateway adds to moto
 -----------------------------
 Invoke runs the learner's code through ``labtui.runner`` with the AWS response surface
