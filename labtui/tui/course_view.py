@@ -22,6 +22,9 @@ from labtui.progress.store import ProgressStore
 if TYPE_CHECKING:
     from labtui.course.loader import Course
 
+# curriculum.md §1: a module's check "4/5 passes" (a new draw on retry).
+QUIZ_PASS_FRACTION = 0.8
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 
 
@@ -191,7 +194,8 @@ def build_course_view(
     passed = store.passed_exercises(learner_id)
     attempted = {a.exercise_id for a in store.exercise_attempts(learner_id)}
     quizzes_done = {
-        a.subject for a in store.quiz_attempts(learner_id, "practice") if a.finished_at
+        a.subject for a in store.quiz_attempts(learner_id, "practice")
+        if a.finished_at and (a.score_raw or 0.0) >= QUIZ_PASS_FRACTION
     }
     views = []
     for module in course.modules:

@@ -196,3 +196,23 @@ async def test_titles_use_the_width_of_the_terminal(make_app: AppFactory) -> Non
         await pilot.pause()
         assert app.screen.title_width == 60  # capped
         assert app.screen.query_one("#modules").size.width == app.screen.title_width + 14
+
+
+def test_a_module_quiz_counts_once_passed_at_four_in_five(store: Any) -> None:
+    from labtui.course.loader import load_course
+    from labtui.tui.course_view import build_course_view, summary_from_course
+
+    from .fakes import FIXTURE_COURSE
+
+    summary = summary_from_course(load_course(FIXTURE_COURSE))
+    store.complete_lesson("me", "first-steps")
+    store.record_exercise_attempt("me", "hello-function", passed=True, points=10,
+                                  max_points=10, results=[])
+    low = store.start_quiz_attempt("me", "practice", "first-steps", {})
+    store.finish_quiz_attempt(low, score_raw=0.6, score_scaled=None, passed=None)
+    first = build_course_view(summary, store, "me").modules[0]
+    assert (first.done_units, first.total_units, first.status.value) == (2, 3, "in progress")
+    good = store.start_quiz_attempt("me", "practice", "first-steps", {})
+    store.finish_quiz_attempt(good, score_raw=0.8, score_scaled=None, passed=None)
+    first = build_course_view(summary, store, "me").modules[0]
+    assert (first.done_units, first.status.value, first.next_step) == (3, "done", None)
