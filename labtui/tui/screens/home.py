@@ -238,7 +238,15 @@ class HomeScreen(LabScreen):
                 text.append(f"- {exercise_id} (coming soon)\n", style="dim")
         if view.has_quiz:
             count = module.quiz_questions
-            text.append(f"\nQuiz: {count} questions\n" if count > 0 else "\nQuiz\n", style="bold")
+            plural = "" if count == 1 else "s"
+            text.append(f"\nQuiz (q): {count} question{plural}" if count > 0 else "\nQuiz (q)",
+                        style="bold")
+            scores = [a.score_raw for a in self.lab.store.quiz_attempts(self.lab.learner_id,
+                                                                        "practice")
+                      if a.subject == module.id and a.finished_at and a.score_raw is not None]
+            if scores:
+                text.append(f" · best {round(max(scores) * 100)}%", style="dim")
+            text.append("\n")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
