@@ -22,6 +22,7 @@ from typing import Any
 
 from labtui.grading import iam_checks, state
 from labtui.grading.context import GradingContext
+from labtui.grading.egress_checks import with_names
 from labtui.grading.idempotency_checks import table_item_count
 from labtui.grading.network import group_names, subnet_names, vpc_model
 from labtui.grading.results import CheckResult
@@ -94,11 +95,11 @@ def c1(ctx: GradingContext) -> CheckResult:
     expected = ("good order -> 202 and one message on orders-queue; bad order -> 400, nothing "
                 "queued, no FunctionError; 1 run per call; URL AuthType AWS_IAM")
     good_id = f"o-api-{run.run_tag(ctx)}-1"
-    good = json.dumps({"orderId": good_id, "item": "lamp", "quantity": 2})
+    good = run.order(good_id, "c-1", [{"sku": "lamp", "qty": 2}])
     with _captured(ctx) as (_engine, sent):
         good_response, good_runs = _api_call(ctx, good)
-        bad_response, bad_runs = _api_call(ctx, json.dumps(
-            {"orderId": f"o-api-{run.run_tag(ctx)}-2", "item": "lamp", "quantity": "lots"}))
+        bad_response, bad_runs = _api_call(ctx, json.dumps(  # no customerId
+            {"orderId": f"o-api-{run.run_tag(ctx)}-2", "items": [{"sku": "lamp", "qty": 1}]}))
     good_status, good_text = _status(good_response)
     bad_status, bad_text = _status(bad_response)
     queued = [body for body in sent if f"o-api-{run.run_tag(ctx)}-" in body]
@@ -199,7 +200,8 @@ def c4(ctx: GradingContext) -> CheckResult:
     from labtui.lambdasim.vpc import FunctionVpcConfig, VpcResourceTarget, can_reach
 
     expected = ("order-worker in private-a + private-b with lambda-sg; db-sg inbound 5432 from "
-                "lambda-sg, no CIDR; ENI permissions; orders-db reachable on 5432")
+                "lambda-sg, no CIDR; ENI permissions; orders-db reachable on 5432; Secrets "
+                "Manager, Lambda and DynamoDB reachable (endpoints or NAT)")
     vpc = dict(_config(ctx, WORKER).get("VpcConfig") or {})
     subnets, groups = subnet_names(ctx), group_names(ctx)
     by_name = {name: gid for gid, name in groups.items()}
@@ -243,9 +245,26 @@ def c4(ctx: GradingContext) -> CheckResult:
         (eni, f"order-worker-role: {', '.join(sorted(attached))}",
          "Lambda creates the worker's network interfaces with its role: attach "
          "AWSLambdaVPCAccessExecutionRole to order-worker-role."),
-        (verdict.reachable, f"unreachable: {verdict.reason}",
+        (verdict.reachable, f"orders-db unreachable: {with_names(ctx, verdict.reason)}",
          f"Follow the reason: the first condition that failed is named ({verdict.rule})."),
-    ], "private-a + private-b, lambda-sg; db-sg 5432 from lambda-sg; orders-db reachable")
+        *[(service.reachable,
+           f"{name} unreachable from order-worker: {with_names(ctx, service.reason)}",
+           f"In private subnets the worker has no internet path, yet it calls {name}. Give the "
+           "VPC an endpoint for it (interface endpoints for secretsmanager and lambda whose "
+           "security group admits 443 from lambda-sg; a gateway endpoint for dynamodb on "
+           "private-rt) or a NAT gateway in public-a.")
+          for name, service in _services(ctx, function)],
+    ], "private-a + private-b, lambda-sg; db-sg 5432 from lambda-sg; orders-db, Secrets "
+       "Manager, Lambda and DynamoDB reachable")
+
+
+def _services(ctx: GradingContext, function: Any) -> list[tuple[str, Any]]:
+    """R-7.7 rules 2-3 for each AWS service the worker's code calls."""
+    from labtui.lambdasim.vpc import AwsServiceTarget, can_reach
+
+    model = vpc_model(ctx)
+    return [(name, can_reach(model, function, AwsServiceTarget(name)))
+            for name in ("secretsmanager", "lambda", "dynamodb")]
 
 
 # --- stage 5: the secret and least privilege ------------------------------------------------
@@ -262,7 +281,7 @@ def _only(resources: set[str], allowed: set[str]) -> bool:
 @staged.check("c5")
 def c5(ctx: GradingContext) -> CheckResult:
     # R-8.6: secrets live in Secrets Manager, the environment holds the id; R-8.5 least privilege.
-    expected = ("env SECRET_ID=prod/orders/db and no password; order-worker-role: "
+    expected = ("the environment names prod/orders/db and holds no password; order-worker-role: "
                 "GetSecretValue on that secret only, DynamoDB and Lambda on the pipeline's ARNs")
     secret_arn = _secret_arn(ctx)
     password = json.loads(ctx.aws("secretsmanager").get_secret_value(SecretId=SECRET)
@@ -279,19 +298,19 @@ def c5(ctx: GradingContext) -> CheckResult:
         (not leaked, f"order-worker environment still holds {', '.join(leaked)}",
          "Anyone who may call GetFunctionConfiguration reads environment variables, KMS or "
          "not. Keep only SECRET_ID=prod/orders/db there and fetch the secret at init."),
-        (env.get("SECRET_ID") in (SECRET, secret_arn),
-         f"SECRET_ID = {env.get('SECRET_ID', '(not set)')}",
+        (any(value in (SECRET, secret_arn) for value in env.values()),
+         "no environment variable names the secret prod/orders/db",
          "Set SECRET_ID=prod/orders/db on order-worker (update-function-configuration "
-         "--environment replaces every variable)."),
+         "--environment replaces every variable) and read the secret with it at init."),
         (iam_checks.allowed(statements, "secretsmanager:GetSecretValue", secret_arn)
          and _only(secrets, {secret_arn, secret_arn[:-7] + "-*", secret_arn[:-7] + "*"}),
          f"secretsmanager resources: {', '.join(sorted(secrets)) or 'none'}",
          f"Allow secretsmanager:GetSecretValue on {secret_arn} and nothing else."),
-        (_only(tables, table_arns) and all(iam_checks.allowed(statements, "dynamodb:PutItem", t)
-                                           for t in table_arns),
+        (_only(tables, table_arns) and iam_checks.allowed(
+            statements, "dynamodb:PutItem", ctx.arn("dynamodb", "table/processed-events")),
          f"dynamodb resources: {', '.join(sorted(tables)) or 'none'}",
-         "Detach AmazonDynamoDBFullAccess; allow dynamodb:PutItem on the orders-db and "
-         "processed-events table ARNs only."),
+         "Detach AmazonDynamoDBFullAccess; allow dynamodb:PutItem on processed-events (and, in "
+         "this lab, on the orders-db stand-in table) and nothing else."),
         (_only(functions, {notifier_arn, notifier_arn + ":*"})
          and iam_checks.allowed(statements, "lambda:InvokeFunction", notifier_arn),
          f"lambda resources: {', '.join(sorted(functions)) or 'none'}",
@@ -318,7 +337,7 @@ def c6(ctx: GradingContext) -> CheckResult:
     config = async_config(state.event_invoke_config(ctx, NOTIFIER))
     statements = iam_checks.role_policy_statements(ctx, "order-notifier-role") or []
     order_id = f"o-dup-{run.run_tag(ctx)}"
-    order = json.dumps({"orderId": order_id, "item": "mug", "quantity": 1})
+    order = run.order(order_id, "c-7", [{"sku": "mug", "qty": 1}])
     items_before = table_item_count(ctx, "processed-events")
     with _captured(ctx) as (engine, _sent):
         first = ctx.account.invoke(WORKER, _sqs_event(order, "m-dup-1"))

@@ -55,11 +55,17 @@ def run_tag(ctx: GradingContext) -> str:
     return ctx.once("run tag", lambda: uuid.uuid4().hex[:6])  # type: ignore[no-any-return]
 
 
+def order(order_id: str, customer: str, items: list[dict[str, Any]]) -> str:
+    """An order as the lesson and README describe it, as JSON text."""
+    return json.dumps({"orderId": order_id, "customerId": customer, "items": items})
+
+
 def batch(ctx: GradingContext) -> Batch:
     tag = run_tag(ctx)
-    valid = [json.dumps({"orderId": f"o-{tag}-{n:02d}", "item": f"book-{n}",
-                         "quantity": n % 3 + 1}) for n in range(1, 18)]
-    poison = [json.dumps({"orderId": f"o-{tag}-bad", "item": "book", "quantity": "lots"}),
+    valid = [order(f"o-{tag}-{n:02d}", f"c-{n % 5}", [{"sku": f"book-{n}", "qty": n % 3 + 1}])
+             for n in range(1, 18)]
+    poison = [json.dumps({"orderId": f"o-{tag}-bad", "customerId": "c-9",
+                          "items": [{"sku": "book", "qty": "lots"}]}),
               "order 99 please"]  # the second is not JSON at all
     return Batch(tag, valid, valid[4], poison)
 

@@ -15,7 +15,8 @@ def lambda_handler(event, context):
                             "password": os.environ["DB_PASSWORD"]})
     for record in event["Records"]:
         order = json.loads(record["body"])
-        order["quantity"] = int(order["quantity"])  # a bad message fails the whole batch
+        order["items"] = [{"sku": i["sku"], "qty": int(i["qty"])} for i in order["items"]]
+        # (a bad message raises here and fails the whole batch)
         db.insert_order(order)
         LAMBDA.invoke(FunctionName="order-notifier", InvocationType="Event",
                       Payload=json.dumps(order))

@@ -11,7 +11,8 @@ SQS = boto3.client("sqs")
 def lambda_handler(event, context):
     body = event.get("body", event)
     order = json.loads(body) if isinstance(body, str) else body
-    int(order["quantity"])  # raises on a bad order
+    print(f"order {order['orderId']} for {order['customerId']}: {len(order['items'])} item(s)")
+    # (a bad order raises above: KeyError, TypeError or JSONDecodeError)
     url = SQS.get_queue_url(QueueName=os.environ.get("QUEUE_NAME", "orders-queue"))["QueueUrl"]
     SQS.send_message(QueueUrl=url, MessageBody=json.dumps(order))
     return {"statusCode": 202, "body": json.dumps({"accepted": order["orderId"]})}

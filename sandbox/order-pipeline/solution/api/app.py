@@ -19,12 +19,16 @@ def parse_order(event):
     order = json.loads(body) if isinstance(body, str) else body
     if not isinstance(order, dict):
         raise ValueError("an order is a JSON object")
-    if not isinstance(order.get("orderId"), str) or not isinstance(order.get("item"), str):
-        raise ValueError("orderId and item are required")
-    quantity = order.get("quantity")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise ValueError("quantity must be a whole number from 1")
-    return {"orderId": order["orderId"], "item": order["item"], "quantity": quantity}
+    missing = [name for name in ("orderId", "customerId", "items") if not order.get(name)]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    items = order["items"]
+    if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("sku"), str)
+            and isinstance(item.get("qty"), int) and item["qty"] >= 1 for item in items):
+        raise ValueError("items is a list of {\"sku\": text, \"qty\": a whole number from 1}")
+    return {"orderId": str(order["orderId"]), "customerId": str(order["customerId"]),
+            "items": [{"sku": item["sku"], "qty": item["qty"]} for item in items]}
 
 
 def respond(status, document):

@@ -7,5 +7,5 @@ every retry failed, to the on-failure destination (notify-failures) (R-3.7).
 
 def lambda_handler(event, context):
     order_id = event["orderId"]  # an event without an order fails and is retried
-    print(f"notified the customer: order {order_id} ({event.get('quantity')} x {event.get('item')})")
+    print(f"notified customer {event.get('customerId')}: order {order_id} is on its way")
     return {"notified": order_id}

@@ -33,7 +33,8 @@ UUID=$(aws lambda list-event-source-mappings --function-name order-worker \
 aws lambda update-event-source-mapping --uuid "$UUID" --batch-size 10 \
   --function-response-types ReportBatchItemFailures > /dev/null
 
-# Stage 4: two private subnets, lambda-sg; db-sg admits lambda-sg by reference.
+# Stage 4: two private subnets, lambda-sg; db-sg admits lambda-sg by reference;
+# endpoints for Secrets Manager, Lambda and DynamoDB.
 subnet() { aws ec2 describe-subnets --filters "Name=tag:Name,Values=$1" \
   --query 'Subnets[0].SubnetId' --output text; }
 group() { aws ec2 describe-security-groups --filters "Name=group-name,Values=$1" \
@@ -47,6 +48,23 @@ aws lambda update-function-configuration --function-name order-worker \
   --vpc-config "SubnetIds=$(subnet private-a),$(subnet private-b),SecurityGroupIds=$LAMBDA_SG" \
   > /dev/null
 aws lambda wait function-updated-v2 --function-name order-worker
+
+# The worker has no internet path in private subnets: endpoints for what it calls.
+VPC=$(aws ec2 describe-vpcs --filters Name=tag:Name,Values=lab-vpc --query 'Vpcs[0].VpcId' --output text)
+PRIVATE_RT=$(aws ec2 describe-route-tables --filters Name=tag:Name,Values=private-rt \
+  --query 'RouteTables[0].RouteTableId' --output text)
+ENDPOINT_SG=$(aws ec2 create-security-group --group-name endpoint-sg --vpc-id "$VPC" \
+  --description "interface endpoints: 443 from lambda-sg" --query GroupId --output text)
+aws ec2 authorize-security-group-ingress --group-id "$ENDPOINT_SG" \
+  --protocol tcp --port 443 --source-group "$LAMBDA_SG" > /dev/null
+for SERVICE in secretsmanager lambda; do
+  aws ec2 create-vpc-endpoint --vpc-id "$VPC" --vpc-endpoint-type Interface \
+    --service-name "com.amazonaws.$REGION.$SERVICE" --private-dns-enabled \
+    --subnet-ids "$(subnet private-a)" "$(subnet private-b)" \
+    --security-group-ids "$ENDPOINT_SG" > /dev/null
+done
+aws ec2 create-vpc-endpoint --vpc-id "$VPC" --vpc-endpoint-type Gateway \
+  --service-name "com.amazonaws.$REGION.dynamodb" --route-table-ids "$PRIVATE_RT" > /dev/null
 
 # Stage 5: only the secret's name in the environment; the role gets what the code calls.
 SECRET_ARN=$(aws secretsmanager describe-secret --secret-id prod/orders/db --query ARN --output text)

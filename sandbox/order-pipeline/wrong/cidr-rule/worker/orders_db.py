@@ -6,6 +6,8 @@ insists on the credentials from the secret prod/orders/db, like the real driver 
 Inserting the same order twice writes the same row (an upsert), never a second one.
 """
 
+import json
+
 import boto3
 
 REQUIRED = ("host", "port", "username", "password")
@@ -24,8 +26,8 @@ class Connection:
             TableName="orders-db",
             Item={
                 "orderId": {"S": order["orderId"]},
-                "item": {"S": order["item"]},
-                "quantity": {"N": str(order["quantity"])},
+                "customerId": {"S": order["customerId"]},
+                "items": {"S": json.dumps(order["items"])},
             },
         )
 

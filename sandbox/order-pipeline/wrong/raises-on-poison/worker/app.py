@@ -31,8 +31,12 @@ def database():
 
 def parse_order(body):
     order = json.loads(body)  # a body that is not JSON raises ValueError
-    return {"orderId": str(order["orderId"]), "item": str(order["item"]),
-            "quantity": int(order["quantity"])}  # "lots" raises ValueError
+    items = [{"sku": str(item["sku"]), "qty": int(item["qty"])}  # "lots" raises
+             for item in order["items"]]
+    if not items or any(item["qty"] < 1 for item in items):
+        raise ValueError("an order needs items with a quantity from 1")
+    return {"orderId": str(order["orderId"]), "customerId": str(order["customerId"]),
+            "items": items}
 
 
 def first_time(order_id):
