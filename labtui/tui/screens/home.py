@@ -154,7 +154,7 @@ class HomeScreen(LabScreen):
                        f"{view.done_modules}/{len(view.modules)} modules done")
         if "review" in lab.screen_factories:
             due = self.review_due()
-            overall.append(f" · {due} to review (r)", style="bold" if due else "dim")
+            overall.append(f" · Review ({due} due): r", style="bold" if due else "dim")
         return overall
 
     def _next_text(self) -> Text:
