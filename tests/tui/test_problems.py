@@ -34,7 +34,10 @@ async def test_problem_panel_lists_file_and_line(make_app: AppFactory, course_ro
         lines = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert any(line.startswith("lessons/02-retries.md:") for line in lines), lines
         assert any(line.startswith("quizzes/first-steps.yaml:4: difficulty") for line in lines), lines
-        await pilot.press("escape")
+        await pilot.press("enter")  # the first problem is the lesson's: it opens
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LessonScreen) and app.screen.module.id == "retries"
+        await pilot.press("escape", "escape")
         await pilot.pause()
         app.open_lesson("first-steps")  # the good module still opens
         await pilot.pause(0.2)

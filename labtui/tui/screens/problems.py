@@ -47,5 +47,15 @@ class ProblemsScreen(LabScreen):
         self.query_one(OptionList).focus()
         self.lab.announce(f"{len(self.problems)} content problem(s) listed.")
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a lesson's problem opens that lesson (what a reader would see)."""
+        problem = self.problems[int(event.option.id or 0)]
+        course = self.lab.course
+        module = next((m for m in course.modules if m.lesson_path == problem.path), None)
+        if module is not None and module.lesson is not None:
+            self.lab.open_lesson(module.id)
+        else:
+            self.lab.announce(f"Open {problem.format(self.root)} in your editor to fix it.")
+
     def action_back(self) -> None:
         self.app.pop_screen()
