@@ -282,7 +282,8 @@ def _only(resources: set[str], allowed: set[str]) -> bool:
 def c5(ctx: GradingContext) -> CheckResult:
     # secrets live in Secrets Manager, the environment holds the id; least privilege.
     expected = ("the environment names prod/orders/db and holds no password; order-worker-role: "
-                "GetSecretValue on that secret only, DynamoDB and Lambda on the pipeline's ARNs")
+                "GetSecretValue on that secret only, DynamoDB and Lambda on the pipeline's ARNs; "
+                "orders-api-role: sqs:SendMessage on orders-queue only")
     secret_arn = _secret_arn(ctx)
     password = json.loads(ctx.aws("secretsmanager").get_secret_value(SecretId=SECRET)
                           ["SecretString"]).get("password", "")
@@ -294,6 +295,8 @@ def c5(ctx: GradingContext) -> CheckResult:
     functions = iam_checks.granted_resources(statements, "lambda")
     table_arns = {ctx.arn("dynamodb", f"table/{t}") for t in ("orders-db", "processed-events")}
     notifier_arn = ctx.arn("lambda", f"function:{NOTIFIER}")
+    api_statements = iam_checks.role_policy_statements(ctx, "orders-api-role") or []
+    queue_arn = ctx.arn("sqs", QUEUE)
     return _first_failure(ctx, "c5", expected, [
         (not leaked, f"order-worker environment still holds {', '.join(leaked)}",
          "Anyone who may call GetFunctionConfiguration reads environment variables, KMS or "
@@ -315,7 +318,13 @@ def c5(ctx: GradingContext) -> CheckResult:
          and iam_checks.allowed(statements, "lambda:InvokeFunction", notifier_arn),
          f"lambda resources: {', '.join(sorted(functions)) or 'none'}",
          f"Allow lambda:InvokeFunction on {notifier_arn} only."),
-    ], "SECRET_ID only; GetSecretValue, PutItem and InvokeFunction on the pipeline's ARNs")
+        (iam_checks.allowed(api_statements, "sqs:SendMessage", queue_arn)
+         and _only(iam_checks.granted_resources(api_statements, "sqs"), {queue_arn}),
+         "orders-api-role: " + (", ".join(sorted(iam_checks.granted_resources(
+             api_statements, "sqs"))) or "no sqs permission"),
+         f"orders-api sends to the queue with its own role: allow sqs:SendMessage (and "
+         f"sqs:GetQueueUrl if the code looks the URL up) on {queue_arn} only."),
+    ], "the secret by name only; each role allows what its code calls, on the pipeline's ARNs")
 
 
 # --- stage 6: destinations and idempotency --------------------------------------------------

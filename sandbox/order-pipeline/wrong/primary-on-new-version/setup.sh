@@ -88,6 +88,17 @@ cat > worker-policy.json <<JSON
 JSON
 aws iam put-role-policy --role-name order-worker-role --policy-name order-worker-access \
   --policy-document file://worker-policy.json
+cat > api-policy.json <<JSON
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
+     "Resource": "$(queue_arn orders-queue)"}
+  ]
+}
+JSON
+aws iam put-role-policy --role-name orders-api-role --policy-name enqueue-orders \
+  --policy-document file://api-policy.json
 
 # Stage 6: destinations on the notifier; its role sends to both (R-3.7). Idempotency is in
 # worker/app.py (a conditional put in processed-events, R-12.1).
