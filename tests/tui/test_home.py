@@ -216,3 +216,35 @@ def test_a_module_quiz_counts_once_passed_at_four_in_five(store: Any) -> None:
     store.finish_quiz_attempt(good, score_raw=0.8, score_scaled=None, passed=None)
     first = build_course_view(summary, store, "me").modules[0]
     assert (first.done_units, first.status.value, first.next_step) == (3, "done", None)
+
+
+async def test_exercise_key_offers_a_choice_when_a_module_has_several(
+    make_app: AppFactory, course_root: Any, store: Any
+) -> None:
+    import shutil
+
+    from textual.widgets import OptionList
+
+    from labtui.tui.screens.dialogs import ChoiceScreen
+    from labtui.tui.screens.exercise import ExerciseScreen
+
+    second = course_root / "sandbox" / "second-lab"
+    shutil.copytree(course_root / "sandbox" / "hello-function", second)
+    manifest = second / "exercise.yaml"
+    manifest.write_text(manifest.read_text().replace("id: hello-function", "id: second-lab"))
+    lesson = course_root / "lessons" / "01-first-steps.md"
+    lesson.write_text(lesson.read_text().replace("exercises: [hello-function]",
+                                                 "exercises: [hello-function, second-lab]"))
+    store.record_exercise_attempt("me", "hello-function", passed=True, points=10,
+                                  max_points=10, results=[])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.selected().module.id == "first-steps"
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen), (app.screen.selected(), app.announcements)
+        assert app.screen.query_one(OptionList).highlighted == 1  # the one still to do
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.pack.id == "second-lab"

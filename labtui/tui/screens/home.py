@@ -292,9 +292,15 @@ class HomeScreen(LabScreen):
             return
         assert view is not None
         passed = self.lab.store.passed_exercises(self.lab.learner_id)
-        todo = [e for e in view.exercises if e not in passed] or view.exercises
-        if todo:
-            self.lab.open_exercise(todo[0])
+        if len(view.exercises) > 1:  # a choice, starting at the first one still to do
+            from labtui.tui.screens.dialogs import ChoiceScreen
+
+            choices = [(e, f"{e} ({'done' if e in passed else 'to do'})") for e in view.exercises]
+            first = next((i for i, e in enumerate(view.exercises) if e not in passed), 0)
+            self.app.push_screen(ChoiceScreen("Exercises", choices, first),
+                                 lambda chosen: self.lab.open_exercise(chosen) if chosen else None)
+        elif view.exercises:
+            self.lab.open_exercise(view.exercises[0])
         else:
             self.lab.announce("This module has no exercises yet.")
 
