@@ -341,9 +341,11 @@ def c6(ctx: GradingContext) -> CheckResult:
     # destinations (the execution role sends), R-12.1 a key from the event.
     bus_arn = f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{BUS}"
     failures_arn = ctx.arn("sqs", FAILURES)
-    expected = (f"on-success {BUS}, on-failure {FAILURES}, the role may send to both; the same "
-                "order delivered twice -> 1 notification, 1 processed-events item")
+    expected = (f"on-success {BUS}, on-failure {FAILURES}; a failing notification -> one "
+                "RetriesExhausted record there; the role may send to both; the same order "
+                "delivered twice -> 1 notification, 1 processed-events item")
     config = async_config(state.event_invoke_config(ctx, NOTIFIER))
+    failed = run.failed_notification(ctx)
     statements = iam_checks.role_policy_statements(ctx, "order-notifier-role") or []
     order_id = f"o-dup-{run.run_tag(ctx)}"
     order = run.order(order_id, "c-7", [{"sku": "mug", "qty": 1}])
@@ -360,6 +362,13 @@ def c6(ctx: GradingContext) -> CheckResult:
          f"order-notifier with OnSuccess {bus_arn}."),
         (config.on_failure == failures_arn, f"on-failure: {config.on_failure or 'none'}",
          f"OnFailure must be {failures_arn}: a failed notification keeps its whole record there."),
+        (len(failed) == 1 and failed[0].target == failures_arn
+         and failed[0].condition == "RetriesExhausted",
+         "a notification that always fails left "
+         + (", ".join(f"{d.condition} -> {d.target.rsplit(':', 1)[-1]}" for d in failed)
+            or "no record"),
+         "When every attempt fails, Lambda sends one record (condition RetriesExhausted, with "
+         "the request and the error) to the on-failure destination: notify-failures."),
         (iam_checks.allowed(statements, "events:PutEvents", bus_arn)
          and iam_checks.allowed(statements, "sqs:SendMessage", failures_arn),
          "order-notifier-role may not send to both destinations",
@@ -448,13 +457,14 @@ def c9(ctx: GradingContext) -> CheckResult:
 @staged.check("c10")
 def c10(ctx: GradingContext) -> CheckResult:
     # R-4.4 + R-4.2 + R-3.7 + R-12.1 together, on the learner's real handlers.
-    expected = "17 rows, 17 success records on orders-bus, 2 in orders-dlq, 1 duplicate suppressed"
+    expected = ("17 rows, 17 success records on orders-bus, 2 in orders-dlq, 1 duplicate "
+                "suppressed, no failed notification")
     outcome = _run(ctx)
     actual = (f"{outcome['rows']} rows, {outcome['successes']} success records, "
               f"{len(outcome['dlq'])} in orders-dlq, {outcome['suppressed']} duplicate(s) "
-              "suppressed")
-    ok = (outcome["rows"], outcome["successes"], len(outcome["dlq"]), outcome["suppressed"]) \
-        == (17, 17, 2, 1)
+              f"suppressed, {outcome['failures']} failed notification(s)")
+    ok = (outcome["rows"], outcome["successes"], len(outcome["dlq"]), outcome["suppressed"],
+          outcome["failures"]) == (17, 17, 2, 1, 0)
     return ctx.result("c10", ok, expected=expected, actual=actual,
                       hint="Read the report's trace: which orders were notified twice, or "
                            "never, and which messages reached orders-dlq?")

@@ -192,8 +192,28 @@ def end_to_end(ctx: GradingContext) -> dict[str, Any]:
         "sim": sim, "deliveries": handler.deliveries, "notified": notified,
         "rows": e2e_rows(ctx, orders.prefix), "batch": orders,
         "dlq": [m.body for m in sim.queue(DLQ).messages], "successes": len(successes),
+        "failures": sum(1 for d in sim.deliveries
+                        if d.kind == "destination" and d.condition != "Success"),
         "suppressed": valid_deliveries - len(notified),
     }
+
+
+def failed_notification(ctx: GradingContext) -> list[Any]:
+    """One notification the real order-notifier cannot handle (no orderId), invoked
+    asynchronously in lambdasim with the learner's retries and destinations (R-3.2, R-3.7):
+    the destination records it produced."""
+    from labtui.lambdasim import FunctionSpec
+
+    notifier = function_config(ctx, NOTIFIER)
+    sim = new_simulation(ctx, seed=11)
+    sim.add_function(FunctionSpec(NOTIFIER, memory_mb=int(notifier.get("MemorySize", 128)),
+                                  timeout_s=int(notifier.get("Timeout", 3)),
+                                  behaviour=AccountHandler(ctx.account, NOTIFIER)))
+    sim.put_event_invoke_config(NOTIFIER, async_config(state.event_invoke_config(ctx, NOTIFIER)))
+    sim.invoke_async(NOTIFIER, {"customerId": "c-0", "items": []}, at=0.0)
+    sim.run(until=30_000.0)  # past the longest event age (6 h) and every retry
+    record_trace(ctx, sim)
+    return [d for d in sim.deliveries if d.kind == "destination"]
 
 
 def e2e_rows(ctx: GradingContext, prefix: str) -> int:

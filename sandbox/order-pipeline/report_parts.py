@@ -32,7 +32,7 @@ def sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
             f"errors, {summary.timeouts} timeouts, {summary.throttles} throttles)",
             f"- SQS: {summary.sqs_deleted} deleted, {summary.sqs_redriven} moved to orders-dlq",
             f"- notifications: {len(outcome['notified'])}, success records "
-            f"{outcome['successes']}, destination deliveries {summary.destination_deliveries}",
+            f"{outcome['successes']}, failure records {outcome['failures']}",
             f"- rows in orders-db: {outcome['rows']}; duplicates suppressed: "
             f"{outcome['suppressed']} (deliveries of an already notified order)",
         ]))
