@@ -131,7 +131,7 @@ class StagedChecks:
         for earlier in stages[:index]:  # normally already run: the grader goes in order
             for other in earlier.checks:
                 self.run(ctx, other)
-        locked = _lock(ctx, stages, index, results)
+        locked = _lock(ctx, stages, index, check_id, results)
         result = locked if locked is not None else self._run_body(ctx, check_id)
         results[check_id] = result
         if check_id == ctx.manifest.checks[-1].id:
@@ -167,11 +167,11 @@ class StagedChecks:
 
 
 def _lock(
-    ctx: GradingContext, stages: list[Stage], index: int, results: dict[str, CheckResult]
+    ctx: GradingContext, stages: list[Stage], index: int, check_id: str,
+    results: dict[str, CheckResult],
 ) -> CheckResult | None:
-    """The locked result of a check in ``stages[index]``, or None when the stage is open."""
+    """The locked result of ``check_id`` (in ``stages[index]``), or None when it is open."""
     stage = stages[index]
-    check_id = next(c for c in stage.checks if c not in results)
     title = next(c.title for c in ctx.manifest.checks if c.id == check_id)
     if stage.requires_points is not None:
         earned = sum(results[c].points for s in stages[:index] for c in s.checks)

@@ -131,6 +131,17 @@ def test_broken_stage_lists_are_content_errors(
         stages_of(_manifest(stages))
 
 
+def test_a_stage_of_several_checks_gates_each_of_them(tmp_path: Path) -> None:
+    stages = [{"id": "s1", "title": "One", "checks": ["c1"]},
+              {"id": "s2", "title": "Two", "checks": ["c2", "c3", "c4"]}]
+    staged, ran = _pack({"c1": False, "c2": True, "c3": True, "c4": True})
+    ctx = _ctx(tmp_path, stages=stages)
+    late = staged.run(ctx, "c3")  # out of order within its stage
+    assert late.id == "c3" and late.actual == "locked: finish stage 1 (One) first"
+    assert [staged.run(ctx, c).id for c in ("c2", "c4")] == ["c2", "c4"]
+    assert ran == ["c1"]
+
+
 def test_without_stages_a_staged_check_just_runs(tmp_path: Path) -> None:
     staged, ran = _pack({"c1": False, "c2": True, "c3": True, "c4": True})
     ctx = _ctx(tmp_path, stages=[])
