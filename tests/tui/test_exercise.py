@@ -184,3 +184,26 @@ async def test_unavailable_grading_says_so(make_app: AppFactory, services: Any) 
         await open_exercise(app, pilot)
         shown = await check(app, pilot)
         assert "not available yet" in shown
+
+
+async def test_edit_in_the_learner_s_editor_then_reload(
+    make_app: AppFactory, monkeypatch: Any, tmp_path: Path
+) -> None:
+    import contextlib
+    import sys
+
+    editor_script = tmp_path / "fake_editor.py"
+    editor_script.write_text(
+        "import sys\nopen(sys.argv[1], 'a').write('# edited outside\\n')\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor_script}")
+    app = make_app()
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # no real terminal here
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        editor = screen.query_one(WorkspaceEditor)
+        assert editor.editor.text.endswith("# edited outside\n")
+        assert not editor.modified  # what is shown is what is on disk
