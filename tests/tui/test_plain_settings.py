@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from textual.widgets import Input, OptionList
@@ -119,3 +120,28 @@ async def test_plain_mode_speaks_under_a_dialog_too(make_app: AppFactory) -> Non
         lesson = app.screen_stack[-2]
         spoken = list(lesson.query_one(Announcer).lines)
         assert any("finished: 4 trace events" in line for line in spoken), spoken
+
+
+async def test_content_path_setting_is_checked_and_used_next_start(
+    make_app: AppFactory, store: Any, services: Any, course_root: Any, tmp_path: Any,
+    monkeypatch: Any,
+) -> None:
+    from labtui.tui.app import create_app
+
+    monkeypatch.delenv("LABTUI_CONTENT", raising=False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        path = app.screen.query_one("#content-path", Input)
+        path.value = str(tmp_path / "nowhere")
+        await pilot.press("ctrl+s")
+        assert any("has no lessons/course.yaml" in a for a in app.announcements)
+        assert "content_path" not in store.ui_state("me", "settings")
+        other = tmp_path / "other-course"
+        shutil.copytree(course_root, other)
+        path.value = str(other)
+        await pilot.press("ctrl+s")
+        assert store.ui_state("me", "settings")["content_path"] == str(other.resolve())
+    again = create_app(None, store, services=services, background_load=False)
+    assert again.course.root == other.resolve()
