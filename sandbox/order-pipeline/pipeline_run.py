@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -97,20 +98,26 @@ def captured(ctx: GradingContext) -> Iterator[tuple[CaptureEngine, list[str]]]:
     from moto.sqs.models import Queue
 
     invoker = in_process_sandbox(ctx).invoker  # a clear LabError for a remote --live sandbox
-    engine = CaptureEngine(invoker.engine, ctx.account_id)
-    sent: list[str] = []
-    original = Queue.add_message
+    # One capture at a time per sandbox: two graders nesting swaps could restore out of order.
+    # The lock lives on the invoker because this module is re-imported when the pack changes.
+    lock = invoker.__dict__.setdefault("_order_pipeline_capture_lock", threading.Lock())
+    with lock:
+        engine = CaptureEngine(invoker.engine, ctx.account_id)
+        sent: list[str] = []
+        original = Queue.add_message
 
-    def add_message(queue: Any, message: Any) -> None:
-        if str(queue.account_id) == ctx.account_id and queue.name == QUEUE:
-            sent.append(str(message.body))
-        original(queue, message)
+        def add_message(queue: Any, message: Any) -> None:
+            if str(queue.account_id) == ctx.account_id and queue.name == QUEUE:
+                sent.append(str(message.body))
+            original(queue, message)
 
-    invoker.engine, Queue.add_message = engine, add_message  # type: ignore[method-assign,assignment]
-    try:
-        yield engine, sent
-    finally:
-        invoker.engine, Queue.add_message = engine.inner, original  # type: ignore[method-assign]
+        invoker.engine = engine
+        Queue.add_message = add_message  # type: ignore[method-assign,assignment]
+        try:
+            yield engine, sent
+        finally:
+            invoker.engine = engine.inner
+            Queue.add_message = original  # type: ignore[method-assign]
 
 
 def function_config(ctx: GradingContext, name: str) -> dict[str, Any]:
