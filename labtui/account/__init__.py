@@ -80,8 +80,10 @@ Invoke runs the learner's code through ``labtui.runner`` with the AWS response s
 (R-2.1–R-2.8, R-6.5); configuration moto drops or lacks is kept (DeadLetterConfig,
 event invoke configs, provisioned concurrency, account settings, the unreserved
 minimum, LastUpdateStatus); alias weights route calls (R-9.2); asynchronous
-invocations go to an :class:`~labtui.account.engine_port.AsyncEngine` (today
-``RunOnceEngine``: one attempt, outcome recorded; lambdasim replaces it); moto's own
+invocations go to an :class:`~labtui.account.engine_port.AsyncEngine` (default
+``LiveAsyncEngine``: lambdasim's retries, event age, DLQ and destinations on simulated
+time, ``time_scale`` / ``LABTUI_SANDBOX_TIME_SCALE``, default 60; ``RunOnceEngine``: one
+attempt); moto's own
 triggers (S3 notifications, SQS/stream mappings) run the real handler.
 """
 

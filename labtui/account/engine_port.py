@@ -2,9 +2,11 @@
 
 Asynchronous invocations (and later destinations and event source mappings) belong to
 the lambdasim engine (design.md §5). The gateway hands each accepted ``Event``
-invocation to an :class:`AsyncEngine`; until lambdasim provides one,
-:class:`RunOnceEngine` runs the handler once in a background thread and records the
-outcome (no retries, no destinations).
+invocation to an :class:`AsyncEngine`. The sandbox's default is
+:class:`labtui.account.live_async.LiveAsyncEngine` (lambdasim on scaled wall-clock time:
+retries, event age, DLQ and destinations written into the account);
+:class:`RunOnceEngine` stays for tests that want one attempt per event, its outcome
+recorded (no retries, no destinations).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class AsyncEngine(Protocol):
 
 
 class RunOnceEngine:
-    """Stand-in until lambdasim lands: one attempt per event, outcome recorded."""
+    """One attempt per event, outcome recorded (``Sandbox(async_engine=RunOnceEngine)``)."""
 
     def __init__(self, extras: ExtrasStore) -> None:
         self._extras = extras

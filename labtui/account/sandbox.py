@@ -73,11 +73,15 @@ class Sandbox:
         work_dir: Path | None = None,
         default_learner: str = DEFAULT_LEARNER,
         async_engine: Callable[[ExtrasStore], AsyncEngine] | None = None,
+        time_scale: float | None = None,
     ) -> None:
         """``async_engine`` builds the engine that runs asynchronous invocations (given the
-        gateway's Lambda state); default: RunOnceEngine until lambdasim provides one."""
+        gateway's Lambda state); default: lambdasim's LiveAsyncEngine, whose simulated time
+        runs ``time_scale`` times faster than real time (None: LABTUI_SANDBOX_TIME_SCALE,
+        else 60). ``async_engine=RunOnceEngine`` runs each event once, no retries."""
         self.region = region
         self._async_engine_factory = async_engine
+        self.time_scale = time_scale
         self.default_learner = default_learner
         self._owns_work_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="labtui-sandbox-"))
@@ -106,16 +110,18 @@ class Sandbox:
         from werkzeug.serving import make_server
 
         from labtui.account.code_store import CodeStore
-        from labtui.account.engine_port import RunOnceEngine
         from labtui.account.gateway import Gateway
         from labtui.account.lambda_extras import ExtrasStore
         from labtui.account.lambda_invoke import InvokeService
+        from labtui.account.live_async import LiveAsyncEngine
         from labtui.runner.pool import EnvironmentPool
 
         self.extras = ExtrasStore.shared()
         self.pool = EnvironmentPool({}, work_root=self._subdir("environments"))
-        factory = self._async_engine_factory or RunOnceEngine
-        self.engine = factory(self.extras)
+        if self._async_engine_factory is None:
+            self.engine = LiveAsyncEngine(self.extras, self.time_scale)
+        else:
+            self.engine = self._async_engine_factory(self.extras)
         self.invoker = InvokeService(
             self.pool,
             CodeStore(self._subdir("code")),
@@ -129,6 +135,8 @@ class Sandbox:
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
         self.invoker.state_lock = self.gateway.state_lock
+        if isinstance(self.engine, LiveAsyncEngine):
+            self.engine.attach(self.invoker)  # configuration and credentials at invoke time
         self.gateway.on_control = self.control
         moto_triggers.activate(self.invoker)
         try:

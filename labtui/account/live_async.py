@@ -1,0 +1,424 @@
+"""Asynchronous invocation in the live sandbox, on lambdasim's timeline (design.md §5).
+
+:class:`LiveAsyncEngine` is the sandbox's default :class:`AsyncEngine`. Each learner
+account (and Region) gets its own lambdasim world, a :class:`LiveSimulation` whose
+simulated time runs ``time_scale`` times faster than the wall clock (default 60: one
+simulated minute per real second; ``LABTUI_SANDBOX_TIME_SCALE`` or
+``Sandbox(time_scale=...)``). For every accepted ``Event`` invocation the engine:
+
+1. copies the function's current configuration from the sandbox into the world:
+   memory, timeout, architecture, reserved concurrency (0 included, R-3.5), the event
+   invoke config of the invoked qualifier (MaximumRetryAttempts, MaximumEventAgeInSeconds,
+   OnSuccess/OnFailure, R-3.2/R-3.4/R-3.7) and DeadLetterConfig (R-3.6) — the last two
+   are kept by the gateway in :class:`~labtui.account.lambda_extras.ExtrasStore`;
+2. queues the event in lambdasim, which decides attempts, retries (~60 s, ~120 s),
+   throttle backoff, expiry and what is sent where (R-3.1–R-3.10);
+3. runs every attempt with the learner's real handler through the sandbox's runner
+   pool (the invocation's ``run``), which writes the attempt's log to CloudWatch Logs
+   as a synchronous invoke does;
+4. writes DLQ messages and destination records into the learner's account
+   (:mod:`labtui.account.live_async_targets`) and records an
+   :class:`~labtui.account.lambda_extras.AsyncOutcome` when the event is finished.
+
+Conventions: the sandbox's handler run blocks lambdasim's event thread (one attempt at
+a time per account); real run time passes on the simulated clock too, so at high scales
+a retry may start as soon as the previous attempt ends. A Lambda destination is invoked
+through the gateway (a new asynchronous invocation with its own request id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from labtui.account.engine_port import AsyncInvocation
+from labtui.account.lambda_extras import LATEST, AsyncOutcome, ExtrasStore
+from labtui.account.live_async_targets import TargetWriter, arn_parts, lambda_token
+from labtui.errors import LabError
+
+if TYPE_CHECKING:
+    from labtui.account.lambda_invoke import InvokeService
+    from labtui.lambdasim import AsyncConfig, AsyncEvent, LiveSimulation, Simulation
+    from labtui.lambdasim.behaviour import (
+        EnvironmentInfo,
+        HandlerResult,
+        InitResult,
+        InvocationContext,
+    )
+    from labtui.lambdasim.records import Delivery
+    from labtui.lambdasim.trace import TraceEvent
+    from labtui.runner.protocol import InvokeResult
+
+_log = logging.getLogger(__name__)
+
+TIME_SCALE_VARIABLE = "LABTUI_SANDBOX_TIME_SCALE"
+DEFAULT_TIME_SCALE = 60.0  # one simulated minute per real second: retries seen in a lab
+_TERMINAL = frozenset({"success", "failed", "dropped"})
+_SWEEP_INTERVAL_S = 0.05
+
+
+def time_scale_from_environment(explicit: float | None = None) -> float:
+    """``explicit``, else ``LABTUI_SANDBOX_TIME_SCALE``, else 60; LabError if not positive."""
+    if explicit is not None:
+        scale = float(explicit)
+    else:
+        raw = os.environ.get(TIME_SCALE_VARIABLE, "").strip()
+        try:
+            scale = float(raw) if raw else DEFAULT_TIME_SCALE
+        except ValueError as error:
+            raise LabError(f"{TIME_SCALE_VARIABLE} must be a number, not {raw!r}") from error
+    if not math.isfinite(scale) or scale <= 0:
+        raise LabError(f"the sandbox time scale must be a positive number, not {scale}")
+    return scale
+
+
+@dataclass
+class _World:
+    """One account's Region as lambdasim sees it."""
+
+    account_id: str
+    region: str
+    live: LiveSimulation
+    invocations: dict[str, AsyncInvocation] = field(default_factory=dict)
+    last_results: dict[str, InvokeResult] = field(default_factory=dict)
+    pending: dict[str, AsyncEvent] = field(default_factory=dict)
+
+
+class _SandboxBackend:
+    """A lambdasim HandlerBackend that runs an attempt through the sandbox's runner pool.
+
+    The pool keeps the real execution environments (shared with synchronous invokes,
+    discarded when the code changes); lambdasim keeps its own account of environments for
+    concurrency and timing. Each attempt runs the invocation's captured ``run``."""
+
+    def __init__(self, world: _World) -> None:
+        self.world = world
+
+    def bind(self, rng: Any) -> None:
+        return None
+
+    def start_environment(self, env: EnvironmentInfo) -> InitResult:
+        from labtui.lambdasim.behaviour import InitResult
+
+        return InitResult(0.0)  # the pool's environment does the real Init on first use
+
+    def stop_environment(self, env: EnvironmentInfo) -> None:
+        return None
+
+    def invoke(self, env: EnvironmentInfo, event: Any, context: InvocationContext) -> HandlerResult:
+        from labtui.lambdasim.behaviour import HandlerResult
+        from labtui.runner.lambdasim_backend import to_handler_result
+        from labtui.runner.pool import EnvironmentsExhausted
+
+        invocation = self.world.invocations.get(context.request_id)
+        if invocation is None:
+            message = "the sandbox lost this event's code"
+            return HandlerResult("crash", 0.0, None, "Runtime.Unknown", message)
+        try:
+            result = invocation.run()
+        except EnvironmentsExhausted:
+            message = "no execution environment was free"
+            return HandlerResult("crash", 0.0, None, "Runtime.Unavailable", message)
+        except Exception as error:  # the sandbox must outlive any failure of one attempt
+            _log.exception("an asynchronous attempt could not run")
+            return HandlerResult("crash", 0.0, None, "Runtime.Unknown", str(error))
+        self.world.last_results[context.request_id] = result
+        return to_handler_result(result)
+
+
+class _DeliverySink:
+    """lambdasim's trace sink: passes every DLQ message and destination record on."""
+
+    def __init__(self, on_delivery: Callable[[Delivery], None]) -> None:
+        self.on_delivery = on_delivery
+        self.simulation: Simulation | None = None
+
+    def add(self, event: TraceEvent) -> None:
+        if event.kind == "delivery-failed":
+            _log.warning("lambdasim could not deliver: %s", event.detail)
+        if event.kind not in ("dlq", "destination") or self.simulation is None:
+            return
+        deliveries = self.simulation.deliveries
+        if deliveries:
+            delivery = deliveries[-1]
+            deliveries.clear()  # memory stays flat: the sandbox keeps what it sent
+            self.on_delivery(delivery)
+
+
+class LiveAsyncEngine:
+    """Asynchronous invocations on lambdasim's scaled wall-clock timeline (see module doc)."""
+
+    def __init__(self, extras: ExtrasStore, time_scale: float | None = None) -> None:
+        self.time_scale = time_scale_from_environment(time_scale)
+        self._extras = extras
+        self._invoker: InvokeService | None = None
+        self._writer: TargetWriter | None = None
+        self._worlds: dict[tuple[str, str], _World] = {}
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="labtui-live-async", daemon=True)
+        self._worker.start()
+
+    def attach(self, invoker: InvokeService) -> None:
+        """The sandbox's InvokeService: function configuration and learner credentials."""
+        self._invoker = invoker
+        self._writer = TargetWriter(invoker.child_env_for)
+
+    # --- the AsyncEngine interface ---------------------------------------------------------
+
+    def submit(self, invocation: AsyncInvocation) -> None:
+        """Called on the gateway's request thread: queue and return (202 at once, R-2.3)."""
+        self._jobs.put(lambda: self._start(invocation))
+
+    def shutdown(self) -> None:
+        self._jobs.put(None)
+        self._worker.join(timeout=5)
+        for world in list(self._worlds.values()):
+            world.live.stop()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait until every event accepted so far is finished and its outcome written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._jobs.unfinished_tasks == 0 and not self._pending_count():
+                return
+            time.sleep(0.02)
+
+    # --- the worker thread -----------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=_SWEEP_INTERVAL_S if self._pending_count() else None)
+            except queue.Empty:
+                self._sweep()
+                continue
+            try:
+                if job is None:
+                    return
+                job()
+                self._sweep()
+            except Exception:  # one bad event must not stop every later one
+                _log.exception("the live asynchronous engine failed on a job")
+            finally:
+                self._jobs.task_done()
+
+    def _pending_count(self) -> int:
+        return sum(len(world.pending) for world in list(self._worlds.values()))
+
+    def _world(self, account_id: str, region: str) -> _World:
+        key = (account_id, region)
+        world = self._worlds.get(key)
+        if world is None:
+            from labtui.lambdasim import EngineOptions, LiveSimulation, Simulation
+
+            sink = _DeliverySink(lambda delivery: self._queue_delivery(key, delivery))
+            options = EngineOptions(region=region, account_id=account_id, start_epoch_s=time.time())
+            limit = self._extras.account(account_id).concurrent_executions_limit
+            simulation = Simulation(
+                options=options, trace=sink, keep_history=False, account_concurrency=limit
+            )
+            sink.simulation = simulation
+            world = _World(account_id, region, LiveSimulation(simulation, self.time_scale))
+            self._worlds[key] = world
+        return world
+
+    def _start(self, invocation: AsyncInvocation) -> None:
+        world = self._world(invocation.account_id, invocation.region)
+        configuration = self._function_configuration(invocation)
+        world.invocations[invocation.request_id] = invocation
+
+        def enqueue(simulation: Simulation) -> AsyncEvent:
+            qualifier = self._mirror(simulation, world, invocation, configuration)
+            event = simulation.invoke_async(invocation.function_name, _json(invocation), qualifier)
+            # The gateway already answered with this request id; attempts keep it (R-3.1).
+            event.request_id = invocation.request_id
+            return event
+
+        try:
+            event = world.live.submit(enqueue)
+        except Exception:
+            world.invocations.pop(invocation.request_id, None)
+            raise
+        world.pending[invocation.request_id] = event
+
+    def _function_configuration(self, invocation: AsyncInvocation) -> dict[str, Any]:
+        """Memory, timeout, architecture and version of the invoked function, read now."""
+        found: dict[str, Any] = {"memory_mb": 128, "timeout_s": 3, "arch": "x86_64"}
+        found["version"] = LATEST
+        if self._invoker is not None:
+            try:
+                resolved = self._invoker.resolve(
+                    invocation.account_id,
+                    invocation.region,
+                    invocation.function_name,
+                    invocation.qualifier,
+                )
+            except LookupError:
+                return found
+            config = resolved.config
+            found.update(
+                memory_mb=config.memory_mb,
+                timeout_s=max(1, math.ceil(config.timeout_s)),
+                arch=config.architecture,
+                version=config.version,
+            )
+        return found
+
+    def _mirror(
+        self,
+        simulation: Simulation,
+        world: _World,
+        invocation: AsyncInvocation,
+        configuration: dict[str, Any],
+    ) -> str | None:
+        """Make the world's copy of the function match the sandbox; return lambdasim's
+        qualifier for the invocation (None for $LATEST)."""
+        from labtui.lambdasim import DeadLetter, FunctionSpec, LambdaApiError
+
+        name = invocation.function_name
+        spec = FunctionSpec(
+            name,
+            memory_mb=int(configuration["memory_mb"]),
+            timeout_s=int(configuration["timeout_s"]),
+            architecture=str(configuration["arch"]),
+            behaviour=_SandboxBackend(world),
+        )
+        if name not in simulation.engine.functions:
+            simulation.add_function(spec)
+        else:
+            latest = simulation.function(name).latest.spec
+            if (latest.memory_mb, latest.timeout_s, latest.architecture) != (
+                spec.memory_mb,
+                spec.timeout_s,
+                spec.architecture,
+            ):
+                simulation.update_function(spec)
+        limit = self._extras.account(invocation.account_id).concurrent_executions_limit
+        simulation.set_account_concurrency(limit)
+        try:
+            simulation.set_reserved_concurrency(name, invocation.reserved_concurrency)  # R-3.5
+        except LambdaApiError as error:
+            _log.warning("reserved concurrency not mirrored: %s", error)
+        target = invocation.dead_letter_target
+        simulation.set_dead_letter(name, DeadLetter(target) if target else None)  # R-3.6
+        qualifier = self._mirror_qualifier(simulation, invocation, str(configuration["version"]))
+        config = _async_config(invocation.event_invoke_config)
+        simulation.put_event_invoke_config(name, config, qualifier)
+        return qualifier
+
+    @staticmethod
+    def _mirror_qualifier(
+        simulation: Simulation, invocation: AsyncInvocation, version: str
+    ) -> str | None:
+        qualifier = invocation.qualifier
+        if qualifier in ("", LATEST):
+            return None
+        function = simulation.function(invocation.function_name)
+        if version.isdigit():
+            while version not in function.versions and function.next_version <= int(version):
+                simulation.publish_version(invocation.function_name)
+        if qualifier != version and version in function.versions:
+            simulation.create_alias(invocation.function_name, qualifier, version)  # R-9.2
+        if qualifier not in function.versions and qualifier not in function.aliases:
+            return None
+        return qualifier
+
+    # --- after lambdasim decided -----------------------------------------------------------
+
+    def _queue_delivery(self, key: tuple[str, str], delivery: Delivery) -> None:
+        """On lambdasim's thread: hand the write to the worker (never block the timeline)."""
+        world = self._worlds.get(key)
+        original = world.invocations.get(delivery.request_id) if world is not None else None
+        # R-3.6: the DLQ body is the event exactly as it was sent.
+        body = original.payload.decode() if original is not None else None
+        self._jobs.put(lambda: self._deliver(key, delivery, body))
+
+    def _deliver(self, key: tuple[str, str], delivery: Delivery, body: str | None) -> None:
+        account_id, region = key
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            if delivery.kind == "dlq":
+                body = body if body is not None else json.dumps(delivery.payload)
+                writer.send_dead_letter(
+                    account_id, region, delivery.target, body, delivery.attributes
+                )
+            else:
+                writer.send_record(
+                    account_id, region, delivery.target, delivery.payload, delivery.condition
+                )
+        except Exception as error:  # like DeadLetterErrors / DestinationDeliveryFailures
+            _log.warning("could not deliver to %s: %s", delivery.target, error)
+
+    def _sweep(self) -> None:
+        """Record the outcome of every event lambdasim has finished."""
+        for world in list(self._worlds.values()):
+            if not world.pending:
+                continue
+
+            def finished(_: Simulation, world: _World = world) -> list[AsyncEvent]:
+                done = [e for e in world.pending.values() if e.state in _TERMINAL]
+                for event in done:
+                    del world.pending[event.request_id]
+                return done
+
+            for event in world.live.submit(finished):
+                self._record(world, event)
+
+    def _record(self, world: _World, event: AsyncEvent) -> None:
+        invocation = world.invocations.pop(event.request_id, None)
+        result = world.last_results.pop(event.request_id, None)
+        if invocation is None:
+            return
+        outcome = AsyncOutcome(
+            event.request_id,
+            invocation.function_arn,
+            invocation.qualifier,
+            invocation.payload.decode(),
+            result.status if result is not None else "throttled",
+            result.payload.decode() if result is not None else "",
+            result.error_type if result is not None else None,
+            result.log if result is not None else "",
+            event.attempts,
+        )
+        with self._extras.lock:
+            self._extras.account(world.account_id).async_outcomes.append(outcome)
+
+
+def _json(invocation: AsyncInvocation) -> Any:
+    return json.loads(invocation.payload or b"{}")
+
+
+def _async_config(raw: dict[str, Any] | None) -> AsyncConfig:
+    """The gateway's event invoke config as lambdasim's AsyncConfig (defaults when absent)."""
+    from labtui.lambdasim import AsyncConfig
+
+    if not raw:
+        return AsyncConfig()
+    destinations = raw.get("DestinationConfig") or {}
+    defaults = AsyncConfig()
+
+    def target(which: str) -> str | None:
+        arn = (destinations.get(which) or {}).get("Destination")
+        if not arn:
+            return None
+        # R-3.7: a Lambda destination is invoked through the gateway, not inside lambdasim.
+        return lambda_token(arn) if arn_parts(arn)[0] == "lambda" else str(arn)
+
+    retries = raw.get("MaximumRetryAttempts")
+    age = raw.get("MaximumEventAgeInSeconds")
+    return AsyncConfig(
+        max_retries=defaults.max_retries if retries is None else int(retries),
+        max_event_age_s=defaults.max_event_age_s if age is None else int(age),
+        on_success=target("OnSuccess"),
+        on_failure=target("OnFailure"),
+    )
