@@ -96,6 +96,7 @@ class LabApp(App[int]):
         self._course = course
         self._course_lock = threading.Lock()
         self._load_started = False
+        self._pending: list[Callable[[], None]] = []
         self.content_root = course.root if course is not None else content_root
         self._summary_key: list[Any] | None = None
         if course is not None:
@@ -171,6 +172,9 @@ class LabApp(App[int]):
         if self.summary.problems:
             self.announce(f"{self.summary.problems} content problem(s) found: press p on the "
                           "home screen to see them.", severity="warning")
+        pending, self._pending = self._pending, []
+        for action in pending:  # what the learner asked for while the course was loading
+            action()
 
     # seams ----------------------------------------------------------------
     @property
@@ -274,7 +278,22 @@ class LabApp(App[int]):
         elif point.get("screen") == "exercise" and isinstance(target, str):
             self.open_exercise(target, remember=False)
 
+    def _after_load(self, action: Callable[[], None]) -> bool:
+        """True when the full course is loaded; otherwise run ``action`` once it is.
+
+        Opening something in the first second after start waits for the background
+        load without blocking the UI (a screen reader hears why).
+        """
+        if self._course is not None:
+            return True
+        self._pending.append(action)
+        self.start_background_load()
+        self.announce_plain("Loading the course…")
+        return False
+
     def open_lesson(self, module_id: str, *, remember: bool = True) -> None:
+        if not self._after_load(lambda: self.open_lesson(module_id, remember=remember)):
+            return
         module = self.course.module(module_id)
         if module is None:
             self.announce(f"No module '{module_id}' in this course.", severity="warning")
@@ -289,6 +308,8 @@ class LabApp(App[int]):
             self.remember_screen("lesson", module_id)
 
     def open_exercise(self, exercise_id: str, *, remember: bool = True) -> None:
+        if not self._after_load(lambda: self.open_exercise(exercise_id, remember=remember)):
+            return
         pack = self.course.exercises.get(exercise_id)
         if pack is None:
             planned = self.course.manifest.planned_exercises if self.course.manifest else []
@@ -305,6 +326,8 @@ class LabApp(App[int]):
             self.remember_screen("exercise", exercise_id)
 
     def show_problems(self, under: Path | None = None) -> None:
+        if not self._after_load(lambda: self.show_problems(under)):
+            return
         from labtui.tui.screens.problems import ProblemsScreen
 
         problems = self.course.problems

@@ -110,3 +110,18 @@ def test_kill_9_mid_edit_resumes_the_exercise(
             assert any("Restored your unsaved edits" in a for a in app.announcements)
 
     asyncio.run(restarted())
+
+
+async def test_resume_with_the_background_load_waits_for_the_course(
+    make_app: AppFactory, store: Any
+) -> None:
+    store.set_ui_state("me", "resume", {"screen": "lesson", "target": "retries"})
+    app = make_app(background_load=True)
+    assert app._course is None  # the home screen starts from the summary
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, LessonScreen):
+                break
+        assert isinstance(app.screen, LessonScreen) and app.screen.module.id == "retries"
+        assert isinstance(app.screen_stack[-2], HomeScreen)

@@ -36,7 +36,7 @@ class SettingsScreen(LabScreen):
                 yield Switch(value=bool(lab.settings.get("plain")) or lab.plain, id="plain-mode")
                 yield Label("Plain high-contrast mode for screen readers (next start)")
             yield Label("Course content path (next start; LABTUI_CONTENT wins)")
-            yield Input(str(lab.settings.get("content_path") or lab.course.root),
+            yield Input(str(lab.settings.get("content_path") or lab.content_root or ""),
                         id="content-path")
             yield Static(Text.assemble(("Data directory: ", "bold"), str(labtui_home()),
                                        ("\nProgress database and your workspaces live here.",
@@ -76,7 +76,7 @@ class SettingsScreen(LabScreen):
             lab.store.ensure_learner(lab.learner_id, name)
         content = self.query_one("#content-path", Input).value.strip()
         content_path: str | None = None
-        if content and Path(content).expanduser() != lab.course.root:
+        if content and Path(content).expanduser() != lab.content_root:
             path = Path(content).expanduser()
             if not (path / "lessons" / "course.yaml").is_file():
                 lab.announce(f"{path} has no lessons/course.yaml; content path not changed.",
