@@ -198,17 +198,14 @@ class LiveAsyncEngine:
             try:
                 job = self._jobs.get(timeout=_SWEEP_INTERVAL_S if self._pending_count() else None)
             except queue.Empty:
-                self._sweep()
+                _guarded(self._sweep)
                 continue
-            try:
-                if job is None:
-                    return
-                job()
-                self._sweep()
-            except Exception:  # one bad event must not stop every later one
-                _log.exception("the live asynchronous engine failed on a job")
-            finally:
+            if job is None:
                 self._jobs.task_done()
+                return
+            _guarded(job)
+            _guarded(self._sweep)
+            self._jobs.task_done()  # after the sweep: wait_idle sees the outcome recorded
 
     def _pending_count(self) -> int:
         return sum(len(world.pending) for world in list(self._worlds.values()))
@@ -392,6 +389,13 @@ class LiveAsyncEngine:
         )
         with self._extras.lock:
             self._extras.account(world.account_id).async_outcomes.append(outcome)
+
+
+def _guarded(job: Callable[[], None]) -> None:
+    try:
+        job()
+    except Exception:  # one bad event must not stop every later one
+        _log.exception("the live asynchronous engine failed on a job")
 
 
 def _json(invocation: AsyncInvocation) -> Any:

@@ -275,6 +275,60 @@ def test_other_accounts_see_nothing(fast_sandbox: Sandbox, account: LearnerAccou
     assert account.view().queue_messages("failures") == []
 
 
+def test_dlq_and_on_failure_both_receive(fast_sandbox: Sandbox, account: LearnerAccount) -> None:
+    # the DLQ gets the bare event, the OnFailure destination the record.
+    name = _function(
+        account, "both", "fail", DeadLetterConfig={"TargetArn": _queue_arn(account, "dlq")}
+    )
+    account.client("lambda").put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": _queue_arn(account, "failures")}},
+    )
+    _invoke_event(account, name, {"order": 14})
+    dead = _wait_for(account, "dlq", 1)
+    records = _wait_for(account, "failures", 1)
+    fast_sandbox.wait_for_async(WAIT_S)
+    assert json.loads(_body(dead[0])) == {"order": 14}
+    record = json.loads(_body(records[0]))
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert len(_messages(account, "runs")) == 2
+
+
+def test_sns_dead_letter_and_eventbridge_destination(
+    fast_sandbox: Sandbox, account: LearnerAccount
+) -> None:
+    # with an SNS topic; with an EventBridge bus (a rule forwards both to SQS).
+    topic = account.client("sns").create_topic(Name="dead")["TopicArn"]
+    account.client("sns").subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(account, "dlq")
+    )
+    events = account.client("events")
+    bus = events.create_event_bus(Name="results")["EventBusArn"]
+    events.put_rule(
+        Name="all", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]})
+    )
+    events.put_targets(
+        Rule="all",
+        EventBusName="results",
+        Targets=[{"Id": "q", "Arn": _queue_arn(account, "failures")}],
+    )
+    name = _function(account, "fanout", "fail", DeadLetterConfig={"TargetArn": topic})
+    account.client("lambda").put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": bus}},
+    )
+    _invoke_event(account, name, {"order": 15})
+    dead = _wait_for(account, "dlq", 1)
+    routed = _wait_for(account, "failures", 1)
+    fast_sandbox.wait_for_async(WAIT_S)
+    assert json.loads(json.loads(_body(dead[0]))["Message"]) == {"order": 15}
+    event = json.loads(_body(routed[0]))
+    assert event["detail-type"] == "Lambda Function Invocation Result - Failure"
+    assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
+
+
 def test_time_scale_comes_from_the_argument_or_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
