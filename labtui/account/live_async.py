@@ -36,26 +36,18 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from labtui.account.engine_port import AsyncInvocation
 from labtui.account.lambda_extras import LATEST, AsyncOutcome, ExtrasStore
 from labtui.account.live_async_targets import TargetWriter, arn_parts, lambda_token
+from labtui.account.live_async_world import DeliverySink, SandboxBackend, World
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
     from labtui.account.lambda_invoke import InvokeService
-    from labtui.lambdasim import AsyncConfig, AsyncEvent, LiveSimulation, Simulation
-    from labtui.lambdasim.behaviour import (
-        EnvironmentInfo,
-        HandlerResult,
-        InitResult,
-        InvocationContext,
-    )
+    from labtui.lambdasim import AsyncConfig, AsyncEvent, Simulation
     from labtui.lambdasim.records import Delivery
-    from labtui.lambdasim.trace import TraceEvent
-    from labtui.runner.protocol import InvokeResult
 
 _log = logging.getLogger(__name__)
 
@@ -80,79 +72,6 @@ def time_scale_from_environment(explicit: float | None = None) -> float:
     return scale
 
 
-@dataclass
-class _World:
-    """One account's Region as lambdasim sees it."""
-
-    account_id: str
-    region: str
-    live: LiveSimulation
-    invocations: dict[str, AsyncInvocation] = field(default_factory=dict)
-    last_results: dict[str, InvokeResult] = field(default_factory=dict)
-    pending: dict[str, AsyncEvent] = field(default_factory=dict)
-
-
-class _SandboxBackend:
-    """A lambdasim HandlerBackend that runs an attempt through the sandbox's runner pool.
-
-    The pool keeps the real execution environments (shared with synchronous invokes,
-    discarded when the code changes); lambdasim keeps its own account of environments for
-    concurrency and timing. Each attempt runs the invocation's captured ``run``."""
-
-    def __init__(self, world: _World) -> None:
-        self.world = world
-
-    def bind(self, rng: Any) -> None:
-        return None
-
-    def start_environment(self, env: EnvironmentInfo) -> InitResult:
-        from labtui.lambdasim.behaviour import InitResult
-
-        return InitResult(0.0)  # the pool's environment does the real Init on first use
-
-    def stop_environment(self, env: EnvironmentInfo) -> None:
-        return None
-
-    def invoke(self, env: EnvironmentInfo, event: Any, context: InvocationContext) -> HandlerResult:
-        from labtui.lambdasim.behaviour import HandlerResult
-        from labtui.runner.lambdasim_backend import to_handler_result
-        from labtui.runner.pool import EnvironmentsExhausted
-
-        invocation = self.world.invocations.get(context.request_id)
-        if invocation is None:
-            message = "the sandbox lost this event's code"
-            return HandlerResult("crash", 0.0, None, "Runtime.Unknown", message)
-        try:
-            result = invocation.run()
-        except EnvironmentsExhausted:
-            message = "no execution environment was free"
-            return HandlerResult("crash", 0.0, None, "Runtime.Unavailable", message)
-        except Exception as error:  # the sandbox must outlive any failure of one attempt
-            _log.exception("an asynchronous attempt could not run")
-            return HandlerResult("crash", 0.0, None, "Runtime.Unknown", str(error))
-        self.world.last_results[context.request_id] = result
-        return to_handler_result(result)
-
-
-class _DeliverySink:
-    """lambdasim's trace sink: passes every DLQ message and destination record on."""
-
-    def __init__(self, on_delivery: Callable[[Delivery], None]) -> None:
-        self.on_delivery = on_delivery
-        self.simulation: Simulation | None = None
-
-    def add(self, event: TraceEvent) -> None:
-        if event.kind == "delivery-failed":
-            _log.warning("lambdasim could not deliver: %s", event.detail)
-        if event.kind not in ("dlq", "destination") or self.simulation is None:
-            return
-        deliveries = self.simulation.deliveries
-        if deliveries:
-            delivery = deliveries[-1]
-            deliveries.clear()  # memory stays flat: the sandbox keeps what it sent
-            self.on_delivery(delivery)
-
-
 class LiveAsyncEngine:
     """Asynchronous invocations on lambdasim's scaled wall-clock timeline (see module doc)."""
 
@@ -161,7 +80,7 @@ class LiveAsyncEngine:
         self._extras = extras
         self._invoker: InvokeService | None = None
         self._writer: TargetWriter | None = None
-        self._worlds: dict[tuple[str, str], _World] = {}
+        self._worlds: dict[tuple[str, str], World] = {}
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="labtui-live-async", daemon=True)
         self._worker.start()
@@ -210,22 +129,35 @@ class LiveAsyncEngine:
     def _pending_count(self) -> int:
         return sum(len(world.pending) for world in list(self._worlds.values()))
 
-    def _world(self, account_id: str, region: str) -> _World:
+    def _world(self, account_id: str, region: str) -> World:
         key = (account_id, region)
         world = self._worlds.get(key)
+        if world is not None and world.stale():
+            self._discard(world)
+            world = None
         if world is None:
             from labtui.lambdasim import EngineOptions, LiveSimulation, Simulation
 
-            sink = _DeliverySink(lambda delivery: self._queue_delivery(key, delivery))
+            sink = DeliverySink(self._queue_delivery)
             options = EngineOptions(region=region, account_id=account_id, start_epoch_s=time.time())
             limit = self._extras.account(account_id).concurrent_executions_limit
             simulation = Simulation(
                 options=options, trace=sink, keep_history=False, account_concurrency=limit
             )
             sink.simulation = simulation
-            world = _World(account_id, region, LiveSimulation(simulation, self.time_scale))
+            live = LiveSimulation(simulation, self.time_scale)
+            world = World(account_id, region, live, self._extras, self._extras.account(account_id))
+            sink.world = world
             self._worlds[key] = world
         return world
+
+    def _discard(self, world: World) -> None:
+        """The learner rewound the account: forget its pending events and their world."""
+        if self._worlds.get((world.account_id, world.region)) is world:
+            del self._worlds[(world.account_id, world.region)]
+        world.pending.clear()
+        world.invocations.clear()
+        world.live.stop()
 
     def _start(self, invocation: AsyncInvocation) -> None:
         world = self._world(invocation.account_id, invocation.region)
@@ -272,7 +204,7 @@ class LiveAsyncEngine:
     def _mirror(
         self,
         simulation: Simulation,
-        world: _World,
+        world: World,
         invocation: AsyncInvocation,
         configuration: dict[str, Any],
     ) -> str | None:
@@ -286,7 +218,7 @@ class LiveAsyncEngine:
             memory_mb=int(configuration["memory_mb"]),
             timeout_s=int(configuration["timeout_s"]),
             architecture=str(configuration["arch"]),
-            behaviour=_SandboxBackend(world),
+            behaviour=SandboxBackend(world),
         )
         if name not in simulation.engine.functions:
             simulation.add_function(spec)
@@ -330,18 +262,17 @@ class LiveAsyncEngine:
 
     # --- after lambdasim decided -----------------------------------------------------------
 
-    def _queue_delivery(self, key: tuple[str, str], delivery: Delivery) -> None:
+    def _queue_delivery(self, world: World, delivery: Delivery) -> None:
         """On lambdasim's thread: hand the write to the worker (never block the timeline)."""
-        world = self._worlds.get(key)
-        original = world.invocations.get(delivery.request_id) if world is not None else None
+        original = world.invocations.get(delivery.request_id)
         # R-3.6: the DLQ body is the event exactly as it was sent.
         body = original.payload.decode() if original is not None else None
-        self._jobs.put(lambda: self._deliver(key, delivery, body))
+        self._jobs.put(lambda: self._deliver(world, delivery, body))
 
-    def _deliver(self, key: tuple[str, str], delivery: Delivery, body: str | None) -> None:
-        account_id, region = key
+    def _deliver(self, world: World, delivery: Delivery, body: str | None) -> None:
+        account_id, region = world.account_id, world.region
         writer = self._writer
-        if writer is None:
+        if writer is None or world.stale():
             return
         try:
             if delivery.kind == "dlq":
@@ -361,8 +292,11 @@ class LiveAsyncEngine:
         for world in list(self._worlds.values()):
             if not world.pending:
                 continue
+            if world.stale():
+                self._discard(world)
+                continue
 
-            def finished(_: Simulation, world: _World = world) -> list[AsyncEvent]:
+            def finished(_: Simulation, world: World = world) -> list[AsyncEvent]:
                 done = [e for e in world.pending.values() if e.state in _TERMINAL]
                 for event in done:
                     del world.pending[event.request_id]
@@ -371,7 +305,7 @@ class LiveAsyncEngine:
             for event in world.live.submit(finished):
                 self._record(world, event)
 
-    def _record(self, world: _World, event: AsyncEvent) -> None:
+    def _record(self, world: World, event: AsyncEvent) -> None:
         invocation = world.invocations.pop(event.request_id, None)
         result = world.last_results.pop(event.request_id, None)
         if invocation is None:

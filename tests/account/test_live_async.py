@@ -329,6 +329,33 @@ def test_sns_dead_letter_and_eventbridge_destination(
     assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
 
 
+def test_a_reset_account_forgets_its_pending_retries(tmp_path: Path) -> None:
+    # At scale 20 the first retry comes ~3 s after the first run: time to rewind first.
+    with Sandbox(work_dir=tmp_path, time_scale=20.0) as slow:
+        learner = slow.learner(f"rewind-{uuid.uuid4().hex[:8]}")
+
+        def prepare() -> None:
+            learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+            for queue in ("runs", "failures"):
+                learner.client("sqs").create_queue(QueueName=queue)
+
+        prepare()
+        name = _function(learner, "retried", "fail")
+        learner.client("lambda").put_function_event_invoke_config(
+            FunctionName=name,
+            DestinationConfig={"OnFailure": {"Destination": _queue_arn(learner, "failures")}},
+        )
+        _invoke_event(learner, name, {"order": 16})
+        assert len(_wait_for(learner, "runs", 1)) == 1
+        learner.reset()  # empty again: the event belongs to a rewound past
+        prepare()
+        slow.wait_for_async(WAIT_S)
+        time.sleep(4.0)  # past the first retry's due time (60 simulated s = 3 real s)
+        assert _messages(learner, "runs") == []
+        assert _messages(learner, "failures") == []
+        assert learner.view().async_outcomes() == []
+
+
 def test_time_scale_comes_from_the_argument_or_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
