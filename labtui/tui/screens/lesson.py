@@ -9,6 +9,7 @@ import yaml
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Markdown, MarkdownViewer, Static
 
@@ -88,9 +89,18 @@ class LessonViewer(MarkdownViewer):
         message.prevent_default()  # MarkdownViewer would treat the href as a file path
 
     def _on_markdown_table_of_contents_updated(
-        self, message: Markdown.TableOfContentsUpdated
+        self, message: Markdown.TableOfContentsUpdated, attempt: int = 0
     ) -> None:
-        super()._on_markdown_table_of_contents_updated(message)
+        try:
+            super()._on_markdown_table_of_contents_updated(message)
+        except NoMatches:
+            # The contents panel is not composed yet (the screen is still mounting, e.g. when
+            # resuming into a lesson while the course loads): fill it once it exists.
+            if attempt < 50:
+                self.call_after_refresh(
+                    self._on_markdown_table_of_contents_updated, message, attempt + 1
+                )
+            return
         self.post_message(self.Loaded())
 
 
