@@ -245,6 +245,30 @@ def test_lambda_destination_invokes_the_target_with_the_record(
     assert event["requestPayload"] == {"order": 11}
 
 
+def test_an_alias_has_its_own_config_and_its_arn_in_the_record(
+    fast_sandbox: Sandbox, account: LearnerAccount
+) -> None:
+    # per qualifier, R-9.2: the record names the alias and the version that ran.
+    name = _function(account, "priced", "succeed")
+    client = account.client("lambda")
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    client.put_function_event_invoke_config(
+        FunctionName=name,
+        Qualifier="live",
+        DestinationConfig={"OnSuccess": {"Destination": _queue_arn(account, "successes")}},
+    )
+    response = client.invoke(
+        FunctionName=f"{name}:live", InvocationType="Event", Payload=b'{"order": 17}'
+    )
+    assert response["StatusCode"] == 202
+    records = _wait_for(account, "successes", 1)
+    fast_sandbox.wait_for_async(WAIT_S)
+    record = json.loads(_body(records[0]))
+    assert record["requestContext"]["functionArn"].endswith(f":function:{name}:live")
+    assert record["responseContext"]["executedVersion"] == version
+
+
 def test_attempt_logs_reach_cloudwatch(fast_sandbox: Sandbox, account: LearnerAccount) -> None:
     # Each attempt writes START/END/REPORT to /aws/lambda/<name>, as a sync invoke does.
     name = _function(account, "logged", "fail")
