@@ -81,9 +81,7 @@ class LiveAsyncEngine:
         self._invoker: InvokeService | None = None
         self._writer: TargetWriter | None = None
         self._worlds: dict[tuple[str, str], World] = {}
-        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
-        self._worker = threading.Thread(target=self._work, name="labtui-live-async", daemon=True)
-        self._worker.start()
+        self._lock = threading.Lock()
 
     def attach(self, invoker: InvokeService) -> None:
         """The sandbox's InvokeService: function configuration and learner credentials."""
@@ -94,73 +92,94 @@ class LiveAsyncEngine:
 
     def submit(self, invocation: AsyncInvocation) -> None:
         """Called on the gateway's request thread: queue and return (202 at once, R-2.3)."""
-        self._jobs.put(lambda: self._start(invocation))
+        world = self._world(invocation.account_id, invocation.region)
+        world.jobs.put(lambda: self._start(world, invocation))
 
     def shutdown(self) -> None:
-        self._jobs.put(None)
-        self._worker.join(timeout=5)
-        for world in list(self._worlds.values()):
-            world.live.stop()
+        with self._lock:
+            worlds = list(self._worlds.values())
+            self._worlds.clear()
+        for world in worlds:
+            world.jobs.put(None)
+        for world in worlds:
+            if world.worker is not None:
+                world.worker.join(timeout=5)
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Wait until every event accepted so far is finished and its outcome written."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._jobs.unfinished_tasks == 0 and not self._pending_count():
+            with self._lock:
+                worlds = list(self._worlds.values())
+            if all(not w.pending and w.jobs.unfinished_tasks == 0 for w in worlds):
                 return
             time.sleep(0.02)
 
-    # --- the worker thread -----------------------------------------------------------------
-
-    def _work(self) -> None:
-        while True:
-            try:
-                job = self._jobs.get(timeout=_SWEEP_INTERVAL_S if self._pending_count() else None)
-            except queue.Empty:
-                _guarded(self._sweep)
-                continue
-            if job is None:
-                self._jobs.task_done()
-                return
-            _guarded(job)
-            _guarded(self._sweep)
-            self._jobs.task_done()  # after the sweep: wait_idle sees the outcome recorded
-
-    def _pending_count(self) -> int:
-        return sum(len(world.pending) for world in list(self._worlds.values()))
+    # --- worlds and their worker threads ---------------------------------------------------
 
     def _world(self, account_id: str, region: str) -> World:
         key = (account_id, region)
-        world = self._worlds.get(key)
-        if world is not None and world.stale():
-            self._discard(world)
-            world = None
-        if world is None:
-            from labtui.lambdasim import EngineOptions, LiveSimulation, Simulation
+        with self._lock:
+            world = self._worlds.get(key)
+            if world is not None and world.stale():
+                del self._worlds[key]
+                world.jobs.put(None)  # its worker forgets the rewound events and stops
+                world = None
+            if world is None:
+                world = self._new_world(account_id, region)
+                self._worlds[key] = world
+            return world
 
-            sink = DeliverySink(self._queue_delivery)
-            options = EngineOptions(region=region, account_id=account_id, start_epoch_s=time.time())
-            limit = self._extras.account(account_id).concurrent_executions_limit
-            simulation = Simulation(
-                options=options, trace=sink, keep_history=False, account_concurrency=limit
-            )
-            sink.simulation = simulation
-            live = LiveSimulation(simulation, self.time_scale)
-            world = World(account_id, region, live, self._extras, self._extras.account(account_id))
-            sink.world = world
-            self._worlds[key] = world
+    def _new_world(self, account_id: str, region: str) -> World:
+        from labtui.lambdasim import EngineOptions, LiveSimulation, Simulation
+
+        sink = DeliverySink(self._queue_delivery)
+        options = EngineOptions(region=region, account_id=account_id, start_epoch_s=time.time())
+        limit = self._extras.account(account_id).concurrent_executions_limit
+        simulation = Simulation(
+            options=options, trace=sink, keep_history=False, account_concurrency=limit
+        )
+        sink.simulation = simulation
+        live = LiveSimulation(simulation, self.time_scale)
+        world = World(account_id, region, live, self._extras, self._extras.account(account_id))
+        sink.world = world
+        world.worker = threading.Thread(
+            target=self._work, args=(world,), name=f"labtui-async-{account_id}", daemon=True
+        )
+        world.worker.start()
         return world
 
-    def _discard(self, world: World) -> None:
-        """The learner rewound the account: forget its pending events and their world."""
-        if self._worlds.get((world.account_id, world.region)) is world:
-            del self._worlds[(world.account_id, world.region)]
+    def _work(self, world: World) -> None:
+        while not world.stale():
+            try:
+                job = world.jobs.get(timeout=_SWEEP_INTERVAL_S if world.pending else None)
+            except queue.Empty:
+                _guarded(lambda: self._sweep(world))
+                continue
+            if job is None:
+                world.jobs.task_done()
+                break
+            _guarded(job)
+            _guarded(lambda: self._sweep(world))
+            world.jobs.task_done()  # after the sweep: wait_idle sees the outcome recorded
+        self._retire(world)
+
+    def _retire(self, world: World) -> None:
+        """Stop a world (shutdown, or the learner rewound the account): its events go."""
+        with self._lock:
+            if self._worlds.get((world.account_id, world.region)) is world:
+                del self._worlds[(world.account_id, world.region)]
         world.pending.clear()
         world.invocations.clear()
+        while True:
+            try:
+                world.jobs.get_nowait()
+            except queue.Empty:
+                break
+            world.jobs.task_done()
         world.live.stop()
 
-    def _start(self, invocation: AsyncInvocation) -> None:
-        world = self._world(invocation.account_id, invocation.region)
+    def _start(self, world: World, invocation: AsyncInvocation) -> None:
         configuration = self._function_configuration(invocation)
         world.invocations[invocation.request_id] = invocation
 
@@ -267,7 +286,7 @@ class LiveAsyncEngine:
         original = world.invocations.get(delivery.request_id)
         # R-3.6: the DLQ body is the event exactly as it was sent.
         body = original.payload.decode() if original is not None else None
-        self._jobs.put(lambda: self._deliver(world, delivery, body))
+        world.jobs.put(lambda: self._deliver(world, delivery, body))
 
     def _deliver(self, world: World, delivery: Delivery, body: str | None) -> None:
         account_id, region = world.account_id, world.region
@@ -287,23 +306,20 @@ class LiveAsyncEngine:
         except Exception as error:  # like DeadLetterErrors / DestinationDeliveryFailures
             _log.warning("could not deliver to %s: %s", delivery.target, error)
 
-    def _sweep(self) -> None:
-        """Record the outcome of every event lambdasim has finished."""
-        for world in list(self._worlds.values()):
-            if not world.pending:
-                continue
-            if world.stale():
-                self._discard(world)
-                continue
+    def _sweep(self, world: World) -> None:
+        """Record the outcome of every event of ``world`` that lambdasim has finished."""
+        # A lock-free look first: while a handler runs, its world's lock is busy.
+        if not any(event.state in _TERMINAL for event in list(world.pending.values())):
+            return
 
-            def finished(_: Simulation, world: World = world) -> list[AsyncEvent]:
-                done = [e for e in world.pending.values() if e.state in _TERMINAL]
-                for event in done:
-                    del world.pending[event.request_id]
-                return done
+        def finished(_: Simulation) -> list[AsyncEvent]:
+            done = [e for e in world.pending.values() if e.state in _TERMINAL]
+            for event in done:
+                del world.pending[event.request_id]
+            return done
 
-            for event in world.live.submit(finished):
-                self._record(world, event)
+        for event in world.live.submit(finished):
+            self._record(world, event)
 
     def _record(self, world: World, event: AsyncEvent) -> None:
         invocation = world.invocations.pop(event.request_id, None)

@@ -8,6 +8,8 @@ records as they are sent.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,17 +34,20 @@ _log = logging.getLogger(__name__)
 
 @dataclass
 class World:
-    """One account's Region as lambdasim sees it.
+    """One account's Region as lambdasim sees it, with its own worker thread and jobs
+    (so one learner's slow handler never holds up another learner's events).
 
-    ``account_state`` is the account's gateway state when the world was made: a wipe,
-    reset or restore replaces it, and then this world's events belong to a past the
-    learner rewound — they stop running, delivering and being recorded."""
+    A wipe, reset or restore replaces the account's gateway state (``account_state``):
+    this world's events then belong to a past the learner rewound — they stop running,
+    delivering and being recorded."""
 
     account_id: str
     region: str
     live: LiveSimulation
     extras: ExtrasStore
-    account_state: object
+    account_state: object  # the account's gateway state when the world was made
+    jobs: queue.Queue[Callable[[], None] | None] = field(default_factory=queue.Queue)
+    worker: threading.Thread | None = None
     invocations: dict[str, AsyncInvocation] = field(default_factory=dict)
     last_results: dict[str, InvokeResult] = field(default_factory=dict)
     pending: dict[str, AsyncEvent] = field(default_factory=dict)

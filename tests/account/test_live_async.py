@@ -33,6 +33,7 @@ SCALE = 3600.0
 WAIT_S = 60.0  # bounded waits; the runs themselves take a fraction of this
 
 CODE = """
+import time
 import boto3
 
 def _count(context):
@@ -47,6 +48,16 @@ def fail(event, context):
 def succeed(event, context):
     _count(context)
     return {"accepted": event.get("order")}
+
+def wait_for_go(event, context):
+    _count(context)
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="go")["QueueUrl"]
+    for _ in range(100):
+        if sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages"):
+            return "went"
+        time.sleep(0.2)
+    return "gave up"
 """
 
 
@@ -378,6 +389,35 @@ def test_a_reset_account_forgets_its_pending_retries(tmp_path: Path) -> None:
         assert _messages(learner, "runs") == []
         assert _messages(learner, "failures") == []
         assert learner.view().async_outcomes() == []
+
+
+def test_a_blocked_handler_never_holds_up_another_account(
+    fast_sandbox: Sandbox, account: LearnerAccount
+) -> None:
+    # One learner's handler waits for a signal, with a second event queued behind it; a
+    # second learner's event still runs to its destination meanwhile.
+    account.client("sqs").create_queue(QueueName="go")
+    blocked = _function(account, "blocked", "wait_for_go", Timeout=60)
+    _invoke_event(account, blocked, {"order": 18})
+    assert len(_wait_for(account, "runs", 1)) == 1  # the first event is now running
+    _invoke_event(account, blocked, {"order": 19})
+    other = fast_sandbox.learner(f"other-{uuid.uuid4().hex[:8]}")
+    other.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    for queue in ("runs", "successes"):
+        other.client("sqs").create_queue(QueueName=queue)
+    name = _function(other, "free", "succeed")
+    other.client("lambda").put_function_event_invoke_config(
+        FunctionName=name,
+        DestinationConfig={"OnSuccess": {"Destination": _queue_arn(other, "successes")}},
+    )
+    _invoke_event(other, name, {"order": 20})
+    records = _wait_for(other, "successes", 1)
+    still_blocked = len(_messages(account, "runs"))
+    go = account.client("sqs").get_queue_url(QueueName="go")["QueueUrl"]
+    account.client("sqs").send_message(QueueUrl=go, MessageBody="go")
+    account.client("sqs").send_message(QueueUrl=go, MessageBody="go")
+    fast_sandbox.wait_for_async(WAIT_S)
+    assert len(records) == 1 and still_blocked == 1
 
 
 def test_time_scale_comes_from_the_argument_or_the_environment(
