@@ -20,10 +20,14 @@ simulated minute per real second; ``LABTUI_SANDBOX_TIME_SCALE`` or
    (:mod:`labtui.account.live_async_targets`) and records an
    :class:`~labtui.account.lambda_extras.AsyncOutcome` when the event is finished.
 
-Conventions: the sandbox's handler run blocks lambdasim's event thread (one attempt at
-a time per account); real run time passes on the simulated clock too, so at high scales
-a retry may start as soon as the previous attempt ends. A Lambda destination is invoked
-through the gateway (a new asynchronous invocation with its own request id).
+Conventions: each world has its own threads, so one learner's slow handler never holds
+up another's events; within a world a running handler blocks lambdasim's event thread
+(one attempt at a time per account). Simulated time stays consistent (attempts at 0,
+~60 s, ~180 s whatever the machine's speed), but real run time passes on it too, so at
+high scales a retry may start as soon as the previous attempt ends. A Lambda
+destination is invoked through the gateway: a new asynchronous invocation with its own
+request id (lambdasim's recursion count, R-4.15, does not follow it). A wipe, reset or
+restore of the account drops its pending events.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from labtui import facts
 from labtui.account.engine_port import AsyncInvocation
 from labtui.account.lambda_extras import LATEST, AsyncOutcome, ExtrasStore
 from labtui.account.live_async_targets import TargetWriter, arn_parts, lambda_token
@@ -199,8 +204,12 @@ class LiveAsyncEngine:
 
     def _function_configuration(self, invocation: AsyncInvocation) -> dict[str, Any]:
         """Memory, timeout, architecture and version of the invoked function, read now."""
-        found: dict[str, Any] = {"memory_mb": 128, "timeout_s": 3, "arch": "x86_64"}
-        found["version"] = LATEST
+        found: dict[str, Any] = {
+            "memory_mb": facts.MEMORY_DEFAULT_MB,  # R-1: what a function gets unless told
+            "timeout_s": facts.TIMEOUT_DEFAULT_S,
+            "arch": "x86_64",
+            "version": LATEST,
+        }
         if self._invoker is not None:
             try:
                 resolved = self._invoker.resolve(
