@@ -125,3 +125,6 @@ async def test_resume_with_the_background_load_waits_for_the_course(
                 break
         assert isinstance(app.screen, LessonScreen) and app.screen.module.id == "retries"
         assert isinstance(app.screen_stack[-2], HomeScreen)
+        # let the new screen finish mounting before the app exits: Textual's Header
+        # updates its title in a task that fails if the app tears it down mid-mount
+        await pilot.pause(0.2)
