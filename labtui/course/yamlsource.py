@@ -18,6 +18,9 @@ from labtui.course.problems import Problem
 
 Location = tuple[str | int, ...]
 
+# libyaml's parser when PyYAML was built with it (about 10x faster); same nodes and marks
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_CONTENT_BYTES = 2 * 1024 * 1024  # no course file is anywhere near this; refuse runaway input
 
 
@@ -73,7 +76,7 @@ def read_text(path: Path) -> str:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document; ``first_line`` offsets lines (for front matter)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line if mark else 0) + first_line
