@@ -132,9 +132,10 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
             env.get("AWS_SECRET_ACCESS_KEY", "testing"),
             env.get("AWS_SESSION_TOKEN"),
         )
-        previous = os.getcwd()
+        previous, previous_argv = os.getcwd(), sys.argv
         try:
             os.chdir(cwd)
+            sys.argv = ["aws", *args]  # argparse names the program after argv[0] in messages
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
                     rc = int(driver.main(args) or 0)
@@ -142,6 +143,7 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
                     rc = stop.code if isinstance(stop.code, int) else 2
         finally:
             os.chdir(previous)
+            sys.argv = previous_argv
     out.flush()
     err.flush()
     return CommandRecord(
