@@ -87,8 +87,29 @@ attempt); moto's own
 triggers (S3 notifications, SQS/stream mappings) run the real handler.
 """
 
-from labtui.account.learner import LearnerAccount
-from labtui.account.sandbox import Sandbox
-from labtui.account.view import AccountView
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labtui.account.learner import LearnerAccount
+    from labtui.account.sandbox import Sandbox
+    from labtui.account.view import AccountView
 
 __all__ = ["AccountView", "LearnerAccount", "Sandbox"]
+
+# The package root stays cheap: `labtui --help` imports labtui.account.commands, which
+# must not pay for the sandbox modules (PEP 562 lazy attributes).
+_LAZY = {
+    "LearnerAccount": "labtui.account.learner",
+    "Sandbox": "labtui.account.sandbox",
+    "AccountView": "labtui.account.view",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labtui.account' has no attribute {name!r}")
+    return getattr(import_module(module), name)
