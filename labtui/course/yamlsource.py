@@ -76,7 +76,15 @@ def read_text(path: Path) -> str:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document; ``first_line`` offsets lines (for front matter)."""
     try:
-        node = yaml.compose(text, Loader=_FAST_LOADER)
+        try:
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.MarkedYAMLError:
+            if _FAST_LOADER is yaml.SafeLoader:
+                raise
+            # libyaml says less ("did not find expected ','"); the pure-Python parser names
+            # what it found instead ("expected ',' or ']', but got ':'"). Errors are rare:
+            # parse again for the better message.
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line if mark else 0) + first_line

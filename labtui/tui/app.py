@@ -172,11 +172,9 @@ class LabApp(App[int]):
         if self.summary.problems:
             self.announce(f"{self.summary.problems} content problem(s) found: press p on the "
                           "home screen to see them.", severity="warning")
-        # What the learner asked for while the course was loading runs once the refreshed
-        # home screen has settled: pushing a screen in the same tick races its header.
         pending, self._pending = self._pending, []
-        for action in pending:
-            self.call_after_refresh(action)
+        for action in pending:  # what the learner asked for while the course was loading
+            action()
 
     # seams ----------------------------------------------------------------
     @property

@@ -73,8 +73,18 @@ async def test_pacing_announcements_and_a_live_quiz(
         await _until(pilot, lambda: isinstance(app.screen, LiveQuizScreen), "the live quiz")
         assert "Instructor: Welcome to the lab" in app.announcements
         assert room.heartbeats and room.heartbeats[0] == "home"
-        for _ in singles:
+        from textual.widgets import OptionList
+
+        for index, _ in enumerate(singles):
             answered = len(room.answers)
+            # keys go to the focused widget: wait until this question's options have focus
+            await _until(
+                pilot,
+                lambda i=index: isinstance(app.focused, OptionList)
+                and app.focused.highlighted in (None, 0)
+                and getattr(app.screen, "index", i) == i,
+                "the options to take focus",
+            )
             await pilot.press("down", "enter")  # the second option of each question
             await _until(pilot, lambda n=answered: len(room.answers) == n + 1, "the answer")
         assert [(q, a) for _, q, a in room.answers] == [(singles[0], "B"), (singles[1], "B")]
