@@ -20,8 +20,14 @@ from labtui.course.models import (
     Question,
 )
 from labtui.course.problems import Problem
-from labtui.course.validation import validate
-from labtui.course.yamlsource import YamlLoadError, load_yaml_file, parse_yaml, read_text
+from labtui.course.validation import ModelT, validate
+from labtui.course.yamlsource import (
+    YamlDocument,
+    YamlLoadError,
+    load_yaml_file,
+    parse_yaml,
+    read_text,
+)
 
 
 @dataclass
@@ -85,7 +91,7 @@ def load_course(root: Path) -> Course:
     return course
 
 
-def _load_yaml(course: Course, path: Path):  # type: ignore[no-untyped-def]
+def _load_yaml(course: Course, path: Path) -> YamlDocument | None:
     try:
         return load_yaml_file(path)
     except YamlLoadError as error:
@@ -93,18 +99,28 @@ def _load_yaml(course: Course, path: Path):  # type: ignore[no-untyped-def]
         return None
 
 
-def _load_manifest(course: Course) -> None:
-    path = course.root / "lessons" / "course.yaml"
+def _load_model(
+    course: Course, path: Path, model: type[ModelT], missing: str
+) -> tuple[ModelT | None, YamlDocument | None]:
+    """Read, parse and validate one required YAML file; every problem goes to the course."""
     if not path.is_file():
-        course.problems.append(Problem(path, 0, "missing: the course manifest lessons/course.yaml"))
-        return
+        course.problems.append(Problem(path, 0, f"missing: {missing}"))
+        return None, None
     document = _load_yaml(course, path)
     if document is None:
-        return
-    manifest, problems = validate(CourseManifest, document.data, document, path)
+        return None, None
+    value, problems = validate(model, document.data, document, path)
     course.problems.extend(problems)
+    return value, document
+
+
+def _load_manifest(course: Course) -> None:
+    path = course.root / "lessons" / "course.yaml"
+    manifest, document = _load_model(
+        course, path, CourseManifest, "the course manifest lessons/course.yaml"
+    )
     course.manifest = manifest
-    if manifest is None:
+    if manifest is None or document is None:
         return
     seen: set[str] = set()
     for position, module_id in enumerate(manifest.modules, start=1):
@@ -206,14 +222,7 @@ def _load_quizzes(course: Course) -> None:
 
 def _load_exams(course: Course) -> None:
     path = course.root / "quizzes" / "exams.yaml"
-    if not path.is_file():
-        course.problems.append(Problem(path, 0, "missing: the mock exam blueprints"))
-        return
-    document = _load_yaml(course, path)
-    if document is None:
-        return
-    exams, problems = validate(ExamsFile, document.data, document, path)
-    course.problems.extend(problems)
+    exams, _ = _load_model(course, path, ExamsFile, "the mock exam blueprints")
     if exams is not None:
         course.exams = list(exams.exams)
 
