@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -34,6 +34,7 @@ from textual.theme import Theme
 
 from labtui.errors import LabError
 from labtui.progress.store import DEFAULT_LEARNER, ProgressStore
+from labtui.tui import resume_guard
 from labtui.tui.course_view import CourseSummary, quick_summary, summary_from_course
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class LabApp(App[int]):
         self.plain = plain
         self.learner_id = learner_id
         self.resume_on_start = resume
+        self._resuming = False  # a resumed screen not yet used (see resume_guard)
         self.announcements: list[str] = []
         self.crash_reports = False  # run_app: an unexpected error becomes a crash report
         self.screen_factories: dict[str, ScreenEntry] = {}
@@ -234,7 +236,9 @@ class LabApp(App[int]):
         return names.get(self.learner_id, self.learner_id)
 
     # announcing -------------------------------------------------------------
-    def announce(self, message: str, *, severity: str = "information") -> None:
+    def announce(
+        self, message: str, *, severity: str = "information", timeout: float = 4
+    ) -> None:
         """Tell the learner something changed: a toast, or in plain mode a text line."""
         self.announcements.append(message)
         if self.plain:
@@ -246,9 +250,9 @@ class LabApp(App[int]):
                 if announcers:
                     announcers.first().say(message)
                     return
-            self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
+            self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]
         else:
-            self.notify(message, severity=severity, timeout=4)  # type: ignore[arg-type]
+            self.notify(message, severity=severity, timeout=timeout)  # type: ignore[arg-type]
 
     def announce_plain(self, message: str) -> None:
         """Say something only in plain mode (where the screen itself is not seen)."""
@@ -264,15 +268,26 @@ class LabApp(App[int]):
         from labtui.tui.screens.home import HomeScreen
 
         point = self.resume_point()  # read before the home screen records itself
+        died = resume_guard.interrupted(self.store, self.learner_id)
         self.push_screen(HomeScreen())
         if self._course is not None:
             _register_optional_screens(self)
-        if self.resume_on_start:
+        if died is not None:
+            # the last start died reopening this screen: do not walk into it again (#21)
+            from labtui.crashlog import latest_crash_log
+
+            resume_guard.finish(self.store, self.learner_id)
+            message = resume_guard.interrupted_message(died, latest_crash_log())
+            self.call_after_refresh(self.announce, message, severity="warning", timeout=30)
+        elif self.resume_on_start:
             self.call_after_refresh(self.resume_where_left, point)
 
     def resume_where_left(self, point: dict[str, Any] | None = None) -> None:
         point = self.resume_point() if point is None else point
         target = point.get("target")
+        if point.get("screen") in ("lesson", "exercise") and isinstance(target, str):
+            resume_guard.begin(self.store, self.learner_id, point)
+            self._resuming = True
         if point.get("screen") == "lesson" and isinstance(target, str):
             self.open_lesson(target, remember=False)
         elif point.get("screen") == "exercise" and isinstance(target, str):
@@ -334,6 +349,18 @@ class LabApp(App[int]):
         if under is not None:
             problems = [p for p in problems if p.path == under or under in p.path.parents]
         self.push_screen(ProblemsScreen(problems, self.course.root))
+
+    async def on_event(self, event: events.Event) -> None:
+        # The learner used the resumed screen: reopening it did not crash (resume_guard).
+        if self._resuming and isinstance(event, (events.Key, events.MouseDown)):
+            self._resuming = False
+            resume_guard.finish(self.store, self.learner_id)
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        if self._resuming and self._exception is None:  # a clean exit
+            self._resuming = False
+            resume_guard.finish(self.store, self.learner_id)
 
     def _print_error_renderables(self) -> None:
         """A bug in labtui ends with one line and a crash report, never a traceback.
@@ -450,14 +477,20 @@ def create_app(
 
 
 def run_app(plain: bool = False) -> int:
-    app = create_app(plain=plain)
-    app.crash_reports = True
+    from labtui.crashlog import FatalErrorLog
+
+    fatal_log = FatalErrorLog()  # a segfault's stack lands in the data directory (#21)
     try:
-        result = app.run()
+        app = create_app(plain=plain)
+        app.crash_reports = True
+        try:
+            result = app.run()
+        finally:
+            if app._services is not None:
+                app._services.sandbox.stop()
+            app.store.close()
     finally:
-        if app._services is not None:
-            app._services.sandbox.stop()
-        app.store.close()
+        fatal_log.close()
     if app._exception is not None:
         return 3  # the CLI's EXIT_INTERNAL: a labtui bug, reported above
     return int(result or app.return_code or 0)

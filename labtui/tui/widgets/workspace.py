@@ -13,6 +13,28 @@ from textual.widgets.option_list import Option
 LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".sh": "bash", ".json": "json"}
 SKIP_PARTS = {"__pycache__", ".git", ".venv", "node_modules"}
 MAX_EDIT_BYTES = 512 * 1024
+SNIFF_BYTES = 8192
+
+
+def why_not_editable(path: Path) -> str | None:
+    """None when ``path`` is a text file the editor can open; otherwise the reason, in a
+    few words (a zip built by ``zip function.zip app.py`` is listed but not editable)."""
+    try:
+        if path.stat().st_size > MAX_EDIT_BYTES:
+            return "too large to edit here; press o to use your $EDITOR"
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as error:
+        return error.strerror or str(error)
+    if b"\0" in head:
+        return "a binary file"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # a multi-byte character cut at the sniff boundary is still text
+        if error.start < len(head) - 3:
+            return "not UTF-8 text"
+    return None
 
 
 def workspace_files(root: Path) -> list[str]:
@@ -69,27 +91,43 @@ class WorkspaceEditor(Horizontal):
         files = workspace_files(root)
         listing = self.query_one("#file-list", OptionList)
         listing.clear_options()
-        listing.add_options([Option(name, id=name) for name in files])
-        wanted = select if select in files else (files[0] if files else None)
+        blocked = {name: why for name in files if (why := why_not_editable(root / name))}
+        listing.add_options([
+            Option(f"{name}  ({blocked[name]})" if name in blocked else name, id=name,
+                   disabled=name in blocked)
+            for name in files
+        ])
+        editable = [name for name in files if name not in blocked]
+        wanted = select if select in editable else (editable[0] if editable else None)
         if wanted is not None:
             listing.highlighted = files.index(wanted)
             self.open(wanted)
         else:
             self.current = None
-            self.editor.load_text("(this workspace has no files)")
+            self.editor.border_title = None
+            self.editor.border_subtitle = None
+            self.editor.load_text("(this workspace has no files you can edit here)"
+                                  if files else "(this workspace has no files)")
             self.editor.disabled = True
 
     def open(self, name: str, draft: str | None = None) -> None:
         assert self.root is not None
         path = self.root / name
         editor = self.editor
-        try:
-            if path.stat().st_size > MAX_EDIT_BYTES:
-                raise ValueError("too large to edit here; press o to use your $EDITOR")
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+        why = why_not_editable(path)
+        text = ""
+        if why is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                why = str(error)
+        if why is not None:
+            # the title names the file that could not open, not the one shown before it
             self.current = None
-            editor.load_text(f"{name}: cannot open ({error})")
+            editor.border_title = name
+            editor.border_subtitle = "cannot open"
+            editor.language = None
+            editor.load_text(f"{name}: cannot open ({why})")
             editor.disabled = True
             return
         self.current = name
