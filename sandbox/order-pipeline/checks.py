@@ -297,8 +297,9 @@ def c5(ctx: GradingContext) -> CheckResult:
     queue_arn = ctx.arn("sqs", QUEUE)
     return _first_failure(ctx, "c5", expected, [
         (not leaked, f"order-worker environment still holds {', '.join(leaked)}",
-         "Anyone who may call GetFunctionConfiguration reads environment variables, KMS or "
-         "not. Keep only SECRET_ID=prod/orders/db there and fetch the secret at init."),
+         "Whoever may call GetFunctionConfiguration (and use its KMS key) reads environment "
+         "variables, and nothing rotates them. Keep only SECRET_ID=prod/orders/db there and "
+         "fetch the secret at init."),
         (any(value in (SECRET, secret_arn) for value in env.values()),
          "no environment variable names the secret prod/orders/db",
          "Set SECRET_ID=prod/orders/db on order-worker (update-function-configuration "

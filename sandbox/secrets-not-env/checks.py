@@ -80,11 +80,12 @@ def c1(ctx: GradingContext) -> CheckResult:
     if not flagged:
         return ctx.result("c1", True, expected=expected, actual=f"variables: {shown}")
     actual = "; ".join(f"{key}: {why}" for key, why in flagged)
-    hint = ("Anyone allowed lambda:GetFunctionConfiguration reads these values, and every "
-            "published version keeps a copy; encrypting them with KMS does not change that "
-            "(the code can decrypt them, so can they). Keep only the secret's name in the "
-            "environment (SECRET_ID=prod/billing/db) and remove the rest with aws lambda "
-            "update-function-configuration --environment.")
+    hint = ("Whoever may call lambda:GetFunctionConfiguration (and use the function's KMS "
+            "key) reads these values, and every published version keeps a copy; a KMS key "
+            "narrows the readers but adds no rotation and removes no copy (and whoever may "
+            "decrypt with it can read the value as the code does). Keep only the secret's "
+            "name in the environment (SECRET_ID=prod/billing/db) and remove the rest with "
+            "aws lambda update-function-configuration --environment.")
     return ctx.result("c1", False, expected=expected, actual=actual, hint=hint)
 
 
