@@ -62,8 +62,9 @@ def c2(ctx: GradingContext) -> CheckResult:
         actual = f"DynamoDB actions granted: {', '.join(short) or 'none'}"
     extra, missing = granted - NEEDED, NEEDED - granted
     if extra & iam_checks.STREAM_READS:
-        hint = ("A wildcard such as dynamodb:Get* also grants GetRecords and GetShardIterator "
-                "(reading the table's stream) and more. Name the two actions the code calls.")
+        hint = ("A wildcard such as dynamodb:Get* also grants actions the code never calls "
+                "(GetResourcePolicy, for one, and any Get action added later). Name the two "
+                "actions the code calls.")
     elif extra:
         hint = ("Grant only what the code calls: dynamodb:GetItem and dynamodb:Query, by name. "
                 "Check the attached managed policies too.")
