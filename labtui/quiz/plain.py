@@ -37,7 +37,9 @@ def format_question(question: Question, number: int, total: int) -> str:
     elif question.type == "ordering":
         lines.append("  (give every letter in order, e.g. B C A D)")
     elif isinstance(question.answer, list):
-        lines.append("  (give every letter you choose, e.g. A C)")
+        count = len(question.answer)
+        example = " ".join("ACEGI"[:count])
+        lines.append(f"  (choose {count}: give {count} letters, e.g. {example})")
     return "\n".join(lines)
 
 
@@ -91,19 +93,24 @@ def run_practice(session: PracticeSession, read: ReadLine, out: TextIO) -> dict[
 
 
 def _practice_result(session: PracticeSession, *, stopped: bool, out: TextIO) -> dict[str, Any]:
-    score = session.finish()
     right = sum(1 for f in session.feedback.values() if f.mark.correct)
-    print(
-        f"{'Stopped' if stopped else 'Done'}: {right} of {len(session.questions)} right "
-        f"({score:.0%}). Wrong answers were added to your review queue.",
-        file=out,
-    )
+    score: float | None
+    if stopped:
+        # Unfinished: the answers are kept, but it is no score (issue 22).
+        score = None
+        print(f"Stopped: {session.progress_line()}", file=out)
+    else:
+        score = session.finish()
+        print(f"Done: {right} of {len(session.questions)} right ({score:.0%}).", file=out)
+    if any(not f.mark.correct for f in session.feedback.values()):
+        print("Wrong answers were added to your review queue.", file=out)
     return {
         "subject": session.subject,
         "questions": len(session.questions),
         "answered": len(session.feedback),
+        "finished": not stopped,
         "correct": right,
-        "score": round(score, 4),
+        "score": None if score is None else round(score, 4),
         "answers": [
             {
                 "question": f.question.id,
@@ -222,29 +229,34 @@ def run_review(
 ) -> dict[str, Any]:
     by_id = {q.id: q for q in course.all_questions()}
     due = review.due_cards(store, learner_id)
-    done = 0
+    done = remembered = 0
     checks = [c.card_id for c in due if c.question_id is None]
-    for card in due:
-        question = by_id.get(card.question_id or "")
-        if question is None:
-            continue
-        print(format_question(question, done + 1, len(due)), file=out)
-        raw = _ask(read, out, "answer (or 'quit')> ")
-        if raw is None or raw == "quit":
-            break
+    questions = [by_id[c.question_id] for c in due if c.question_id in by_id]
+    stopped = False
+    for question in questions:
+        print(format_question(question, done + 1, len(questions)), file=out)
         session_like = PracticeSession(store, learner_id, "review", [question])
-        try:
-            feedback = session_like.answer(question, raw)
-        except ValueError as error:
-            print(f"  {error}", file=out)
-            continue
-        session_like.finish()
-        print(format_feedback(feedback), file=out)
-        done += 1
+        while True:
+            raw = _ask(read, out, "answer (or 'quit')> ")
+            if raw is None or raw == "quit":
+                stopped = True
+                break
+            try:
+                feedback = session_like.answer(question, raw)
+            except ValueError as error:
+                print(f"  {error}", file=out)
+                continue
+            session_like.finish()
+            print(format_feedback(feedback), file=out)
+            done += 1
+            remembered += feedback.mark.correct
+            break
+        if stopped:
+            break
     if checks:
         print("Exercise checks to revisit (run `labtui check EXERCISE`):", file=out)
         for card_id in checks:
             _, exercise, check = card_id.split(":", 2)
             print(f"  {exercise} {check}", file=out)
-    print(f"Reviewed {done} card(s).", file=out)
-    return {"due": len(due), "reviewed": done, "checks": checks}
+    print(review.summary_line(store, learner_id, reviewed=done, remembered=remembered), file=out)
+    return {"due": len(due), "reviewed": done, "remembered": remembered, "checks": checks}

@@ -80,3 +80,48 @@ def record_check_results(
     """Failed exercise checks become review cards; passing them later strengthens the card."""
     for check_id, passed in results:
         review(store, learner_id, f"check:{exercise_id}:{check_id}", remembered=passed)
+
+
+def next_due(
+    store: ProgressStore, learner_id: str, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """When the learner's next card falls due after ``now`` (None: no cards waiting)."""
+    when = now or dt.datetime.now(dt.UTC)
+    later = [dt.datetime.fromisoformat(due) for _cid, _data, due in store.review_cards(learner_id)]
+    later = [due for due in later if due > when]
+    return min(later) if later else None
+
+
+def _in_words(delta: dt.timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size:
+            count = round(minutes / size)
+            return f"in {count} {unit}{'' if count == 1 else 's'}"
+    return "now"  # pragma: no cover - minutes >= 1 always matches
+
+
+def summary_line(
+    store: ProgressStore,
+    learner_id: str,
+    *,
+    reviewed: int,
+    remembered: int,
+    now: dt.datetime | None = None,
+) -> str:
+    """The end of a review session: what was reviewed, how it went, and when to come back."""
+    when = now or dt.datetime.now(dt.UTC)
+    if reviewed:
+        again = reviewed - remembered
+        head = (f"Reviewed {reviewed} card{'' if reviewed == 1 else 's'}: "
+                f"{remembered} remembered, {again} to see again soon.")
+    else:
+        head = "No cards reviewed."
+    due_now = len(due_cards(store, learner_id, when))
+    if due_now:
+        return f"{head} {due_now} still due now."
+    upcoming = next_due(store, learner_id, when)
+    if upcoming is None:
+        return f"{head} No cards are waiting: wrong answers and failed checks land here."
+    local = upcoming.astimezone().strftime("%a %d %b %H:%M")
+    return f"{head} Next card due {_in_words(upcoming - when)} ({local})."

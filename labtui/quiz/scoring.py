@@ -15,6 +15,9 @@ class Mark:
     credit: float  # 0..1; below 1 only for ordering questions in practice
 
 
+_COUNT_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
+
+
 def normalise_answer(question: Question, raw: Any) -> Any:
     """Turn user input ("a, c", ["C","A"], "150") into the shape of ``question.answer``.
 
@@ -42,7 +45,12 @@ def normalise_answer(question: Question, raw: Any) -> Any:
             raise ValueError(f"list every option once in order, e.g. {' '.join(options)}")
         return keys
     if isinstance(question.answer, list):
-        return sorted(set(keys))
+        chosen, needed = sorted(set(keys)), len(question.answer)
+        if len(chosen) != needed:
+            # as the real exam interface does: a multiple-response answer needs exactly N options
+            raise ValueError(f"choose {_COUNT_WORDS.get(needed, str(needed))} options "
+                             f"(you chose {len(chosen)})")
+        return chosen
     if len(keys) != 1:
         raise ValueError("choose one option")
     return keys[0]

@@ -126,6 +126,12 @@ class PracticeSession:
         review.review(self.store, self.learner_id, f"q:{question.id}", remembered=result.correct)
         return feedback
 
+    def progress_line(self) -> str:
+        """How far an unfinished quiz got: "3 of 10 answered (2 right so far)"."""
+        right = sum(1 for f in self.feedback.values() if f.mark.correct)
+        return (f"{len(self.feedback)} of {len(self.questions)} answered "
+                f"({right} right so far); finish the quiz for a score.")
+
     def finish(self) -> float:
         credit = sum(f.mark.credit for f in self.feedback.values())
         score = credit / len(self.questions)

@@ -59,9 +59,16 @@ def test_multiple_response_is_all_or_nothing() -> None:
     q = make_question("q-01-x-002", ["DVA:1.2"], "multi")
     assert mark(q, normalise_answer(q, "c, a")).correct
     assert mark(q, normalise_answer(q, "AC")).correct
-    partial = mark(q, normalise_answer(q, "A"))
-    assert not partial.correct and partial.credit == 0.0
-    assert not mark(q, normalise_answer(q, "A C D")).correct
+    assert not mark(q, normalise_answer(q, "A D")).correct
+    assert mark(q, normalise_answer(q, ["A", "D"])).credit == 0.0
+
+
+@pytest.mark.parametrize("raw", ["A", "A C D", ["C"], "A A"])
+def test_multiple_response_refuses_the_wrong_number_of_choices(raw: object) -> None:
+    # as the real exam interface does: "Choose TWO" takes exactly two (issue 22)
+    q = make_question("q-01-x-002", ["DVA:1.2"], "multi")
+    with pytest.raises(ValueError, match="choose TWO options"):
+        normalise_answer(q, raw)
 
 
 def test_numeric_tolerance() -> None:

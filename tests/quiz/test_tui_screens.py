@@ -89,3 +89,22 @@ async def test_exam_picker_starts_an_exam_and_empty_review_is_a_message(
         await pilot.pause()
         assert isinstance(app.screen, ExamScreen)
         assert app.screen.session.blueprint.id == "DVA-C02"
+
+
+async def test_leaving_a_practice_quiz_early_is_not_a_best_score(store: ProgressStore) -> None:
+    app = create_app(MINI, store, resume=False, background_load=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert app.open_registered("quiz", module_id="basics")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen)
+        if screen.questions[0].type == "numeric":
+            await pilot.press("1", "5", "0", "enter")
+        else:
+            await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert any("1 of 2 answered" in line for line in app.announcements)
+    (attempt,) = store.quiz_attempts("me", "practice")
+    assert attempt.finished_at is None and attempt.score_raw is None

@@ -93,7 +93,7 @@ class PracticeScreen(LabScreen):
         if self.answered is not None or self.session is None:
             return
         view = self.query_one(QuestionView)
-        raw = view.raw_answer()
+        raw = view.raw_answer(take_highlighted=True)
         if raw is None:
             self.lab.announce("Choose an answer first.", severity="warning")
             return
@@ -125,12 +125,26 @@ class PracticeScreen(LabScreen):
         assert self.session is not None
         score = self.session.finish()
         right = sum(1 for f in self.session.feedback.values() if f.mark.correct)
-        self.lab.announce(f"Done: {right} of {len(self.questions)} right ({score:.0%}).")
+        if self.subject == "review":
+            self.lab.announce(self._review_summary())
+        else:
+            self.lab.announce(f"Done: {right} of {len(self.questions)} right ({score:.0%}).")
         self.dismiss(None)
 
+    def _review_summary(self) -> str:
+        from labtui.quiz.review import summary_line
+
+        assert self.session is not None
+        feedback = self.session.feedback.values()
+        return summary_line(self.lab.store, self.lab.learner_id, reviewed=len(feedback),
+                            remembered=sum(1 for f in feedback if f.mark.correct))
+
     def action_leave(self) -> None:
+        # An unfinished quiz keeps its answers (and review cards) but is no score: a best
+        # score counts finished quizzes only (issue 22).
         if self.session is not None and self.session.feedback:
-            self.session.finish()
+            self.lab.announce(self._review_summary() if self.subject == "review"
+                              else self.session.progress_line())
         self.dismiss(None)
 
 
@@ -236,9 +250,9 @@ class ExamScreen(LabScreen):
         self.call_after_refresh(view.focus_answer)
         self._tick()
 
-    def _record(self) -> bool:
+    def _record(self, *, take_highlighted: bool = False) -> bool:
         view = self.query_one(QuestionView)
-        raw = view.raw_answer()
+        raw = view.raw_answer(take_highlighted=take_highlighted)
         if raw is None:
             return True
         try:
@@ -262,7 +276,7 @@ class ExamScreen(LabScreen):
             self.action_move(1)
 
     def action_save_answer(self) -> None:
-        if self._record():
+        if self._record(take_highlighted=True):
             self.lab.announce(f"Answer saved for question {self.session.current + 1}.")
             self._tick()
 

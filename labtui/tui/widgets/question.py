@@ -23,8 +23,15 @@ def answer_hint(question: Question) -> str:
     if question.type == "ordering":
         return "Type every letter in order (e.g. B C A D), then Enter."
     if isinstance(question.answer, list):
-        return f"Space toggles an option; choose {len(question.answer)}, then press s to answer."
+        return (f"Choose {choose_count(question)}: Space toggles an option, "
+                "then press s to answer.")
     return "Move to an option and press Enter."
+
+
+def choose_count(question: Question) -> str:
+    """'TWO' for a two-answer multiple-response question, as the real exam words it."""
+    count = len(question.answer) if isinstance(question.answer, list) else 1
+    return {1: "ONE", 2: "TWO", 3: "THREE", 4: "FOUR"}.get(count, str(count))
 
 
 class QuestionView(VerticalScroll):
@@ -43,6 +50,9 @@ class QuestionView(VerticalScroll):
         super().__init__(classes="question-view")
         self.question = question
         self.number, self.total, self.given, self.label = number, total, given, label
+        # A single-choice answer is what the learner chose with Enter, never merely the
+        # highlighted option: moving on from a question must not answer it (issue 22).
+        self.chosen: str | None = given if isinstance(given, str) else None
 
     def compose(self) -> ComposeResult:
         q = self.question
@@ -76,11 +86,19 @@ class QuestionView(VerticalScroll):
             option_list.highlighted = list(options).index(self.given)
         return option_list
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "answer-single":
+            self.chosen = event.option.id
+
     def focus_answer(self) -> None:
         self.query_one("#answer-input, #answer-multi, #answer-single").focus()
 
-    def raw_answer(self) -> Any:
-        """The current input, or None when nothing is chosen yet."""
+    def raw_answer(self, *, take_highlighted: bool = False) -> Any:
+        """The current input, or None when nothing is chosen yet.
+
+        ``take_highlighted`` counts the highlighted option of a single-choice question as
+        chosen: only for an explicit "answer now" key, never when the learner moves on.
+        """
         q = self.question
         if q.type in ("numeric", "ordering"):
             text = self.query_one("#answer-input", Input).value.strip()
@@ -89,6 +107,6 @@ class QuestionView(VerticalScroll):
             selected = list(self.query_one("#answer-multi", SelectionList).selected)
             return selected or None
         option_list = self.query_one("#answer-single", OptionList)
-        if option_list.highlighted is None:
-            return None
+        if self.chosen is not None or not take_highlighted or option_list.highlighted is None:
+            return self.chosen
         return option_list.get_option_at_index(option_list.highlighted).id
