@@ -60,7 +60,7 @@ def c2(ctx: GradingContext) -> CheckResult:
     if config is None:
         return ctx.result("c2", False, expected=expected, actual="lab-hello does not exist",
                           hint="Create the function with aws lambda create-function "
-                               "--function-name lab-hello ... (see step 2 of the README).")
+                               "--function-name lab-hello ... (see step 3 of the README).")
     arch = ",".join(config.get("Architectures") or ["x86_64"])
     actual = f"runtime {config.get('Runtime')}, handler {config.get('Handler')}, architecture {arch}"
     ok = (config.get("Runtime") == "python3.13" and config.get("Handler") == "app.lambda_handler"
