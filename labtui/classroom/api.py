@@ -10,6 +10,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from labtui.classroom.archive import MAX_ARCHIVE_BYTES
+
+MAX_WORKSPACE_B64 = (MAX_ARCHIVE_BYTES * 4) // 3 + 8
 ItemId = Annotated[StrictStr, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Answer = StrictStr | list[Annotated[StrictStr, Field(max_length=8)]] | StrictInt | StrictFloat
 
@@ -23,12 +26,23 @@ class JoinBody(_Body):
     code: Annotated[StrictStr, Field(min_length=1, max_length=32)]
 
 
-class CheckBody(_Body):
-    exercise_id: ItemId
+class ReportedResult(_Body):
+    """What the student's own labtui said (shown as theirs; never graded from)."""
+
     passed: StrictBool
     points: Annotated[StrictInt, Field(ge=0, le=100_000)]
     max_points: Annotated[StrictInt, Field(ge=0, le=100_000)]
-    results: Annotated[list[dict[str, object]], Field(max_length=200)] = []
+
+
+class CheckBody(_Body):
+    """A submission: the exercise (must be the course's), the workspace as base64 .tar.gz,
+    and a key the student's labtui keeps so a re-sent submission is the same one."""
+
+    exercise_id: ItemId
+    workspace: Annotated[StrictStr, Field(min_length=4, max_length=MAX_WORKSPACE_B64)]
+    idempotency_key: Annotated[StrictStr, Field(min_length=8, max_length=80,
+                                                pattern=r"^[A-Za-z0-9_-]+$")]
+    reported: ReportedResult | None = None
 
 
 class AnswerBody(_Body):

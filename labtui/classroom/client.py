@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labtui.classroom.outbox import Outbox
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
@@ -29,7 +30,11 @@ STATE_CACHE_S = 2.0
 
 
 class ClassroomUnavailable(LabError):
-    """The room's server did not answer (or answered with an error)."""
+    """The room's server did not answer (``status`` None) or answered with an error."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -39,13 +44,17 @@ class ClassroomNews:
     announcements: list[str] = field(default_factory=list)
     quiz: dict[str, Any] | None = None
     ended: bool = False
+    undelivered: int = 0  # submissions and answers still in the outbox
+    reachable: bool = True
 
 
 class ClassroomClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0,
+                 outbox: Outbox | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.outbox = outbox
         self._lock = threading.Lock()
         self._state: dict[str, Any] | None = None
         self._state_at = 0.0
@@ -62,7 +71,7 @@ class ClassroomClient:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
-            raise ClassroomUnavailable(_server_message(error)) from None
+            raise ClassroomUnavailable(_server_message(error), error.code) from None
         except (urllib.error.URLError, OSError, ValueError) as error:
             raise ClassroomUnavailable(f"the classroom server is not reachable ({error})") from None
 
@@ -89,28 +98,59 @@ class ClassroomClient:
         return {str(m) for m in state.get("unlocked_modules", [])}
 
     def poll(self) -> ClassroomNews:
-        """New announcements since the last poll, the live quiz, and whether the session ended."""
+        """New announcements since the last poll, the live quiz, and whether the session ended.
+        Whatever waits in the outbox is delivered first (the room may be back)."""
+        undelivered = self.flush()
         try:
             state = self.request("GET", f"/api/student/state?after={self._last_announcement}")
         except ClassroomUnavailable:
-            return ClassroomNews()
+            return ClassroomNews(undelivered=undelivered, reachable=False)
         with self._lock:
             self._state, self._state_at = state, time.monotonic()
-        news = ClassroomNews(quiz=state.get("quiz"), ended=bool(state.get("ended")))
+        news = ClassroomNews(quiz=state.get("quiz"), ended=bool(state.get("ended")),
+                             undelivered=undelivered)
         for item in state.get("announcements", []):
             self._last_announcement = max(self._last_announcement, int(item["id"]))
             news.announcements.append(str(item["text"]))
         return news
 
-    def answer(self, quiz_id: int, question_id: str, answer: Any) -> None:
-        self.request("POST", "/api/student/answer",
-                     {"quiz_id": quiz_id, "question_id": question_id, "answer": answer})
+    def flush(self) -> int:
+        """Deliver the outbox; returns how many messages still wait."""
+        if self.outbox is None:
+            return 0
+        return self.outbox.deliver(self.request, ClassroomUnavailable)
 
-    def report_check(self, exercise_id: str, passed: bool, points: int, max_points: int,
-                     results: list[dict[str, Any]]) -> None:
-        self.request("POST", "/api/student/check", {
-            "exercise_id": exercise_id, "passed": passed, "points": points,
-            "max_points": max_points, "results": results})
+    def _send(self, path: str, body: dict[str, Any]) -> int:
+        """Through the outbox when there is one (durable), else straight to the room."""
+        if self.outbox is None:
+            self.request("POST", path, body)
+            return 0
+        dropped = len(self.outbox.dropped)
+        self.outbox.put("POST", path, body)
+        waiting = self.flush()
+        if len(self.outbox.dropped) > dropped:  # refused for good: say why, as before
+            raise ClassroomUnavailable(self.outbox.dropped[-1], 409)
+        return waiting
+
+    def answer(self, quiz_id: int, question_id: str, answer: Any) -> int:
+        """Send a live-quiz answer; returns how many messages still wait to be delivered."""
+        return self._send("/api/student/answer",
+                          {"quiz_id": quiz_id, "question_id": question_id, "answer": answer})
+
+    def submit_check(self, exercise_id: str, workspace: Path,
+                     reported: dict[str, Any] | None = None) -> int:
+        """Submit the workspace for the server to grade (issue #15): returns how many
+        messages still wait in the outbox (0: the room has it)."""
+        import base64
+
+        from labtui.classroom.archive import pack_workspace
+
+        archive = base64.b64encode(pack_workspace(workspace)).decode("ascii")
+        body: dict[str, Any] = {"exercise_id": exercise_id, "workspace": archive,
+                                "idempotency_key": Outbox.new_key()}
+        if reported is not None:
+            body["reported"] = reported
+        return self._send("/api/student/check", body)
 
     def heartbeat(self, item: str | None) -> None:
         with contextlib.suppress(ClassroomUnavailable):  # time spent is best effort
@@ -127,7 +167,8 @@ def join(base_url: str, *, code: str, name: str, timeout: float = 10.0) -> dict[
 
 
 class ReportingGrading:
-    """The real grading port, plus: every check result is reported to the room."""
+    """The real grading port, plus: every check is submitted to the room, which grades the
+    workspace itself; the local result is shown at once, the room's verdict counts."""
 
     def __init__(self, inner: GradingPort, client: ClassroomClient) -> None:
         self.inner, self.client = inner, client
@@ -142,17 +183,21 @@ class ReportingGrading:
     def grade(self, exercise_id: str, learner_id: str, store: ProgressStore,
               on_progress: ProgressCallback | None = None) -> GradeView:
         view = self.inner.grade(exercise_id, learner_id, store, on_progress)
-        if view.error is None:
-            results = [{"id": r.id, "passed": r.passed, "points": r.points,
-                        "max_points": r.max_points} for r in view.results]
-            try:
-                self.client.report_check(exercise_id, view.passed, view.points,
-                                         view.max_points, results)
-                self.last_report_error = None
-            except ClassroomUnavailable as error:
-                self.last_report_error = error.message
-                if on_progress is not None:
-                    on_progress(f"(not sent to the instructor: {error.message})")
+        reported = None if view.error is not None else {
+            "passed": view.passed, "points": view.points, "max_points": view.max_points}
+        try:
+            waiting = self.client.submit_check(
+                exercise_id, self.inner.workspace(exercise_id, learner_id), reported)
+        except LabError as error:  # too big, or refused by the room
+            self.last_report_error = error.message
+            message = f"(not submitted to the instructor: {error.message})"
+        else:
+            self.last_report_error = None
+            message = ("(submitted: the instructor's server grades it; pending until then)"
+                       if waiting == 0 else
+                       f"(not yet delivered ({waiting}): sent when the room is reachable)")
+        if on_progress is not None:
+            on_progress(message)
         return view
 
     def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint:

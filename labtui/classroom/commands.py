@@ -1,4 +1,4 @@
-"""``labtui classroom serve|join|gradebook|certificates``.
+"""``labtui classroom serve|join|worker|token|gradebook|certificates``.
 
 (Each browser student's process is ``python -m labtui.classroom.student``, started by serve.)
 """
@@ -24,7 +24,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="interface to listen on (default 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8700, help="port (default 8700)")
     serve.add_argument("--public-url", help="the URL students type, if not http://HOST:PORT")
+    serve.add_argument("--graders", type=_count, default=2,
+                       help="submissions graded at once in this server (default 2; 0 leaves "
+                       "grading to 'classroom worker' processes)")
+    serve.add_argument("--new-session", action="store_true",
+                       help="the room ended: keep that session under NAME-sN, start a new one")
     serve.set_defaults(handler=_serve)
+
+    worker = sub.add_parser("worker", help="grade submissions from a room database (any machine)")
+    worker.add_argument("--database-url", default=os.environ.get(DB_ENV), required=
+                        os.environ.get(DB_ENV) is None,
+                        help=f"the room's PostgreSQL URL (env {DB_ENV})")
+    worker.add_argument("--graders", type=_count, default=1,
+                        help="submissions this worker grades at once (default 1)")
+    worker.set_defaults(handler=_worker)
+
+    token = sub.add_parser("token", help="replace the room's instructor token")
+    _room_and_db(token)
+    token.add_argument("--rotate", action="store_true", required=True,
+                       help="make a new token; the old one stops working at once")
+    token.set_defaults(handler=_token)
 
     join = sub.add_parser("join", help="join a room from this terminal")
     join.add_argument("url", help="the join URL the instructor gave (http://HOST:PORT)")
@@ -54,6 +73,16 @@ def _room_and_db(parser: argparse.ArgumentParser) -> None:
                         f"class spans machines (default: SQLite under LABTUI_HOME; env {DB_ENV})")
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError("use 0 to 64")
+    return value
+
+
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 0
@@ -77,7 +106,27 @@ def _serve(args: argparse.Namespace) -> int:
     from labtui.classroom.hosting import serve
 
     return serve(room=args.room, host=args.host, port=args.port,
-                 database_url=args.database_url, public_url=args.public_url)
+                 database_url=args.database_url, public_url=args.public_url,
+                 graders=args.graders, new_session=args.new_session)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    _needs_extra()
+    from labtui.classroom.grader import run_worker
+
+    return run_worker(args.database_url, max(1, args.graders))
+
+
+def _token(args: argparse.Namespace) -> int:
+    _needs_extra()
+    from labtui.classroom.store import ClassroomStore
+
+    with ClassroomStore(args.database_url) as store:
+        room = store.room(args.room)
+        token = store.new_instructor_token(room.id)
+    print(f"New instructor token for room {args.room!r} (the old one no longer works): {token}")
+    print(f"Dashboard: <server URL>/dashboard#token={token}")
+    return 0
 
 
 def _join(args: argparse.Namespace) -> int:

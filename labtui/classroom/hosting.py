@@ -176,10 +176,12 @@ def _int(value: str | None, default: int) -> int:
 
 
 def serve(*, room: str, host: str, port: int, database_url: str | None,
-          public_url: str | None) -> int:
+          public_url: str | None, graders: int = 2, new_session: bool = False) -> int:
     """``labtui classroom serve``: print the join URL and instructor token, then serve."""
+    from labtui.classroom.grader import GradingPool
     from labtui.classroom.room import ClassroomRoom
     from labtui.classroom.server import ClassroomServer
+    from labtui.classroom.sessions import prepare_room
     from labtui.classroom.store import ClassroomStore
     from labtui.course.loader import load_course
     from labtui.course.resolver import content_root
@@ -187,8 +189,10 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
     root = content_root()
     course = load_course(root)
     store = ClassroomStore(database_url)
+    archived = prepare_room(store, room, new_session=new_session)
     opened = ClassroomRoom.open(store, room, course)
-    token = store.new_instructor_token(opened.room_id)
+    # the token is kept (hashed) across restarts and servers: a new one only the first time
+    token = store.instructor_token_if_new(opened.room_id)
     listen = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
     url = (public_url or f"http://{listen}").rstrip("/")
     # the student processes run on this machine: they reach the API on loopback when they can
@@ -199,8 +203,9 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
         return {**student_environment(room, student, student_token, api_url),
                 "LABTUI_CONTENT": str(root)}
 
-    app = ClassroomServer(opened).make_app(host_tui=True, tui_command=student_command(),
-                                           env_for=env_for)
+    pool = GradingPool(store, graders) if graders > 0 else None
+    app = ClassroomServer(opened, on_submit=pool.wake if pool else None).make_app(
+        host_tui=True, tui_command=student_command(), env_for=env_for)
     if not is_loopback(host):
         print(f"WARNING: listening on {host}, not just this machine: anyone who can reach "
               f"port {port} on that network can open the join page. The room code admits "
@@ -209,15 +214,29 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
         if public_url is None and host in ("0.0.0.0", "::"):
             print("Tip: --public-url http://<this machine's address>:"
                   f"{port} prints the address students should type.", file=sys.stderr)
+    if archived:
+        print(f"The ended session of {room!r} is kept as room {archived!r} (export it with "
+              f"--room {archived}); this is a new session.")
     print(f"Room {room!r} is open. Students join at: {url}/  with room code "
           f"{opened.room.code}")
-    print(f"Instructor dashboard (keep this private): {url}/dashboard#token={token}")
-    print(f"Instructor token: {token}")
+    if token is not None:
+        print(f"Instructor dashboard (keep this private): {url}/dashboard#token={token}")
+        print(f"Instructor token: {token}")
+    else:
+        print(f"Instructor dashboard: {url}/dashboard (the room's token is unchanged; "
+              f"'labtui classroom token --room {room} --rotate' makes a new one)")
+    print(f"Grading: {graders} grader(s) in this server"
+          + ("; add more with 'labtui classroom worker --database-url ...'"
+             if not store.url.startswith("sqlite") else "") + ".")
     print("Press Ctrl+C to stop; progress stays in the database "
           f"({'SQLite' if store.url.startswith('sqlite') else 'PostgreSQL'}).", flush=True)
     logging.basicConfig(level=os.environ.get("LABTUI_LOG", "WARNING"))
+    if pool is not None:
+        pool.start()
     try:
         web.run_app(app, host=host, port=port, print=None, access_log=None)
     finally:
+        if pool is not None:
+            pool.stop()
         store.close()
     return 0

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from labtui.classroom.names import look_alikes
 from labtui.classroom.store import (
     CheckRecord,
     ClassroomError,
@@ -21,12 +22,16 @@ from labtui.classroom.store import (
     Room,
     Student,
 )
+from labtui.classroom.submissions import SubmissionQueue
 
 if TYPE_CHECKING:
     from labtui.course.loader import Course
     from labtui.course.models import Question
 
 DEFAULT_QUIZ_QUESTIONS = 5
+# a student's labtui beats every ~15 s (tui.classroom.HEARTBEATS_EVERY polls); three missed
+# beats and the dashboard shows them offline
+ONLINE_WITHIN_S = 45.0
 MAX_QUIZ_QUESTIONS = 20
 
 
@@ -134,13 +139,19 @@ class ClassroomRoom:
             "announcements": [{"id": i, "text": text, "at": at} for i, text, at
                               in self.store.announcements(self.room_id, after_announcement)],
             "quiz": quiz_view,
+            # the server's verdicts (and what still waits for the grader), newest first
+            "submissions": [sub.to_json() for sub in
+                            SubmissionQueue(self.store).for_student(student.id, limit=10)],
         }
 
     def dashboard(self) -> dict[str, Any]:
         """The instructor's live table: students x exercises, time spent, the quiz."""
         room = self.room
         students = self.store.students(self.room_id)
-        checks = self.store.check_results(self.room_id)
+        checks = self.store.check_results(self.room_id)  # server verdicts only
+        queue = SubmissionQueue(self.store)
+        waiting = {(sub.student_id, sub.exercise_id) for sub in queue.in_room(self.room_id)
+                   if sub.status in ("waiting", "running")}
         spent = self.store.time_spent(self.room_id)
         # the open modules' exercises, plus any a student checked ahead of the class
         exercises = list(dict.fromkeys([*self.exercise_ids(room.unlocked),
@@ -154,15 +165,18 @@ class ClassroomRoom:
             attempts[key] += 1
             if check.passed:
                 passed.add(key)
+        similar = look_alikes((s.id, s.name) for s in students)
+        online_after = _seconds_ago(ONLINE_WITHIN_S)
         rows = []
         for student in students:
             cells = {}
             for exercise in exercises:
                 key = (student.id, exercise)
                 latest = last.get(key)
-                status = ("passed" if key in passed else "failing" if latest else "not started")
+                status = ("passed" if key in passed else "failing" if latest
+                          else "pending" if key in waiting else "not started")
                 cells[exercise] = {
-                    "status": status, "attempts": attempts[key],
+                    "status": status, "attempts": attempts[key], "pending": key in waiting,
                     "last_points": latest.points if latest else None,
                     "max_points": latest.max_points if latest else None,
                     "last_check_at": latest.created_at if latest else None,
@@ -170,6 +184,8 @@ class ClassroomRoom:
                 }
             rows.append({
                 "id": student.id, "name": student.name, "current": student.current_item,
+                "online": (student.last_seen_at or "") >= online_after,
+                "similar_to": similar.get(student.id, []),
                 "last_seen_at": student.last_seen_at, "exercises": cells,
                 "seconds_total": round(sum(s for (sid, _), s in spent.items()
                                            if sid == student.id), 1),
@@ -178,6 +194,7 @@ class ClassroomRoom:
             "room": room.name, "code": room.code, "ended": room.ended_at is not None,
             "modules": self.module_ids(), "unlocked_modules": room.unlocked,
             "exercises": exercises, "students": rows, "quiz": self.quiz_view(),
+            "grading_queue": queue.counts(self.room_id),
             "announcements": [{"id": i, "text": text, "at": at}
                               for i, text, at in self.store.announcements(self.room_id)],
         }
@@ -231,3 +248,10 @@ def _answer_label(answer: Any) -> str:
     if isinstance(answer, float) and answer.is_integer():
         return str(int(answer))
     return str(answer)
+
+
+def _seconds_ago(seconds: float) -> str:
+    import datetime as dt
+
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+    return moment.isoformat(timespec="milliseconds")

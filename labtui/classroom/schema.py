@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -99,4 +100,33 @@ quiz_answers = Table(
     Column("correct", Boolean, nullable=False),
     Column("points", Float, nullable=False),
     Column("answered_at", String(40), nullable=False),
+)
+
+# A check a student reports is a submission (issue #15 item 2): the workspace archive waits
+# here until a grader claims it; the server's verdict goes to check_results in the same
+# transaction that marks it done. Claims are leases: a grader that dies mid-job lets the
+# lease run out and another grader retries it (once; see labtui.classroom.submissions).
+submissions = Table(
+    "classroom_submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student_id", String(40), ForeignKey("classroom_students.id"), nullable=False,
+           index=True),
+    Column("exercise_id", String(120), nullable=False),
+    Column("idempotency_key", String(80), nullable=False),
+    Column("archive", LargeBinary, nullable=False),
+    Column("reported_json", Text, nullable=False, default="{}"),
+    Column("status", String(16), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(120), nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("submitted_at", String(40), nullable=False),
+    Column("started_at", String(40), nullable=True),
+    Column("finished_at", String(40), nullable=True),
+    Column("queued_s", Float, nullable=True),
+    Column("passed", Boolean, nullable=True),
+    Column("points", Integer, nullable=True),
+    Column("max_points", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    UniqueConstraint("student_id", "idempotency_key", name="uq_classroom_submission_key"),
 )

@@ -36,6 +36,8 @@ from labtui.classroom.store import ClassroomError, ClassroomStore, Student
 log = logging.getLogger("labtui.classroom")
 COOKIE = "labtui_student"
 MAX_BODY_BYTES = 64 * 1024
+# a submission carries the workspace archive (base64); every other body stays small
+MAX_SUBMISSION_BYTES = api.MAX_WORKSPACE_B64 + 4096
 MAX_JOIN_FAILURES = 10
 JOIN_FAILURE_WINDOW_S = 60.0
 WEB_DIR = Path(__file__).parent / "web"
@@ -82,15 +84,20 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
 class ClassroomServer:
     """The HTTP face of one room. Store calls run in worker threads, off the event loop."""
 
-    def __init__(self, room: ClassroomRoom) -> None:
+    def __init__(self, room: ClassroomRoom, *, on_submit: Callable[[], None] | None = None
+                 ) -> None:
+        from labtui.classroom.submissions import SubmissionQueue
+
         self.room = room
         self.store: ClassroomStore = room.store
+        self.submissions = SubmissionQueue(room.store)
+        self.on_submit = on_submit  # wakes an idle grading pool
         self._join_failures: dict[str, list[float]] = {}
 
     def make_app(self, *, host_tui: bool = False, tui_command: str | None = None,
                  env_for: Callable[[Student, str], dict[str, str]] | None = None
                  ) -> web.Application:
-        app = web.Application(middlewares=[_json_errors], client_max_size=MAX_BODY_BYTES)
+        app = web.Application(middlewares=[_json_errors], client_max_size=MAX_SUBMISSION_BYTES)
         app.add_routes([
             web.get("/", self.join_page),
             web.post("/join", self.join),
@@ -161,8 +168,10 @@ class ClassroomServer:
         room = await asyncio.to_thread(lambda: self.room.room)
         if room.ended_at is not None:
             raise ApiError(409, "this session has ended")
-        self._check_join_rate(request)
         if not hmac.compare_digest(body.code.strip().upper().encode(), room.code.encode()):
+            # only wrong codes are limited (per address): a guesser is slowed down, a
+            # student with the right code behind the same NAT is never locked out
+            self._check_join_rate(request)
             self._join_failures.setdefault(request.remote or "?", []).append(time.monotonic())
             raise ApiError(403, "wrong room code")
         student, token = await asyncio.to_thread(self.store.join, room.id, body.name)
@@ -194,15 +203,28 @@ class ClassroomServer:
         return web.json_response(state)
 
     async def student_check(self, request: web.Request) -> web.Response:
+        """A check is a submission: queued for the server's grader, never taken as a result.
+        The exercise must be the course's; points come only from the grader (issue #15)."""
+        import base64
+        import binascii
+
         student, _ = await self.authenticated_student(request)
-        body = await _json_body(request, api.CheckBody)
+        body = await _json_body(request, api.CheckBody, limit=MAX_SUBMISSION_BYTES)
         await self._open_room()
-        if body.points > body.max_points:
-            raise ApiError(422, "points: more than max_points")
-        await asyncio.to_thread(self.store.record_check, student.id, body.exercise_id,
-                                passed=body.passed, points=body.points,
-                                max_points=body.max_points, results=body.results)
-        return web.json_response({"recorded": True})
+        if body.exercise_id not in self.room.course.exercises:
+            raise ApiError(422, f"exercise_id: no exercise {body.exercise_id!r} in this course")
+        try:
+            archive = base64.b64decode(body.workspace, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(422, "workspace: not base64") from None
+        reported = body.reported.model_dump() if body.reported else None
+        number, created = await asyncio.to_thread(
+            self.submissions.submit, student.id, body.exercise_id, archive,
+            body.idempotency_key, reported)
+        if created and self.on_submit is not None:
+            self.on_submit()
+        return web.json_response({"submission_id": number, "created": created,
+                                  "status": "pending"})
 
     async def student_answer(self, request: web.Request) -> web.Response:
         student, _ = await self.authenticated_student(request)
@@ -283,10 +305,15 @@ def _bearer(request: web.Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-async def _json_body(request: web.Request, model: type[Body]) -> Body:
+async def _json_body(request: web.Request, model: type[Body],
+                     limit: int = MAX_BODY_BYTES) -> Body:
     if request.content_type != "application/json":
         raise ApiError(415, "send a JSON body (Content-Type: application/json)")
+    if (request.content_length or 0) > limit:
+        raise ApiError(413, f"the body is over {limit // 1024} KiB")
     raw = await request.read()
+    if len(raw) > limit:
+        raise ApiError(413, f"the body is over {limit // 1024} KiB")
     try:
         data: Any = json.loads(raw) if raw else {}
     except (ValueError, UnicodeDecodeError):

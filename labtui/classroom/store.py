@@ -155,6 +155,14 @@ class ClassroomStore:
                        .values(instructor_token_sha256=token_digest(token)))
         return token
 
+    def instructor_token_if_new(self, room_id: int) -> str | None:
+        """A token for a room that has none yet; None when it has one (kept across restarts
+        and across servers on one database: only its hash is stored, see ``rotate``)."""
+        with self._tx() as db:
+            stored = db.execute(select(t.rooms.c.instructor_token_sha256)
+                                .where(t.rooms.c.id == room_id)).scalar_one_or_none()
+        return None if stored else self.new_instructor_token(room_id)
+
     def instructor_token_ok(self, room_id: int, token: str) -> bool:
         with self._tx() as db:
             stored = db.execute(select(t.rooms.c.instructor_token_sha256)

@@ -25,7 +25,19 @@ def run_student_from_env() -> int:
     if not (url and token and learner):
         raise LabError(f"this command is started by 'labtui classroom serve' ({URL_ENV}, "
                        f"{TOKEN_ENV} and {LEARNER_ENV} are missing)")
-    return run_student(ClassroomClient(url, token), learner)
+    return run_student(make_client(url, token), learner)
+
+
+def make_client(url: str, token: str) -> ClassroomClient:
+    """A client with its durable outbox in this student's labtui home (one per room+token)."""
+    import hashlib
+
+    from labtui.classroom.outbox import Outbox
+    from labtui.paths import labtui_home
+
+    digest = hashlib.sha256(f"{url.rstrip('/')} {token}".encode()).hexdigest()[:16]
+    return ClassroomClient(url, token, outbox=Outbox(labtui_home() / "classroom" / "outbox"
+                                                     / digest))
 
 
 def run_student(client: ClassroomClient, learner_id: str, plain: bool = False) -> int:
@@ -68,12 +80,14 @@ def _saved_or_new(url: str, code: str, name: str) -> tuple[ClassroomClient, str]
     key = f"{url} {name.strip()}"
     entry = saved.get(key)
     if isinstance(entry, dict) and entry.get("token"):
-        client = ClassroomClient(url, str(entry["token"]))
+        client = make_client(url, str(entry["token"]))
         try:
             client.request("GET", "/api/student/state")
             return client, f"classroom-{entry['student_id']}"
-        except ClassroomUnavailable:
-            pass  # a different room now: join afresh
+        except ClassroomUnavailable as error:
+            if error.status is None:  # the room is down: work offline, the outbox keeps
+                return client, f"classroom-{entry['student_id']}"  # what we send
+            # a different room now: join afresh
     joined = join(url, code=code, name=name)
     saved[key] = {"token": joined["token"], "student_id": joined["student_id"],
                   "room": joined["room"]}
@@ -81,7 +95,7 @@ def _saved_or_new(url: str, code: str, name: str) -> tuple[ClassroomClient, str]
     fd = os.open(saved_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds secrets
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(saved, handle, indent=2)
-    return ClassroomClient(url, str(joined["token"])), f"classroom-{joined['student_id']}"
+    return make_client(url, str(joined["token"])), f"classroom-{joined['student_id']}"
 
 
 def main() -> int:

@@ -36,8 +36,8 @@ HEARTBEATS_EVERY = 5  # polls: a heartbeat every ~15 s is enough for "time spent
 class LiveClassroomPort(ClassroomPort, Protocol):
     """The live half of a classroom (see ``labtui.classroom.client.ClassroomClient``)."""
 
-    def poll(self) -> Any: ...  # .announcements: list[str], .quiz: dict | None, .ended: bool
-    def answer(self, quiz_id: int, question_id: str, answer: Any) -> None: ...
+    def poll(self) -> Any: ...  # .announcements, .quiz, .ended, .undelivered, .reachable
+    def answer(self, quiz_id: int, question_id: str, answer: Any) -> int: ...
     def heartbeat(self, item: str | None) -> None: ...
 
 
@@ -95,14 +95,17 @@ class LiveQuizScreen(LabScreen):
     def send(self, question_id: str, raw: Any) -> None:
         classroom = self.app.classroom  # type: ignore[attr-defined]
         try:
-            classroom.answer(self.quiz_id, question_id, raw)
+            waiting = classroom.answer(self.quiz_id, question_id, raw)
         except LabError as error:
             self.app.call_from_thread(self.lab.announce, error.message, severity="error")
             return
-        self.app.call_from_thread(self.answered)
+        self.app.call_from_thread(self.answered, waiting)
 
-    def answered(self) -> None:
-        self.query_one("#live-status", Static).update(f"Answer {self.index + 1} sent.")
+    def answered(self, waiting: int = 0) -> None:
+        self.query_one("#live-status", Static).update(
+            f"Answer {self.index + 1} sent." if not waiting else
+            f"Answer {self.index + 1} saved: not yet delivered ({waiting}), sent when the room "
+            "is reachable.")
         self.index += 1
         self.show_question()
 
@@ -113,6 +116,8 @@ class LiveQuizScreen(LabScreen):
 class ClassroomLabApp(LabApp):
     """The lab, plus a poll of the room (announcements, quiz, pacing, heartbeat)."""
 
+    BINDINGS = [Binding("f6", "rejoin_quiz", "Live quiz", show=False)]
+
     def __init__(self, *args: Any, classroom: LiveClassroomPort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.classroom = classroom
@@ -120,6 +125,8 @@ class ClassroomLabApp(LabApp):
         self._unlocked: set[str] | None = None
         self._ended = False
         self._polls = 0
+        self._quiz: dict[str, Any] | None = None  # the running live quiz, to go back into
+        self._undelivered = 0
 
     def on_mount(self) -> None:
         # Textual also runs LabApp.on_mount (handlers run for each class in the MRO)
@@ -138,6 +145,13 @@ class ClassroomLabApp(LabApp):
         self.call_from_thread(self.apply_news, news, unlocked)
 
     def apply_news(self, news: Any, unlocked: set[str] | None) -> None:
+        undelivered = int(getattr(news, "undelivered", 0))
+        if undelivered != self._undelivered:
+            self._undelivered = undelivered
+            if undelivered == 0:
+                self.announce("Everything you sent has reached the room.")
+        title = self.summary.title
+        self.sub_title = f"{title} · not yet delivered ({undelivered})" if undelivered else title
         for text in news.announcements:
             self.announce(f"Instructor: {text}")
         if news.ended and not self._ended:
@@ -154,14 +168,28 @@ class ClassroomLabApp(LabApp):
                 if isinstance(screen, HomeScreen) and screen.view is not None:
                     screen.refresh_view()
         quiz = news.quiz
+        if getattr(news, "reachable", True):
+            self._quiz = quiz
         if quiz and quiz["id"] not in self.seen_quizzes:
             self.seen_quizzes.add(quiz["id"])
-            by_id = {q.id: q for q in self.course.all_questions()}
-            questions = [by_id[q["id"]] for q in quiz["questions"]
-                         if q["id"] in by_id and q["id"] not in quiz.get("answered", [])]
-            if questions:
-                self.announce("The instructor started a live quiz.")
-                self.push_screen(LiveQuizScreen(quiz["id"], quiz["module_id"], questions))
+            if self.open_quiz(quiz):
+                self.announce("The instructor started a live quiz (F6 to come back to it).")
+
+    def open_quiz(self, quiz: dict[str, Any]) -> bool:
+        by_id = {q.id: q for q in self.course.all_questions()}
+        questions = [by_id[q["id"]] for q in quiz["questions"]
+                     if q["id"] in by_id and q["id"] not in quiz.get("answered", [])]
+        if not questions or isinstance(self.screen, LiveQuizScreen):
+            return False
+        self.push_screen(LiveQuizScreen(quiz["id"], quiz["module_id"], questions))
+        return True
+
+    def action_rejoin_quiz(self) -> None:
+        """Back into the running live quiz (its unanswered questions) after leaving it."""
+        if self._quiz is None:
+            self.announce("No live quiz is running.")
+        elif not self.open_quiz(self._quiz):
+            self.announce("You have answered every question of this quiz.")
 
 
 def create_classroom_app(classroom: LiveClassroomPort, **kwargs: Any) -> ClassroomLabApp:

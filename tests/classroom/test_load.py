@@ -1,8 +1,9 @@
 """Load and faults: 30 students join, check exercises and answer a live quiz at once.
 
 Each simulated student is a thread using the real student client (urllib over loopback) and
-the real reporting grading wrapper (with a stand-in grader, so no sandbox runs); meanwhile
-the instructor polls the dashboard. Run on SQLite and on PostgreSQL. Bounded: every HTTP
+the real reporting grading wrapper, which submits the workspace; the server's grading pool
+grades each submission from the archive it received (scoring a file in it instead of running
+a sandbox); meanwhile the instructor polls the dashboard. Run on SQLite and on PostgreSQL. Bounded: every HTTP
 call has a timeout and the whole run a deadline.
 """
 
@@ -11,19 +12,24 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import tempfile
 import threading
 import urllib.request
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from labtui.classroom.archive import unpack_workspace
 from labtui.classroom.client import ClassroomClient, ReportingGrading, join
+from labtui.classroom.grader import GradingPool
 from labtui.classroom.room import ClassroomRoom
 from labtui.classroom.server import ClassroomServer
 from labtui.classroom.store import ClassroomStore
+from labtui.classroom.submissions import Job, SubmissionQueue, Verdict
 from labtui.tui.services import CheckRow, GradeView
 
 STUDENTS = 30
@@ -34,18 +40,33 @@ DEADLINE_S = 240
 
 
 class StandInGrader:
-    """Grades like the real port but without a sandbox: attempt n scores n of 3 points."""
+    """The student's side without a sandbox: attempt n writes attempt.txt = n into the
+    workspace (which is what gets submitted) and shows a local result."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: Path) -> None:
         self.calls = 0
+        self.home = home
+
+    def workspace(self, exercise_id: str, learner_id: str) -> Path:
+        path = self.home / learner_id / exercise_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def grade(self, exercise_id: str, learner_id: str, store: Any,
               on_progress: Any = None) -> GradeView:
         self.calls += 1
-        points = min(self.calls, 3)
-        rows = [CheckRow(id=f"c{i}", title="check", passed=i < points, points=int(i < points),
-                         max_points=1) for i in range(3)]
-        return GradeView(results=rows)
+        (self.workspace(exercise_id, learner_id) / "attempt.txt").write_text(str(self.calls))
+        return GradeView(results=[CheckRow(id="c0", title="check", passed=True, points=1,
+                                           max_points=1)])
+
+
+def grade_by_attempt(job: Job) -> Verdict:
+    """The server's side, minus the sandbox: reads the submitted workspace (attempt n scores
+    n of 3 points), so what counts is what the server unpacked, not what the student said."""
+    with tempfile.TemporaryDirectory() as folder:
+        unpack_workspace(job.archive, Path(folder))
+        points = min(int((Path(folder) / "attempt.txt").read_text()), 3)
+    return Verdict(points == 3, points, 3, [])
 
 
 @pytest.fixture
@@ -53,12 +74,15 @@ async def live_room(store_url: str, course: Any) -> AsyncIterator[tuple[str, Cla
     store = ClassroomStore(store_url)
     room = ClassroomRoom.open(store, "load", course)
     token = store.new_instructor_token(room.room_id)
-    client = TestClient(TestServer(ClassroomServer(room).make_app(), host="127.0.0.1"))
+    pool = GradingPool(store, 3, grade=grade_by_attempt).start()
+    client = TestClient(TestServer(ClassroomServer(room, on_submit=pool.wake).make_app(),
+                                   host="127.0.0.1"))
     await client.start_server()
     try:
         yield str(client.make_url("")).rstrip("/"), room, token
     finally:
         await client.close()
+        pool.stop()
         store.close()
 
 
@@ -79,7 +103,7 @@ def _answer_for(room: ClassroomRoom, question: dict[str, Any], n: int) -> Any:
 
 @pytest.mark.slow
 async def test_thirty_students_at_once_lose_no_answers_and_the_dashboard_stays_consistent(
-    live_room: tuple[str, ClassroomRoom, str],
+    live_room: tuple[str, ClassroomRoom, str], tmp_path: Path,
 ) -> None:
     url, room, token = live_room
     instructor = ClassroomClient(url, token, timeout=30)
@@ -93,7 +117,7 @@ async def test_thirty_students_at_once_lose_no_answers_and_the_dashboard_stays_c
         joined = join(url, code=room.room.code, name=f"Student {n:02d}", timeout=30)
         client = ClassroomClient(url, str(joined["token"]), timeout=30)
         start.wait()  # everyone joined: the instructor starts the quiz, then all go at once
-        grading = ReportingGrading(StandInGrader(), client)  # type: ignore[arg-type]
+        grading = ReportingGrading(StandInGrader(tmp_path), client)  # type: ignore[arg-type]
         for _ in range(CHECKS_EACH):
             grading.grade("first-function", f"learner-{n}", store=None)  # type: ignore[arg-type]
             assert grading.last_report_error is None, grading.last_report_error
@@ -136,7 +160,9 @@ async def test_thirty_students_at_once_lose_no_answers_and_the_dashboard_stays_c
         for question_id, sent in result["sent"].items():
             answer = by_key[(result["id"], question_id)].answer
             assert answer == sent or sorted(answer) == sorted(sent) or answer == float(sent)
-    # no lost check results either, and the final dashboard agrees with the store
+    # no lost submissions either: each graded once by the server, and the final dashboard
+    # agrees with the store
+    await loop.run_in_executor(None, _when_all_graded, room)
     assert len(room.store.check_results(room.room_id)) == STUDENTS * CHECKS_EACH
     final = await loop.run_in_executor(None, instructor.request, "GET", "/api/instructor/room")
     assert len(final["students"]) == STUDENTS
@@ -162,6 +188,17 @@ def _gradebook(url: str, token: str) -> str:
                                      headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return str(response.read().decode())
+
+
+def _when_all_graded(room: ClassroomRoom) -> None:
+    import time
+
+    queue = SubmissionQueue(room.store)
+    deadline = time.monotonic() + DEADLINE_S
+    while queue.counts(room.room_id)["done"] < STUDENTS * CHECKS_EACH:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not all graded: {queue.counts(room.room_id)}")
+        time.sleep(0.1)
 
 
 def _when_all_joined(room: ClassroomRoom) -> None:
