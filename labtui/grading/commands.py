@@ -17,6 +17,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--live", action="store_true",
                        help="grade your live sandbox account as it is (apply nothing)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--seed", type=_seed, metavar="N",
+                       help="replay the generated test cases of an earlier check (its seed)")
     check.add_argument("--watch", action="store_true",
                        help="re-check whenever a file in your workspace changes")
     check.add_argument("--learner", default="me", help=argparse.SUPPRESS)
@@ -50,6 +52,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     path.set_defaults(handler=_path)
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("a seed is a whole number, 0 or more")
+    return value
+
+
 def _store() -> Any:
     from labtui.progress.store import ProgressStore
 
@@ -65,7 +77,7 @@ def format_report(report: Any) -> str:
     passed = sum(1 for r in report.results if r.passed)
     lines.append(
         f"{report.exercise_id}: {passed}/{len(report.results)} checks passed, "
-        f"{report.points}/{report.max_points} points ({report.seconds:.1f} s)"
+        f"{report.points}/{report.max_points} points ({report.seconds:.1f} s, seed {report.seed})"
     )
     if report.hints_used:
         lines.append(f"  score after {report.hints_used} hint(s): {report.score}/{report.max_points}")
@@ -80,6 +92,9 @@ def format_report(report: Any) -> str:
                 lines.append(f"       hint:     {result.hint}")
     if report.passed:
         lines.append(f"All checks pass. See the reference solution: labtui solution {report.exercise_id}")
+    else:
+        lines.append(f"Replay these exact test cases: labtui check {report.exercise_id} "
+                     f"--seed {report.seed}")
     return "\n".join(lines)
 
 
@@ -105,7 +120,7 @@ def _check(args: argparse.Namespace) -> int:
 
     def once() -> Any:
         return grade(args.exercise, solution_dir=solution, learner_id=args.learner,
-                     store=store, live=args.live,
+                     store=store, live=args.live, seed=args.seed,
                      on_progress=None if args.json else _progress)
 
     def show(report: Any) -> None:

@@ -9,6 +9,7 @@ and returns ``ctx.result(...)``, which fills in the title, points and rule decla
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Mapping
@@ -62,7 +63,14 @@ class GradingContext:
     trace: list[TraceRow] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
     account: Any = None  # the sandbox account object (labtui.account), when available
+    seed: int = 0  # the grading run's seed: every generated case derives from it (--seed N)
     started: float = field(default_factory=time.perf_counter)
+
+    def cases(self, name: str) -> random.Random:
+        """A generator for the inputs of one check (or one shared scenario), seeded from the
+        run's seed, the exercise and ``name``. The same seed replays the same cases; a check
+        drawing more values never shifts another check's cases."""
+        return random.Random(f"{self.seed}:{self.manifest.id}:{name}")
 
     def elapsed_s(self) -> float:
         """Real seconds since the checks started (the time axis of live trace rows)."""

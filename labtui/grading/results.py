@@ -55,6 +55,7 @@ class GradeReport:
     trace: list[TraceRow] = field(default_factory=list)
     seconds: float = 0.0
     hints_used: int = 0
+    seed: int = 0  # replays the same generated cases: labtui check ID --seed N
 
     @property
     def score(self) -> int:
@@ -87,6 +88,7 @@ class GradeReport:
             "hints_used": self.hints_used,
             "score": self.score,
             "error": self.error,
+            "seed": self.seed,
             "seconds": round(self.seconds, 3),
             "results": [r.to_json() for r in self.results],
             "trace": [row.to_json() for row in self.trace],

@@ -26,6 +26,8 @@ from labtui.progress.store import ProgressStore
 
 __all__ = [
     "grade",
+    "grade_seeds",
+    "new_seed",
     "next_hint",
     "reset_workspace",
     "reveal_solution",
@@ -44,18 +46,23 @@ def grade(
     store: ProgressStore | None = None,
     on_progress: Progress | None = None,
     live: bool = False,
+    seed: int | None = None,
 ) -> GradeReport:
     """Grade a solution (default: the learner's workspace) or, with ``live``, the learner's
-    live sandbox account as it stands. Records the attempt when ``store`` is given."""
+    live sandbox account as it stands. Records the attempt when ``store`` is given.
+
+    Behaviour checks draw their inputs from ``seed`` (a new one per run when None, so a
+    handler written for one example cannot pass); the report carries it for a replay."""
     say = on_progress or (lambda _message: None)
     started = time.perf_counter()
+    run_seed = new_seed() if seed is None else seed
     try:
         pack = load_pack(exercise_id)
     except UnknownItemError:
         raise
     except LabError as error:  # a broken pack: reported, like a broken solution
-        return GradeReport(exercise_id, [], error=error.message)
-    report = _grade_pack(pack, solution_dir, learner_id, say, live)
+        return GradeReport(exercise_id, [], error=error.message, seed=run_seed)
+    report = _grade_pack(pack, solution_dir, learner_id, say, live, run_seed)
     report.seconds = time.perf_counter() - started
     if store is not None:
         store.ensure_learner(learner_id)
@@ -69,13 +76,51 @@ def grade(
     return report
 
 
+def grade_seeds(
+    exercise_id: str, seeds: list[int], *, solution_dir: Path, learner_id: str = "author",
+) -> list[GradeReport]:
+    """Grade one solution under several seeds (for authors and the pack tests: a solution
+    must pass, and a wrong attempt fail, whatever cases the seed draws). The solution is
+    applied once; every seed then runs the checks on a restored copy of that state, so a
+    seed costs only its checks."""
+    from labtui.grading.apply import apply_solution, check_files
+    from labtui.grading.sandbox import fresh_account
+
+    pack = load_pack(exercise_id)
+    reports = []
+    try:
+        answers = check_files(solution_dir)
+        account = fresh_account(pack.manifest, pack.path, learner_id)
+        apply_solution(solution_dir, account.env(), lambda _message: None)
+        account.snapshot(f"applied-{exercise_id}")
+    except LabError as error:
+        return [GradeReport(exercise_id, [], error=error.message, seed=seed) for seed in seeds]
+    for seed in seeds:
+        account.restore(f"applied-{exercise_id}")
+        report = GradeReport(exercise_id, [], seed=seed)
+        try:
+            report.results, report.trace = run_checks(pack, account, solution_dir, answers, seed)
+        except LabError as error:
+            report.error = error.message
+        reports.append(report)
+    return reports
+
+
+def new_seed() -> int:
+    """A fresh grading seed, short enough to type after --seed."""
+    import secrets
+
+    return 1 + secrets.randbelow(999_999)
+
+
 def _grade_pack(
-    pack: ExercisePack, solution_dir: Path | None, learner_id: str, say: Progress, live: bool
+    pack: ExercisePack, solution_dir: Path | None, learner_id: str, say: Progress, live: bool,
+    seed: int,
 ) -> GradeReport:
     from labtui.grading.apply import apply_solution, check_files
     from labtui.grading.sandbox import fresh_account, live_account
 
-    report = GradeReport(pack.id, [])
+    report = GradeReport(pack.id, [], seed=seed)
     try:
         if live:
             directory = solution_dir or workspace_for(pack.id, learner_id)
@@ -95,7 +140,7 @@ def _grade_pack(
         return report
     say("running checks")
     try:
-        report.results, report.trace = run_checks(pack, account, directory, answers)
+        report.results, report.trace = run_checks(pack, account, directory, answers, seed)
     except LabError as error:
         report.error = error.message
     return report
@@ -112,15 +157,17 @@ def _warm_cli_in_background() -> None:
 
 
 def run_checks(
-    pack: ExercisePack, account: Any, solution_dir: Path | None, answers: dict[str, Any]
+    pack: ExercisePack, account: Any, solution_dir: Path | None, answers: dict[str, Any],
+    seed: int = 0,
 ) -> tuple[list[CheckResult], list[Any]]:
-    """Run every declared check against ``account``; a check's AWS error is its failure."""
+    """Run every declared check against ``account`` with the cases ``seed`` generates;
+    a check's AWS error is its failure."""
     from labtui.grading.context import GradingContext
 
     ctx = GradingContext(
         manifest=pack.manifest, pack_dir=pack.path, env=account.env(),
         account_id=account.account_id, solution_dir=solution_dir, answers=answers,
-        account=account,
+        account=account, seed=seed,
     )
     results = []
     for declaration in pack.manifest.checks:

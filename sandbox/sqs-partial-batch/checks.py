@@ -1,13 +1,16 @@
 """Checks for sqs-partial-batch: queue and mapping state, then the learner's real handler
-driven by lambdasim's SQS poller (R-4.2, R-4.4): ten payments, one of them poison."""
+driven by lambdasim's SQS poller (R-4.2, R-4.4) over generated payments: their number,
+ids, amounts and shapes, and the number and positions of poison messages change with the
+grading seed."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from labtui.grading import state
+from labtui.grading import cases, state
 from labtui.grading.context import GradingContext
 from labtui.grading.results import CheckResult
 from labtui.grading.sim import AccountHandler, new_simulation, record_trace
@@ -15,10 +18,7 @@ from labtui.grading.sim import AccountHandler, new_simulation, record_trace
 FUNCTION = "payments-worker"
 QUEUE = "payments"
 DLQ = "payments-dlq"
-POISON = json.dumps({"payment_id": "p-7", "amount": "twelve"})
-GOOD = [json.dumps({"payment_id": f"p-{n}", "amount": f"{n * 10}.50"})
-        for n in (1, 2, 3, 4, 5, 6, 8, 9, 10)]
-MESSAGES = [*GOOD[:6], POISON, *GOOD[6:]]  # the poison message is the 7th of 10
+
 
 
 def _mapping(ctx: GradingContext) -> dict[str, Any] | None:
@@ -80,12 +80,58 @@ def c2(ctx: GradingContext) -> CheckResult:
     )
 
 
-class _CountingHandler:
-    """Counts how often each message body reaches the handler, then delegates."""
+@dataclass(frozen=True)
+class Payments:
+    """One run's generated payments: good ones and poison ones at drawn positions."""
+
+    bodies: list[str]
+    poison: list[str]
+
+    @property
+    def good(self) -> list[str]:
+        return [b for b in self.bodies if b not in self.poison]
+
+
+def _payments(ctx: GradingContext) -> Payments:
+    """8-25 payments with random ids and amounts; 1-3 of them poison (an amount that is
+    not a number, or none at all) at random positions."""
+    rng = ctx.cases("payments")
+    total = rng.randint(8, 25)
+    poison_at = set(cases.positions(rng, total, rng.randint(1, 3)))
+    bodies, poison = [], []
+    for index, payment_id in enumerate(cases.unique_ids(rng, "p-", total)):
+        payment: dict[str, Any] = {"payment_id": payment_id, "amount": cases.amount(rng)}
+        if index in poison_at:
+            if rng.random() < 0.25:
+                del payment["amount"]
+            else:
+                payment["amount"] = rng.choice(cases.NOT_A_NUMBER)
+        if rng.random() < 0.5:  # payload shapes vary: extra fields a handler must ignore
+            payment["currency"] = rng.choice(["EUR", "USD", "GBP"])
+        body = json.dumps(payment)
+        bodies.append(body)
+        if index in poison_at:
+            poison.append(body)
+    return Payments(bodies, poison)
+
+
+def _label(body: str) -> str:
+    payment = json.loads(body)
+    amount = f"amount {payment['amount']!r}" if "amount" in payment else "no amount"
+    return f"{payment.get('payment_id')} ({amount})"
+
+
+class _WatchingHandler:
+    """Counts how often each message body reaches the handler and keeps what the handler
+    did with each batch (the evidence the hints are computed from), then delegates."""
 
     def __init__(self, inner: AccountHandler) -> None:
         self.inner = inner
         self.deliveries: Counter[str] = Counter()
+        self.raised: list[str] = []  # "ErrorType: message" of batches that raised
+        self.unknown_ids: list[str] = []  # itemIdentifiers that are no messageId of the batch
+        self.reported_good: list[str] = []  # bodies of good messages reported as failed
+        self.poison: set[str] = set()
 
     def bind(self, rng: Any) -> None:
         self.inner.bind(rng)
@@ -97,9 +143,22 @@ class _CountingHandler:
         self.inner.stop_environment(env)
 
     def invoke(self, env: Any, event: Any, context: Any) -> Any:
-        for record in event.get("Records", []) if isinstance(event, dict) else []:
+        records = event.get("Records", []) if isinstance(event, dict) else []
+        for record in records:
             self.deliveries[str(record.get("body"))] += 1
-        return self.inner.invoke(env, event, context)
+        result = self.inner.invoke(env, event, context)
+        if result.status != "ok":
+            self.raised.append(f"{result.error_type}: {result.error_message}".strip())
+            return result
+        bodies = {str(r.get("messageId")): str(r.get("body")) for r in records}
+        payload = result.payload if isinstance(result.payload, dict) else {}
+        for item in payload.get("batchItemFailures") or []:
+            identifier = str(item.get("itemIdentifier")) if isinstance(item, dict) else str(item)
+            if identifier not in bodies:
+                self.unknown_ids.append(identifier)
+            elif bodies[identifier] not in self.poison:
+                self.reported_good.append(bodies[identifier])
+        return result
 
 
 def _run_scenario(ctx: GradingContext) -> dict[str, Any] | None:
@@ -110,10 +169,12 @@ def _run_scenario(ctx: GradingContext) -> dict[str, Any] | None:
     mapping = _mapping(ctx)
     if config is None or attributes is None or mapping is None:
         return None
+    payments = _payments(ctx)
     visibility = float(attributes.get("VisibilityTimeout", 30))
     policy = state.redrive_policy(attributes)
-    sim = new_simulation(ctx)
-    handler = _CountingHandler(AccountHandler(ctx.account, FUNCTION))
+    sim = new_simulation(ctx, seed=ctx.seed)
+    handler = _WatchingHandler(AccountHandler(ctx.account, FUNCTION))
+    handler.poison = set(payments.poison)
     sim.add_function(FunctionSpec(FUNCTION, memory_mb=int(config["MemorySize"]),
                                   timeout_s=int(config["Timeout"]), behaviour=handler))
     sim.add_sqs_queue(SqsQueueSpec(DLQ))
@@ -129,45 +190,81 @@ def _run_scenario(ctx: GradingContext) -> dict[str, Any] | None:
         batching_window_s=int(mapping.get("MaximumBatchingWindowInSeconds") or 0),
         report_batch_item_failures=_reports_failures(mapping),
     ))
-    sim.send_sqs_messages(QUEUE, MESSAGES, at=0.0)
+    sim.send_sqs_messages(QUEUE, payments.bodies, at=0.0)
     # Long enough for five receives of anything that keeps failing, whatever the timeout.
     sim.run(until=max(600.0, 5 * visibility + 60.0))
     record_trace(ctx, sim)
     return {
-        "deliveries": handler.deliveries,
+        "payments": payments,
+        "handler": handler,
+        "mapping": mapping,
+        "policy": policy,
         "dlq": [m.body for m in sim.queue(DLQ).messages],
-        "left": [m.body for m in sim.queue(QUEUE).messages],
     }
 
 
 def c3(ctx: GradingContext) -> CheckResult:
     # R-4.4 partial batch response + R-4.2 redrive, on the learner's real return values.
-    expected = ("9 good payments charged once and deleted; the poison message received 3 times, "
-                "then only it in payments-dlq")
+    expected = ("every good payment charged once and deleted; each poison message received "
+                "3 times, then only the poison messages in payments-dlq")
     outcome = ctx.once("scenario", lambda: _run_scenario(ctx))
     if outcome is None:
         return ctx.result("c3", False, expected=expected,
                           actual="payments, payments-worker or their mapping is missing",
                           hint="Keep the seeded queue, function and mapping; change their settings.")
-    deliveries: Counter[str] = outcome["deliveries"]
-    good_counts = [deliveries[body] for body in GOOD]
-    poison_count = deliveries[POISON]
+    payments: Payments = outcome["payments"]
+    handler: _WatchingHandler = outcome["handler"]
+    deliveries = handler.deliveries
+    good = payments.good
+    good_counts = [deliveries[body] for body in good]
+    poison_counts = [deliveries[body] for body in payments.poison]
     dlq = outcome["dlq"]
     once = sum(1 for n in good_counts if n == 1)
-    actual = (f"{once} of 9 good payments charged exactly once (max {max(good_counts)} times); "
-              f"poison received {poison_count} times; payments-dlq holds {len(dlq)} message(s)"
-              f"{' including the poison' if POISON in dlq else ''}")
-    ok = once == 9 and poison_count == 3 and dlq == [POISON]
-    if once < 9:
-        hint = ("The good payments came back with the poison one, so the whole batch failed. "
-                "That happens when the handler raises, when the mapping does not report batch "
-                "item failures, or when an itemIdentifier is not a messageId of the batch. "
-                "Catch the error per record and return "
+    parked = sorted(b for b in dlq if b in payments.poison)
+    actual = (f"{len(payments.bodies)} payments, {len(payments.poison)} poison: "
+              f"{once} of {len(good)} good ones charged exactly once (max {max(good_counts)} "
+              f"times); poison received {', '.join(map(str, poison_counts))} time(s); "
+              f"payments-dlq holds {len(dlq)} message(s), {len(parked)} of them poison")
+    ok = (once == len(good) and all(n == 3 for n in poison_counts)
+          and sorted(dlq) == sorted(payments.poison))
+    return ctx.result("c3", ok, expected=expected, actual=actual,
+                      hint=_c3_hint(payments, handler, outcome, good_counts, poison_counts))
+
+
+def _c3_hint(payments: Payments, handler: _WatchingHandler, outcome: dict[str, Any],
+             good_counts: list[int], poison_counts: list[int]) -> str:
+    """The hint for what THIS run showed, most basic cause first."""
+    whole_batch = any(n > 1 for n in good_counts)
+    if handler.raised:
+        return ("Your handler raised " + handler.raised[0] + " on a batch, so Lambda treated "
+                "the whole batch as failed and the good payments came back with the poison "
+                "one. Catch the error per record and return "
                 '{"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}.')
-    else:
-        hint = ("The poison message must leave the queue after 3 receives: that is the source "
-                "queue's RedrivePolicy (maxReceiveCount 3 to payments-dlq), not a function DLQ.")
-    return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
+    if whole_batch and not _reports_failures(outcome["mapping"]):
+        return ("Your handler returned normally, but the mapping ignores its return value "
+                "(see c2), so Lambda treated the whole batch as failed.")
+    if handler.unknown_ids:
+        return (f"Your handler reported itemIdentifier {handler.unknown_ids[0]!r}, which is not "
+                "the messageId of any record in the batch, so Lambda treated the whole batch "
+                'as failed. Report record["messageId"] of each failed record.')
+    if handler.reported_good:
+        return (f"Your handler reported the good payment {_label(handler.reported_good[0])} "
+                "as failed, so it was charged again. Decide per record, from its own amount, "
+                "whether it can be charged.")
+    missed = [b for b, n in zip(payments.poison, poison_counts, strict=True) if n == 1]
+    if missed:
+        return (f"The poison payment {_label(missed[0])} was deleted after its first receive: "
+                "your handler did not list its messageId in batchItemFailures. A message "
+                "whose amount is not a number (or missing) must be reported as failed.")
+    policy = outcome["policy"]
+    if policy is None:
+        return ("The poison messages were received " + ", ".join(map(str, poison_counts))
+                + " time(s) and never parked: the source queue needs a RedrivePolicy "
+                "(maxReceiveCount 3 to payments-dlq); a function DLQ does not apply to "
+                "SQS mappings.")
+    return (f"The poison messages were received {', '.join(map(str, poison_counts))} time(s): "
+            "the queue's RedrivePolicy must move them to payments-dlq after 3 receives "
+            "(see c1).")
 
 
 def c4(ctx: GradingContext) -> CheckResult:

@@ -1,9 +1,16 @@
 """The contract of every exercise pack (design.md §7, rustlings-style): the starter fails,
 the reference solution passes, and every wrong attempt fails exactly the checks its
-expected.yaml names — each failed check carrying a rule id and a hint."""
+expected.yaml names — each failed check carrying a rule id and a hint — whatever cases the
+grading seed generates.
+
+Seeds: the default run grades the solution under SOLUTION_SEEDS seeds and each wrong
+attempt under WRONG_SEEDS (CI budget: the whole suite in 5 minutes on 2 cores). For the
+full proof run ``LABTUI_PACK_SEEDS=50 pytest tests/grading/test_pack_contract.py``: every
+attempt then runs under 50 seeds."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +18,12 @@ import pytest
 
 from labtui.course.resolver import content_root
 from labtui.grading.pack import load_pack
-from labtui.grading.service import grade
+from labtui.grading.results import GradeReport
+from labtui.grading.service import grade, grade_seeds
 
+_SEEDS_OVERRIDE = int(os.environ.get("LABTUI_PACK_SEEDS", "0"))
+SOLUTION_SEEDS = _SEEDS_OVERRIDE or 3
+WRONG_SEEDS = _SEEDS_OVERRIDE or 2
 SANDBOX = content_root() / "sandbox"
 PACKS = sorted(
     p.name for p in SANDBOX.iterdir() if (p / "exercise.yaml").is_file() and (p / "checks.py").is_file()
@@ -36,15 +47,33 @@ def test_every_pack_has_two_wrong_attempts() -> None:
         assert len(load_pack(pack_id).wrong_attempts()) >= 2, pack_id
 
 
+def _seeds(count: int) -> list[int]:
+    # Fixed seeds keep CI reproducible; 1000 apart so neighbouring runs share no cases.
+    return [1_000 * n + 17 for n in range(1, count + 1)]
+
+
 @pytest.mark.sandbox
 @pytest.mark.slow
 @pytest.mark.parametrize(("pack_id", "attempt"), _attempts())
 def test_pack_attempt(sandbox: Any, pack_id: str, attempt: str) -> None:
     pack = load_pack(pack_id)
-    report = grade(pack_id, solution_dir=Path(pack.path / attempt))
+    directory = Path(pack.path / attempt)
+    count = 1 if attempt == "starter" else SOLUTION_SEEDS if attempt == "solution" else WRONG_SEEDS
+    seeds = _seeds(count)
+    # The first seed goes through grade() exactly as `labtui check` does; the others reuse
+    # the applied solution and run only the checks (grade_seeds).
+    reports = [grade(pack_id, solution_dir=directory, seed=seeds[0])]
+    if len(seeds) > 1:
+        reports += grade_seeds(pack_id, seeds[1:], solution_dir=directory)
+    for report in reports:
+        _assert_verdict(pack, attempt, report)
+
+
+def _assert_verdict(pack: Any, attempt: str, report: GradeReport) -> None:
     assert report.error is None, report.error
     failed = {r.id for r in report.results if not r.passed}
-    shown = "\n".join(f"{r.id}: expected {r.expected}; actual {r.actual}" for r in report.failed())
+    shown = f"seed {report.seed}\n" + "\n".join(
+        f"{r.id}: expected {r.expected}; actual {r.actual}" for r in report.failed())
     if attempt == "solution":
         assert failed == set(), shown
         assert report.points == report.max_points == pack.manifest.points
@@ -57,7 +86,7 @@ def test_pack_attempt(sandbox: Any, pack_id: str, attempt: str) -> None:
         hints = {r.id: r.hint for r in report.results}
         for check_id, text in expected.hints.items():
             # the failure gets the hint that helps with THIS mistake
-            assert text.lower() in hints[check_id].lower(), (check_id, hints[check_id])
+            assert text.lower() in hints[check_id].lower(), (report.seed, check_id, hints[check_id])
     for result in report.results:
         assert result.rule.startswith("R-")
         if not result.passed:
