@@ -24,12 +24,16 @@ class AccountHandler:
     """Run the learner's handler (deployed in the graded account) for the engine."""
 
     def __init__(
-        self, account: Any, function: str, qualifier: str | None = None, budget_s: float = 45.0
+        self, account: Any, function: str, qualifier: str | None = None, budget_s: float = 45.0,
+        max_calls: int | None = None,
     ) -> None:
         self.account = account
         self.function = function
         self.qualifier = qualifier
         self.calls = 0
+        # A mapping that retries a failing batch forever would run the learner's code
+        # thousands of times; past max_calls the engine sees the same failure at no cost.
+        self.max_calls = max_calls
         # Real seconds the learner's code may use in one check: a handler that sleeps or
         # loops until its timeout on every retry must not hold the grader for minutes.
         self.budget_s = budget_s
@@ -37,7 +41,8 @@ class AccountHandler:
 
     @property
     def exhausted(self) -> bool:
-        return self.spent_s >= self.budget_s
+        over_calls = self.max_calls is not None and self.calls > self.max_calls
+        return over_calls or self.spent_s >= self.budget_s
 
     def bind(self, rng: random.Random) -> None:
         return None
@@ -55,8 +60,11 @@ class AccountHandler:
 
         self.calls += 1
         if self.exhausted:
-            return HandlerResult("error", 1.0, None, "Labtui.GradingTimeBudget",
-                                 f"the handler used up the {self.budget_s:g} s grading budget")
+            if self.spent_s >= self.budget_s:
+                return HandlerResult("error", 1.0, None, "Labtui.GradingTimeBudget",
+                                     f"the handler used up the {self.budget_s:g} s grading budget")
+            return HandlerResult("error", 1.0, None, "Labtui.GradingCallBudget",
+                                 f"the handler already ran {self.max_calls} times in this check")
         started = time.perf_counter()
         result = self.account.invoke(self.function, event, self.qualifier)
         self.spent_s += time.perf_counter() - started

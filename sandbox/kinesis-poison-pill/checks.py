@@ -1,6 +1,7 @@
 """Checks for kinesis-poison-pill: the mapping's failure controls, then lambda-spec worked
-scenario 8 in lambdasim with the mapping as configured in the account: 100 records on one
-shard, record 37 poison (R-4.8-R-4.13)."""
+scenario 8 in lambdasim with the mapping as configured in the account and the handler as
+deployed in it: a generated backlog on one shard (its size, pages and the number and
+positions of poison records change with the grading seed), R-4.8-R-4.13."""
 
 from __future__ import annotations
 
@@ -8,17 +9,38 @@ import json
 from collections import Counter
 from typing import Any
 
-from labtui.grading import state
+from labtui.grading import cases, state
 from labtui.grading.context import GradingContext
 from labtui.grading.results import CheckResult
-from labtui.grading.sim import new_simulation, record_trace
+from labtui.grading.sim import AccountHandler, new_simulation, record_trace
 
 FUNCTION = "click-aggregator"
 ROLE = "click-aggregator-role"
 STREAM = "clickstream"
 QUEUE = "click-failures"
-RECORDS = 100
-POISON_INDEX = 37
+# Real runs of the learner's handler one check may spend; a mapping that retries forever
+# reaches it and then fails at no cost (bisect over 140 records needs under 100).
+MAX_HANDLER_CALLS = 200
+# Poison shapes: bodies the seeded handler cannot read (not JSON, or no "page"). Never the
+# earlier fixed example ("poison{"), so a handler written for that one cannot pass.
+_POISON = ("<html>oops</html>", "", "{'page': '/p/1'}", '{"path": "/p/2"}', "null",
+           '["/p/3"]', "page=/p/4", '{"page": "/p/5"')
+
+
+def _backlog(ctx: GradingContext) -> tuple[list[str], list[int]]:
+    """The records waiting in the stuck shard, and the positions of the poison ones."""
+    rng = ctx.cases("backlog")
+    total = rng.randint(40, 140)
+    poison = cases.positions(rng, total, rng.randint(1, 2))
+    pages = [f"/{cases.word(rng, 5)}" for _ in range(rng.randint(3, 9))]
+    records = []
+    for index in range(total):
+        if index in poison:
+            records.append(rng.choice(_POISON))
+        else:
+            click = {"page": rng.choice(pages), "ms": rng.randint(5, 4000)}
+            records.append(json.dumps(click))
+    return records, poison
 
 
 def _mapping(ctx: GradingContext) -> dict[str, Any] | None:
@@ -111,28 +133,20 @@ def c4(ctx: GradingContext) -> CheckResult:
 
 
 def _scenario(ctx: GradingContext, mapping: dict[str, Any]) -> dict[str, Any]:
-    from labtui.lambdasim import (
-        BehaviourModel,
-        Duration,
-        FailureRule,
-        FunctionSpec,
-        LambdaApiError,
-        StreamMappingSpec,
-        StreamSpec,
-    )
+    from labtui.lambdasim import FunctionSpec, LambdaApiError, StreamMappingSpec, StreamSpec
 
+    records, poison = _backlog(ctx)
+    config = state.function_config(ctx, FUNCTION) or {}
     # Failed batches are retried after 1 simulated second, so "retry forever" stays bounded.
-    sim = new_simulation(ctx, stream_retry_delay_s=1.0)
-    sim.add_function(FunctionSpec(FUNCTION, timeout_s=30, behaviour=BehaviourModel(
-        duration=Duration("fixed", 40.0),
-        failure=FailureRule("contains", needle="poison", error_type="JSONDecodeError",
-                            error_message="Expecting value: line 1 column 1 (char 0)"),
-    )))
+    sim = new_simulation(ctx, seed=ctx.seed, stream_retry_delay_s=1.0)
+    handler = AccountHandler(ctx.account, FUNCTION, max_calls=MAX_HANDLER_CALLS)
+    sim.add_function(FunctionSpec(FUNCTION, memory_mb=int(config.get("MemorySize") or 128),
+                                  timeout_s=int(config.get("Timeout") or 30), behaviour=handler))
     sim.add_stream(StreamSpec(STREAM, kind="kinesis", shards=2))
     stream = sim.stream(STREAM)
-    for index in range(RECORDS):  # the backlog already waiting in the stuck shard
-        data = "poison{" if index == POISON_INDEX else json.dumps({"page": f"/p/{index % 7}"})
-        stream.put("session-7", data)
+    key = f"session-{ctx.cases('key').randint(1, 9999)}"
+    for data in records:  # the backlog already waiting in the stuck shard
+        stream.put(key, data)
     retries = mapping.get("MaximumRetryAttempts")
     age = mapping.get("MaximumRecordAgeInSeconds")
     target = _on_failure(mapping) if _may_send(ctx) else None
@@ -154,13 +168,14 @@ def _scenario(ctx: GradingContext, mapping: dict[str, Any]) -> dict[str, Any]:
     successes: list[int] = [i for _, indexes, status in poller.invocations if status == "success"
                             for i in indexes]
     failures = [d for d in sim.deliveries if d.kind == "stream-failure"]
-    return {"successes": successes, "failures": failures, "invocations": len(poller.invocations)}
+    return {"successes": successes, "failures": failures, "invocations": len(poller.invocations),
+            "total": len(records), "poison": poison, "records": dict(enumerate(records))}
 
 
 def c5(ctx: GradingContext) -> CheckResult:
-    # Worked scenario 8 (R-4.8-R-4.13).
-    expected = ("99 good records each succeed exactly once, in shard order; record 37 alone "
-                "is described in one on-failure record in click-failures")
+    # Worked scenario 8 (R-4.8-R-4.13), on the deployed handler.
+    expected = ("every good record succeeds exactly once, in shard order; each poison record "
+                "is described alone in its own on-failure record in click-failures")
     mapping = _mapping(ctx)
     if mapping is None:
         return _missing(ctx, "c5", expected)
@@ -170,19 +185,29 @@ def c5(ctx: GradingContext) -> CheckResult:
                           actual=f"the mapping is not valid: {outcome['error']}",
                           hint="Fix the mapping settings AWS would reject.")
     successes: list[int] = outcome["successes"]
+    poison: list[int] = outcome["poison"]
     counts = Counter(successes)
-    good = [i for i in range(RECORDS) if i != POISON_INDEX]
+    good = [i for i in range(outcome["total"]) if i not in poison]
     once = sum(1 for i in good if counts[i] == 1)
     in_order = successes == sorted(successes)
     parked = [f.payload.get("KinesisBatchInfo", {}) for f in outcome["failures"]]
-    poison_alone = (len(parked) == 1 and parked[0].get("batchSize") == 1
-                    and parked[0].get("startSequenceNumber") == f"{POISON_INDEX:021d}")
-    actual = (f"{once} of 99 good records succeeded exactly once"
+    alone = sorted(int(p.get("startSequenceNumber", -1)) for p in parked
+                   if p.get("batchSize") == 1)
+    poison_alone = len(parked) == len(poison) and alone == poison
+    swallowed = [i for i in poison if counts[i] > 0]
+    actual = (f"{outcome['total']} records, poison at {', '.join(map(str, poison))}: "
+              f"{once} of {len(good)} good records succeeded exactly once"
               f"{'' if in_order else ' (out of order)'}; {len(parked)} on-failure record(s)"
-              + (f" covering {parked[0].get('batchSize')} record(s)" if len(parked) == 1 else "")
+              + (f" covering {', '.join(str(p.get('batchSize')) for p in parked)} record(s)"
+                 if parked else "")
               + f"; {outcome['invocations']} invocations")
-    ok = once == len(good) and in_order and poison_alone and counts[POISON_INDEX] == 0
-    if once == 0 and not parked:
+    ok = once == len(good) and in_order and poison_alone and not swallowed
+    if swallowed:
+        hint = (f"Your deployed handler returned success for poison record {swallowed[0]} "
+                f"(data {_data_of(outcome, swallowed[0])!r}), so Lambda never saw it fail and "
+                "nothing could reach click-failures. Let a record the handler cannot read "
+                "raise, and let the mapping (bisect, retries, destination) deal with it.")
+    elif once == 0 and not parked:
         hint = ("Nothing behind the poison record was processed. Either the shard is still "
                 "blocked (retries/age unlimited) or the backlog was skipped: a new mapping at "
                 "LATEST ignores every record already in the stream.")
@@ -195,3 +220,7 @@ def c5(ctx: GradingContext) -> CheckResult:
     else:
         hint = "Check bisect, the retry limit and the destination together."
     return ctx.result("c5", ok, expected=expected, actual=actual, hint=hint)
+
+
+def _data_of(ctx_outcome: dict[str, Any], index: int) -> str:
+    return str(ctx_outcome.get("records", {}).get(index, "?"))

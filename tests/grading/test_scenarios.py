@@ -117,3 +117,19 @@ def test_handler_time_budget_stops_runaway_learner_code() -> None:
     result = handler.invoke(None, {}, None)
     assert (result.status, result.error_type) == ("error", "Labtui.GradingTimeBudget")
     assert handler.calls == 1 and handler.exhausted
+
+
+def test_handler_call_budget_stops_endless_retries_without_running_code() -> None:
+    from labtui.grading.sim import AccountHandler
+
+    class CountingAccount:
+        runs = 0
+
+        def invoke(self, function: str, event: Any, qualifier: str | None = None) -> Any:
+            CountingAccount.runs += 1
+            raise RuntimeError("stop here")  # the first call is enough for this test
+
+    handler = AccountHandler(CountingAccount(), "loop", max_calls=0)
+    result = handler.invoke(None, {}, None)
+    assert (result.status, result.error_type) == ("error", "Labtui.GradingCallBudget")
+    assert CountingAccount.runs == 0 and handler.exhausted
