@@ -8,8 +8,10 @@ the graded account:
   environment (the runner's, so Init happens once and later calls are warm) with a small
   probe wrapped around the handler. The probe counts SDK clients the code builds
   (``botocore`` ``Session.create_client``, which ``boto3.client`` and ``boto3.resource``
-  both go through) and prints the running total after every invocation; the count is
-  read back from each invocation's log. Nothing in the learner's source is inspected.
+  both go through) and the data files it opens from its own code directory (a
+  configuration load: ``open("config.json")``, ``Path.read_text``; imports are not
+  counted), and prints the running totals after every invocation; they are read back from
+  each invocation's log. Nothing in the learner's source is inspected.
 * :func:`count_backend_calls` counts requests the sandbox itself serves (a moto backend
   method, e.g. Secrets Manager ``get_secret_value``) for one account while a block runs.
 """
@@ -34,16 +36,22 @@ from labtui.grading.results import TraceRow
 
 PROBE_MODULE = "labtui_lifecycle_probe"
 PROBED_HANDLER_VARIABLE = "LABTUI_PROBED_HANDLER"
-_PROBE_LINE = re.compile(r"\[labtui-probe\] clients=(?P<clients>\d+)")
+_PROBE_LINE = re.compile(r"\[labtui-probe\] clients=(?P<clients>\d+) files=(?P<files>\d+)")
 
-_PROBE_SOURCE = f'''"""labtui grading probe: counts SDK clients built by the handler module (not yours)."""
+_PROBE_SOURCE = f'''"""labtui grading probe: counts SDK clients built and data files read by the handler
+module (this file is the grader's, not yours)."""
+import builtins
 import importlib
+import io
 import os
 
 import botocore.session
 
 _built = [0]
+_files = [0]
 _create_client = botocore.session.Session.create_client
+_open = io.open
+_task_root = os.path.realpath(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
 
 
 def _counting_create_client(self, *args, **kwargs):
@@ -51,7 +59,18 @@ def _counting_create_client(self, *args, **kwargs):
     return _create_client(self, *args, **kwargs)
 
 
+def _counting_open(file, *args, **kwargs):
+    # A data file in the function's own code (config.json): one configuration load.
+    if isinstance(file, (str, bytes, os.PathLike)):
+        path = os.path.realpath(os.fsdecode(file))
+        if path.startswith(_task_root + os.sep) and not path.endswith((".py", ".pyc")):
+            _files[0] += 1
+    return _open(file, *args, **kwargs)
+
+
 botocore.session.Session.create_client = _counting_create_client
+builtins.open = _counting_open
+io.open = _counting_open
 _module_name, _, _function_name = os.environ["{PROBED_HANDLER_VARIABLE}"].rpartition(".")
 _learner_handler = getattr(importlib.import_module(_module_name), _function_name)
 
@@ -60,7 +79,7 @@ def handler(event, context):
     try:
         return _learner_handler(event, context)
     finally:
-        print("[labtui-probe] clients=%d" % _built[0], flush=True)
+        print("[labtui-probe] clients=%d files=%d" % (_built[0], _files[0]), flush=True)
 '''
 
 
@@ -71,6 +90,7 @@ class ProbedCall:
     event: Any
     result: Any  # labtui.runner.InvokeResult
     clients_so_far: int | None  # SDK clients built since Init began (None: probe silent)
+    files_so_far: int | None = None  # data files read from the code directory since Init
 
     @property
     def cold(self) -> bool:
@@ -103,6 +123,19 @@ class EnvironmentRun:
         if not self.calls or self.calls[0].clients_so_far is None or self.clients_built is None:
             return None
         return self.clients_built - self.calls[0].clients_so_far
+
+    @property
+    def files_read(self) -> int | None:
+        """Data files read from the code directory over the environment's whole life."""
+        counts = [c.files_so_far for c in self.calls if c.files_so_far is not None]
+        return max(counts) if counts else None
+
+    @property
+    def files_read_while_warm(self) -> int | None:
+        """Data files read during warm calls only (a configuration load repeated per call)."""
+        if not self.calls or self.calls[0].files_so_far is None or self.files_read is None:
+            return None
+        return self.files_read - self.calls[0].files_so_far
 
     @property
     def errors(self) -> list[ProbedCall]:
@@ -173,7 +206,8 @@ def run_in_one_environment(
         environment = ExecutionEnvironment(probed, task_root, sandbox_env, work_root=scratch)
         for event in events:
             result = environment.invoke(event)
-            call = ProbedCall(event, result, _clients_from_log(result.log))
+            clients, files = _counts_from_log(result.log)
+            call = ProbedCall(event, result, clients, files)
             run.calls.append(call)
             if after_each is not None:
                 after_each(call)
@@ -185,9 +219,11 @@ def run_in_one_environment(
     return run
 
 
-def _clients_from_log(log: str) -> int | None:
-    matches = _PROBE_LINE.findall(log)
-    return int(matches[-1]) if matches else None
+def _counts_from_log(log: str) -> tuple[int | None, int | None]:
+    matches = list(_PROBE_LINE.finditer(log))
+    if not matches:
+        return None, None
+    return int(matches[-1].group("clients")), int(matches[-1].group("files"))
 
 
 def _trace_row(ctx: GradingContext, function: str, result: Any) -> TraceRow:

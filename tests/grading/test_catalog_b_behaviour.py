@@ -185,3 +185,27 @@ def test_watching_checks_refuse_a_sandbox_in_another_process() -> None:
         in_process_sandbox(ctx)
     with pytest.raises(LabError):
         run_in_one_environment(ctx, "orders-lookup", [{}])
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_config_read_per_call_through_pathlib_is_observed_by_c2(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # init-outside-handler c2 counts configuration reads, whatever API reads the file and
+    # however fast it is (no timing): a pathlib read in the handler fails, at Init passes.
+    solution = _variant(tmp_path, "init-outside-handler", "solution", {
+        "app.py": ("CONFIG = load_config()\n", "")})
+    text = (solution / "app.py").read_text(encoding="utf-8")
+    text = text.replace("    time.sleep(0.4)\n", "").replace(
+        "    with open(os.path.join(os.path.dirname(__file__), \"config.json\")) as source:\n"
+        "        return json.load(source)\n",
+        "    import pathlib\n"
+        "    return json.loads((pathlib.Path(__file__).parent / \"config.json\").read_text())\n")
+    per_call = text.replace("    order_id = event[\"orderId\"]\n",
+                            "    CONFIG = load_config()\n    order_id = event[\"orderId\"]\n", 1)
+    (solution / "app.py").write_text(per_call, encoding="utf-8")
+    assert _failed("init-outside-handler", solution) == {"c2"}
+    at_init = text.replace("DYNAMODB = boto3.client", "CONFIG = load_config()\nDYNAMODB = boto3.client")
+    (solution / "app.py").write_text(at_init, encoding="utf-8")
+    assert _failed("init-outside-handler", solution) == set()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Your commands for init-outside-handler. `labtui check init-outside-handler` runs this
 # file against a fresh sandbox account (orders-lookup already exists, running the code you
-# see in app.py), then calls orders-lookup 21 times in one execution environment.
+# see in app.py), then calls orders-lookup a dozen or more times in one execution environment.
 set -euo pipefail
 
 # 1. Edit app.py: build the DynamoDB client and load the configuration once per
