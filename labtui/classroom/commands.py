@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"the room's PostgreSQL URL (env {DB_ENV})")
     worker.add_argument("--graders", type=_count, default=1,
                         help="submissions this worker grades at once (default 1)")
+    worker.add_argument("--lease", type=float, default=60.0,
+                        help="seconds a grader may go silent before its job is retried "
+                        "elsewhere (default 60; it renews every third of that)")
     worker.set_defaults(handler=_worker)
 
     token = sub.add_parser("token", help="replace the room's instructor token")
@@ -114,7 +117,11 @@ def _worker(args: argparse.Namespace) -> int:
     _needs_extra()
     from labtui.classroom.grader import run_worker
 
-    return run_worker(args.database_url, max(1, args.graders))
+    if not 1.0 <= args.lease <= 3600.0:
+        from labtui.errors import LabError
+
+        raise LabError("--lease: 1 to 3600 seconds")
+    return run_worker(args.database_url, max(1, args.graders), lease_s=args.lease)
 
 
 def _token(args: argparse.Namespace) -> int:
