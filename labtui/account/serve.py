@@ -100,8 +100,7 @@ def export_lines(environment: dict[str, str]) -> str:
 
 
 def _load_setup(exercise_id: str) -> tuple[Any, Path]:
-    import yaml
-
+    from labtui import safeyaml
     from labtui.course.resolver import content_root
     from labtui.course.setup_spec import ExerciseSetup
 
@@ -110,7 +109,7 @@ def _load_setup(exercise_id: str) -> tuple[Any, Path]:
     if not manifest_path.is_file():
         raise LabError(f"no exercise '{exercise_id}' (looked for {manifest_path})")
     try:
-        manifest = yaml.safe_load(manifest_path.read_text()) or {}
+        manifest = safeyaml.load_file(manifest_path) or {}
         setup = ExerciseSetup.model_validate(manifest.get("setup") or {})
     except Exception as error:
         raise LabError(f"{manifest_path}: setup is invalid: {error}") from error

@@ -66,7 +66,7 @@ def _parser() -> MarkdownIt:
 
 def parse_lesson(path: Path, text: str) -> ParsedLesson:
     """Split front matter from body and collect headings and try-it blocks."""
-    import yaml
+    from labtui import safeyaml
 
     tokens = _parser().parse(text)
     lesson = ParsedLesson(path=path, front_matter=None, front_matter_line=1, body=text)
@@ -86,8 +86,8 @@ def parse_lesson(path: Path, text: str) -> ParsedLesson:
             lesson.headings.append(Heading(int(token.tag[1]), title, anchor, line))
         elif token.type == "fence" and token.info.strip() == "tryit":
             try:
-                spec = yaml.safe_load(token.content)
-            except yaml.YAMLError:
+                spec = safeyaml.load(token.content)
+            except safeyaml.YamlProblem:
                 spec = None
             if isinstance(spec, dict):
                 lesson.try_its.append(TryIt(line, spec))

@@ -12,8 +12,7 @@ import operator
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
+from labtui import safeyaml
 from labtui.course.loader import Course, load_course
 from labtui.course.models import Question
 from labtui.course.problems import Problem
@@ -232,9 +231,12 @@ def _wrong_attempt_problems(pack_dir: Path, check_ids: set[str]) -> list[Problem
             )
             continue
         try:
-            data = yaml.safe_load(expected.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problems.append(Problem(expected, 1, f"cannot parse: {error}"))
+            data = safeyaml.load_file(expected)
+        except safeyaml.YamlProblem as problem:
+            problems.append(Problem(expected, problem.line, problem.message))
+            continue
+        except OSError as error:
+            problems.append(Problem(expected, 0, f"cannot read file: {error.strerror}"))
             continue
         fails = data.get("fails") if isinstance(data, dict) else None
         if not isinstance(fails, list) or not fails:

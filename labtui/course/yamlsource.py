@@ -14,14 +14,12 @@ from typing import Any
 
 import yaml
 
+from labtui import safeyaml
 from labtui.course.problems import Problem
 
 Location = tuple[str | int, ...]
 
-# libyaml's parser when PyYAML was built with it (about 10x faster); same nodes and marks
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-MAX_CONTENT_BYTES = 2 * 1024 * 1024  # no course file is anywhere near this; refuse runaway input
+MAX_CONTENT_BYTES = safeyaml.MAX_BYTES  # no course file is anywhere near this
 
 
 @dataclass
@@ -61,39 +59,20 @@ def read_text(path: Path) -> str:
     except OSError as error:
         raise YamlLoadError(Problem(path, 0, f"cannot read file: {error.strerror}")) from error
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise YamlLoadError(
-            Problem(
-                path,
-                line,
-                f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
-            )
-        ) from error
+        return safeyaml.decode(raw)
+    except safeyaml.YamlProblem as problem:
+        raise YamlLoadError(Problem(path, problem.line, problem.message)) from None
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDocument:
-    """Parse one YAML document; ``first_line`` offsets lines (for front matter)."""
+    """Parse one YAML document; ``first_line`` offsets lines (for front matter).
+
+    Parsing goes through ``labtui.safeyaml`` (the one bounded loader: alias expansion,
+    size, nesting), so a hostile file is refused before anything walks it."""
     try:
-        try:
-            node = yaml.compose(text, Loader=_FAST_LOADER)
-        except yaml.MarkedYAMLError:
-            if _FAST_LOADER is yaml.SafeLoader:
-                raise
-            # libyaml says less ("did not find expected ','"); the pure-Python parser names
-            # what it found instead ("expected ',' or ']', but got ':'"). Errors are rare:
-            # parse again for the better message.
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = (mark.line if mark else 0) + first_line
-        what = error.problem or "invalid YAML"
-        raise YamlLoadError(Problem(path, line, f"YAML syntax error: {what}")) from error
-    except yaml.YAMLError as error:
-        raise YamlLoadError(Problem(path, first_line, f"YAML error: {error}")) from error
-    except RecursionError as error:
-        raise YamlLoadError(Problem(path, first_line, "YAML nested too deeply")) from error
+        node = safeyaml.compose(text, first_line)
+    except safeyaml.YamlProblem as problem:
+        raise YamlLoadError(Problem(path, problem.line, problem.message)) from None
     document = YamlDocument(data=None)
     if node is None:
         return document

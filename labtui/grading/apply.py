@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from labtui import safeyaml
 from labtui.errors import LabError
 from labtui.grading.awscli import AwsCliBridge
 
@@ -49,13 +48,11 @@ def check_files(solution_dir: Path) -> dict[str, Any]:
     if not answers_path.is_file():
         return {}
     try:
-        answers = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = mark.line + 1 if mark else 1
-        raise SolutionError(f"answers.yaml:{line}: YAML syntax error: {error.problem}") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SolutionError(f"answers.yaml: cannot be read: {error}") from error
+        answers = safeyaml.load_file(answers_path)
+    except safeyaml.YamlProblem as problem:
+        raise SolutionError(f"answers.yaml:{problem.line}: {problem.message}") from None
+    except OSError as error:
+        raise SolutionError(f"answers.yaml: cannot be read: {error.strerror}") from error
     if answers is None:
         return {}
     if not isinstance(answers, dict):

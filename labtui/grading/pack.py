@@ -35,8 +35,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from labtui import safeyaml
 from labtui.course.exercise_model import ExerciseManifest
 from labtui.course.yamlsource import YamlLoadError, load_yaml_file
 from labtui.errors import ContentError, UnknownItemError
@@ -95,9 +94,11 @@ class ExercisePack:
 
 def _safe_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ContentError(f"{path}: cannot read: {error}") from error
+        return safeyaml.load_file(path)
+    except OSError as error:
+        raise ContentError(f"{path}: cannot read: {error.strerror}") from error
+    except safeyaml.YamlProblem as problem:
+        raise ContentError(f"{path}:{problem.line}: {problem.message}") from None
 
 
 def sandbox_root() -> Path:

@@ -49,6 +49,18 @@ class Router:
         self._queue = queue_lookup
         self._invoke_async = invoke_async
         self.deliveries: list[Delivery] = []
+        # ``limit`` caps ``deliveries`` (a long run keeps the first ones; None = all);
+        # ``counts`` counts every delivery by condition and by kind, kept or not.
+        self.limit: int | None = None
+        self.counts: dict[str, int] = {}
+
+    def _keep(self, delivery: Delivery) -> None:
+        counts = self.counts
+        counts[delivery.kind] = counts.get(delivery.kind, 0) + 1
+        if delivery.condition and delivery.condition != delivery.kind:
+            counts[delivery.condition] = counts.get(delivery.condition, 0) + 1
+        if self.limit is None or len(self.deliveries) < self.limit:
+            self.deliveries.append(delivery)
 
     def deliver_dlq(
         self, target: str, body: str, attributes: dict[str, str], request_id: str, function: str
@@ -58,7 +70,7 @@ class Router:
         if self._unsupported(target, function, request_id, "DeadLetterErrors"):
             return
         engine.counters.dlq_deliveries += 1
-        self.deliveries.append(
+        self._keep(
             Delivery(engine.now, target, "dlq", json.loads(body), "", request_id, attributes)
         )
         service, name = target_kind(target)
@@ -84,7 +96,7 @@ class Router:
         if self._unsupported(target, function, request_id, "DestinationDeliveryFailures"):
             return
         engine.counters.destination_deliveries += 1
-        self.deliveries.append(Delivery(engine.now, target, kind, record, condition, request_id))
+        self._keep(Delivery(engine.now, target, kind, record, condition, request_id))
         service, name = target_kind(target)
         if service == "sqs":
             self._queue(name).send(json.dumps(record))

@@ -54,6 +54,15 @@ ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
 SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
 # A simulated Lambda service fault (5xx), retried like a throttle for async (R-3.3).
 SYSTEM_ERROR = "ServiceException"
+# Completions carry sequence numbers this far below every other event's, so that at the
+# same instant they run first: a completion at t frees its environment before anything
+# else at t (an arrival, a poll, a retry) looks for one. One convention for every source.
+_COMPLETIONS_FIRST = 1 << 62
+
+
+class RunStopped(Exception):
+    """Raised inside a run by a component that found it can never settle (a livelock);
+    :meth:`Engine.run` stops and keeps the reason in ``Engine.stop_reason``."""
 
 
 class Engine:
@@ -75,6 +84,9 @@ class Engine:
         self.rng = random.Random(seed)
         self.now = 0.0
         self._heap: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self.heap = self._heap  # read by traffic generators (is anything due before t?)
+        self.limit = float("inf")  # the running run's ``until``
+        self.stop_reason = ""  # why the last run stopped early ("" = it did not)
         self._seq = 0
         self.sink = trace
         self.tracing = trace is not None
@@ -93,24 +105,31 @@ class Engine:
 
     # ------------------------------------------------------------------ scheduling
     def schedule(self, at: float, callback: Callable[[Any], None], arg: Any = None) -> None:
-        """Run ``callback(arg)`` at simulated time ``at`` (never before now)."""
+        """Run ``callback(arg)`` at simulated time ``at`` (never before now).
+
+        Events at the same instant run in the order they were scheduled, except that
+        invocation completions go before all others (see ``_COMPLETIONS_FIRST``)."""
         self._seq += 1
         heappush(self._heap, (at if at > self.now else self.now, self._seq, callback, arg))
 
     def run(self, until: float | None = None, max_events: int | None = None) -> bool:
         """Process events in time order until none is left, the next is after ``until``, or
-        ``max_events`` were processed. Returns False if stopped by ``max_events`` (a run that
-        would not settle, e.g. a shard blocked forever by infinite retries, R-4.10)."""
+        ``max_events`` were processed. Returns False if stopped early: by ``max_events`` (a
+        run that would not settle, e.g. a shard blocked forever by infinite retries, R-4.10)
+        or by a component raising :class:`RunStopped`; ``stop_reason`` then says why."""
         heap = self._heap
         pop = heappop
         budget = -1 if max_events is None else max_events
         self.running = True
+        self.stop_reason = ""
+        limit = float("inf") if until is None else until
+        self.limit = limit
         try:
             if self.clock.realtime or until is not None or max_events is not None:
                 wait = self.clock.wait_until
-                limit = float("inf") if until is None else until
                 while heap and heap[0][0] <= limit:
                     if budget == 0:
+                        self.stop_reason = f"max_events ({max_events:,}) reached"
                         return False
                     budget -= 1
                     at, _, callback, arg = pop(heap)
@@ -122,8 +141,12 @@ class Engine:
                     at, _, callback, arg = pop(heap)
                     self.now = at
                     callback(arg)
+        except RunStopped as stopped:
+            self.stop_reason = str(stopped)
+            return False
         finally:
             self.running = False
+            self.limit = float("inf")
         if until is not None and until > self.now:
             self.now = until
         return True
@@ -163,6 +186,14 @@ class Engine:
                 f"{self.options.account_id}:function:{name}"
             )
         return state
+
+    def check_qualifier(self, fn: FunctionState, qualifier: str | None) -> None:
+        """ResourceNotFoundException unless ``qualifier`` names $LATEST, a version or an alias
+        of ``fn`` (the Invoke and CreateEventSourceMapping APIs check before anything runs)."""
+        if qualifier is None or qualifier == LATEST:
+            return
+        if qualifier not in fn.versions and qualifier not in fn.aliases:
+            raise not_found(f"Function not found: {fn.arn}:{qualifier}")
 
     def resolve(self, fn: FunctionState, qualifier: str | None) -> VersionState:
         """The version an invocation of ``qualifier`` runs (alias weights, R-9.2)."""
@@ -298,7 +329,13 @@ class Engine:
             fn.max_concurrency = busy
         self._seq += 1
         heappush(
-            self._heap, (now + (init_ms + duration) / 1000.0, self._seq, self._on_complete, inv)
+            self._heap,
+            (
+                now + (init_ms + duration) / 1000.0,
+                self._seq - _COMPLETIONS_FIRST,
+                self._on_complete,
+                inv,
+            ),
         )
         return None
 

@@ -186,8 +186,11 @@ class SqsPoller:
         deleted = 0
         for message in batch:
             if failed is not None and message.message_id not in failed:
+                # A message received twice (its visibility timeout ran out while the first
+                # batch still ran) is deleted, and counted, once.
+                if not message.deleted:
+                    deleted += 1
                 self.queue.delete(message)
-                deleted += 1
         engine = self.engine
         engine.counters.sqs_deleted += deleted
         if engine.tracing and deleted:

@@ -168,6 +168,8 @@ class StreamPoller:
             self._wake(slot, engine.now + delay)
             return
         slot.busy = True
+        if slot.invokes:  # a retry is counted when it runs, not when planned
+            engine.counters.retries += 1
         slot.invokes += 1
         slot.backoff = engine.options.esm_throttle_backoff_s
 
@@ -225,8 +227,6 @@ class StreamPoller:
         max_retries = self.spec.max_retries
         if max_retries != -1 and slot.retries > max_retries:
             self._give_up(slot, batch, STREAM_RETRIES_EXHAUSTED, inv)
-        else:
-            self.engine.counters.retries += 1
 
     def _give_up(
         self,

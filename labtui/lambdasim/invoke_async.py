@@ -99,6 +99,10 @@ class AsyncInvoker:
         self._duplicate_probability = engine.options.duplicate_probability
         self._on_done = self._done  # one bound method for every invocation
         self.events: list[AsyncEvent] = []
+        # Kept whether or not ``events`` is: the summary reads these, not the list.
+        self.submitted = 0
+        self.succeeded = 0
+        self.failed = 0  # failed or dropped
 
     def submit(self, event: AsyncEvent) -> AsyncEvent:
         engine = self.engine
@@ -106,6 +110,7 @@ class AsyncInvoker:
             engine.function(event.function)  # raises ResourceNotFoundException now
         if not event.request_id:
             event.request_id = engine.new_request_id()
+        self.submitted += 1
         if self.keep_events:
             self.events.append(event)
         at = event.enqueued_at + self._queue_delay_s
@@ -145,6 +150,8 @@ class AsyncInvoker:
             event,
         )
         if reason is None:
+            if event.attempts:  # a retry is counted when it runs, not when planned
+                engine.counters.retries += 1
             event.attempts += 1
             return
         # throttles and system errors back off exponentially until the age limit.
@@ -161,6 +168,7 @@ class AsyncInvoker:
         event.last = inv
         event.last_reason = ""
         if inv.status == "ok":
+            self.succeeded += 1
             event.state = "success"
             event.condition = SUCCESS
             event.finished_at = engine.now
@@ -175,7 +183,6 @@ class AsyncInvoker:
         config = fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
         if event.attempts <= config.max_retries:  # about 1 min, then about 2 min
             delay = facts.ASYNC_RETRY_DELAYS_S[min(event.attempts, 2) - 1] + self._jitter()
-            engine.counters.retries += 1
             event.state = "queued"
             self._retry_later(event, fn, delay, "retry after function error")
         else:
@@ -234,6 +241,7 @@ class AsyncInvoker:
         return self.engine.rng.uniform(0.0, jitter) if jitter else 0.0
 
     def _finish(self, event: AsyncEvent, state: str, condition: str) -> None:
+        self.failed += 1
         event.state = state
         event.condition = condition
         event.finished_at = self.engine.now

@@ -45,14 +45,16 @@ def allocate(
     check_provisioned(count)
     if qualifier == LATEST:
         raise invalid_parameter(
-            "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+            "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
+            "qualifier",
         )
     split = _split(fn, qualifier, count)
     others = fn.provisioned_total - existing
     if fn.reserved is not None and others + count > fn.reserved:
         raise invalid_parameter(
             "Requested Provisioned Concurrency should not be greater than the "
-            "reservedConcurrentExecution for function"
+            "reservedConcurrentExecution for function",
+            "provisionedConcurrentExecutions",
         )
     if fn.reserved is None:
         # The unreserved pool must keep its minimum after this allocation.
@@ -63,7 +65,8 @@ def allocate(
         if allocated - existing + count > room:
             raise invalid_parameter(
                 "Specified ConcurrentExecutions for function is greater than account's "
-                f"unreserved concurrency [{room - allocated + existing}]."
+                f"unreserved concurrency [{room - allocated + existing}].",
+                "provisionedConcurrentExecutions",
             )
         engine.unreserved_used += count - existing
     fn.provisioned_total = others + count

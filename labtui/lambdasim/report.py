@@ -5,15 +5,17 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from labtui.lambdasim.cost import CostBreakdown, monthly_cost
+from labtui.lambdasim.diagnose import cut_short
 from labtui.lambdasim.records import Delivery
 from labtui.lambdasim.scenario import ScenarioBuild, ScenarioError, load_scenario
+from labtui.lambdasim.scenario_checks import traffic_totals
 from labtui.lambdasim.scenario_models import ReachTargetYaml, VpcScenarioYaml
 from labtui.lambdasim.simulation import Simulation
 from labtui.lambdasim.summary import Summary
-from labtui.lambdasim.trace import TraceEvent, format_event, timeline
+from labtui.lambdasim.trace import BoundedTrace, TraceEvent, format_event, timeline
 from labtui.lambdasim.vpc import (
     ALLOW_ALL_OUT,
     AclRule,
@@ -40,6 +42,26 @@ from labtui.lambdasim.vpc import (
 
 __all__ = ["ScenarioError", "ScenarioReport", "render_text", "run_scenario_file"]
 
+# Amounts of money match within half a percent of the expected amount (R-10 prices have
+# six significant digits; a fixed tolerance would let $0.004 "match" $0.000143).
+MONEY_TOLERANCE = 0.005
+TRACE_LIMIT = 100_000  # trace events kept for display (``--trace``, the TUI timeline)
+DELIVERIES_KEPT = 1_000  # delivery records kept for display; every one is counted
+MESSAGES_SHOWN = 100  # messages listed per queue in --json (all are counted)
+# Default event budget: generous for the declared traffic (a call takes about two
+# events, a message a few), small enough that a world that never settles stops soon.
+DEFAULT_MAX_EVENTS = 2_000_000
+EVENTS_PER_WORK_ITEM = 25
+
+
+def money_matches(actual: float, expected: float) -> bool:
+    """Equal within MONEY_TOLERANCE of the expected amount (and within a nano-dollar)."""
+    return abs(actual - expected) <= max(MONEY_TOLERANCE * abs(expected), 1e-9)
+
+
+def default_max_events(calls: int, messages: int) -> int:
+    return max(DEFAULT_MAX_EVENTS, EVENTS_PER_WORK_ITEM * (calls + messages))
+
 
 @dataclass(slots=True)
 class Expectation:
@@ -51,8 +73,9 @@ class Expectation:
     def met(self) -> bool:
         if self.actual is None:
             return False
-        tolerance = 0.005 if self.key.endswith("usd") else 1e-6
-        return abs(self.actual - self.expected) <= tolerance
+        if self.key.endswith("usd"):
+            return money_matches(self.actual, self.expected)
+        return abs(self.actual - self.expected) <= 1e-6
 
 
 @dataclass(slots=True)
@@ -83,15 +106,20 @@ class ScenarioReport:
     reachability: list[ReachResult] = field(default_factory=list)
     expectations: list[Expectation] = field(default_factory=list)
     simulation: Simulation | None = None
-    settled: bool = True  # False: stopped after max_events with work left
+    settled: bool = True  # False: the run was cut short (``cut_reason`` says how)
+    cut_reason: str = ""
+    trace_dropped: int = 0  # trace events beyond TRACE_LIMIT, not kept
+    queue_sizes: dict[str, int] = field(default_factory=dict)
+    delivery_count: int = 0
 
     @property
     def ok(self) -> bool:
         return (
-            all(e.met for e in self.expectations)
+            self.settled
+            and all(e.met for e in self.expectations)
             and all(r.met for r in self.reachability)
             and all(
-                expected is None or round(cost.total_usd, 2) == round(expected, 2)
+                expected is None or money_matches(cost.total_usd, expected)
                 for _, cost, expected in self.cost_estimates
             )
         )
@@ -103,6 +131,9 @@ class ScenarioReport:
             "seed": self.seed,
             "ok": self.ok,
             "settled": self.settled,
+            "cut_reason": self.cut_reason,
+            "queue_sizes": self.queue_sizes,
+            "delivery_count": self.delivery_count,
             "summary": self.summary.as_dict() if self.summary else None,
             "expectations": [
                 {"key": e.key, "expected": e.expected, "actual": e.actual, "met": e.met}
@@ -138,11 +169,26 @@ class ScenarioReport:
         }
         if include_trace:
             data["trace"] = [event.as_dict() for event in self.trace]
+            data["trace_dropped"] = self.trace_dropped
         return data
 
 
-def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioReport:
-    """Load, run and check a scenario; raises ScenarioError listing every problem."""
+def run_scenario_file(
+    path: str | Path,
+    seed: int | None = None,
+    *,
+    trace: bool = True,
+    max_events: int | None = None,
+) -> ScenarioReport:
+    """Load, run and check a scenario; raises ScenarioError listing every problem.
+
+    Memory stays bounded however long the run: ``trace`` keeps the first TRACE_LIMIT
+    events (False keeps none, the fastest), deliveries and queue listings are capped
+    (every one is still counted). ``max_events`` overrides the scenario's budget
+    (default: :func:`default_max_events` of the declared traffic). A run that stops
+    before its world settles has ``settled`` False, ``cut_reason`` saying what was
+    cut and why, and is never ``ok``.
+    """
     loaded = load_scenario(path)
     scenario = loaded.model
     report = ScenarioReport(
@@ -153,13 +199,25 @@ def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioRepo
         None,
     )
     if scenario.functions:
-        build = ScenarioBuild(scenario, seed)
+        sink: BoundedTrace | Literal["off"] = BoundedTrace(TRACE_LIMIT) if trace else "off"
+        build = ScenarioBuild(
+            scenario, seed, trace=sink, keep_history=False, delivery_limit=DELIVERIES_KEPT
+        )
         sim = build.sim
-        report.settled = sim.run(scenario.run_until_s, scenario.max_events)
+        budget = max_events or scenario.max_events or default_max_events(*traffic_totals(scenario))
+        report.settled = sim.run(scenario.run_until_s, budget)
+        if not report.settled:
+            report.cut_reason = cut_short(sim, sim.engine.stop_reason)
         report.simulation = sim
         report.summary = sim.summary()
-        report.trace = timeline(sim.trace)
+        if isinstance(sink, BoundedTrace):
+            report.trace = timeline(sink.events)
+            report.trace_dropped = sink.dropped
         report.deliveries = list(sim.deliveries)
+        report.delivery_count = sum(
+            n for kind, n in sim.router.counts.items() if kind in _DELIVERY_KINDS
+        )
+        report.queue_sizes = {name: len(queue) for name, queue in sim.queues.items()}
         report.queues = {
             name: [
                 {
@@ -168,7 +226,7 @@ def run_scenario_file(path: str | Path, seed: int | None = None) -> ScenarioRepo
                     "receive_count": m.receive_count,
                     "message_attributes": m.message_attributes,
                 }
-                for m in queue.messages
+                for m in queue.first_messages(MESSAGES_SHOWN)
             ]
             for name, queue in sim.queues.items()
         }
@@ -196,10 +254,7 @@ def _actual(sim: Simulation, key: str) -> float | None:
         name = key.removeprefix("queue.")
         return float(len(sim.queues[name].messages)) if name in sim.queues else None
     if key.startswith("deliveries."):
-        condition = key.removeprefix("deliveries.")
-        return float(
-            sum(1 for d in sim.deliveries if d.condition == condition or d.kind == condition)
-        )
+        return float(sim.router.counts.get(key.removeprefix("deliveries."), 0))
     if key.startswith("max_concurrency."):
         name = key.removeprefix("max_concurrency.")
         fn = sim.engine.functions.get(name)
@@ -314,6 +369,7 @@ _SUMMARY_LINES = (
 
 
 _DELIVERIES_SHOWN = 10
+_DELIVERY_KINDS = frozenset({"dlq", "destination", "stream-failure"})
 _ALWAYS_SHOWN = frozenset(
     {
         "invocations",
@@ -338,10 +394,8 @@ def render_text(report: ScenarioReport, trace: bool = False) -> str:
         s = report.summary
         out.append(f"Simulated {s.simulated_seconds:,.3f} s (seed {report.seed})")
         if not report.settled:
-            out.append(
-                "  (stopped after max_events with work still pending: something retries "
-                "forever, e.g. a stream batch with MaximumRetryAttempts -1)"
-            )
+            out.append(f"  RUN CUT SHORT: {report.cut_reason}")
+            out.append("  (the numbers below cover only what ran before the cut)")
         for key, label in _SUMMARY_LINES:
             value = getattr(s, key)
             if value or key in _ALWAYS_SHOWN:
@@ -352,8 +406,8 @@ def render_text(report: ScenarioReport, trace: bool = False) -> str:
         for delivery in report.deliveries[:_DELIVERIES_SHOWN]:
             what = delivery.condition or "event payload"
             out.append(f"  t=+{delivery.time:.3f}s {delivery.kind} {what} -> {delivery.target}")
-        if len(report.deliveries) > _DELIVERIES_SHOWN:
-            out.append(f"  ... {len(report.deliveries) - _DELIVERIES_SHOWN} more (see --json)")
+        if report.delivery_count > _DELIVERIES_SHOWN:
+            out.append(f"  ... {report.delivery_count - _DELIVERIES_SHOWN:,} more (see --json)")
     for label, cost, expected in report.cost_estimates:
         out.append(f"Cost estimate: {label}")
         out.append(
@@ -374,7 +428,15 @@ def render_text(report: ScenarioReport, trace: bool = False) -> str:
             out.append(
                 f"  {'ok ' if e.met else 'FAIL'} {e.key}: expected {e.expected:g}, got {actual}"
             )
-    out.append("Result: " + ("as expected" if report.ok else "DIFFERS from expectations"))
+    if not report.settled:
+        out.append("Result: CUT SHORT, not comparable with expectations")
+    else:
+        out.append("Result: " + ("as expected" if report.ok else "DIFFERS from expectations"))
     if trace:
         out += ["", "Trace:"] + [format_event(event) for event in report.trace]
+        if report.trace_dropped:
+            out.append(
+                f"... {report.trace_dropped:,} more events not kept (the trace keeps the "
+                f"first {TRACE_LIMIT:,})"
+            )
     return "\n".join(out)

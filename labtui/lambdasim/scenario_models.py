@@ -52,7 +52,16 @@ wrong). Skeleton (every key but ``title`` and ``description`` is optional)::
 
 ``expect`` keys are :class:`~labtui.lambdasim.summary.Summary` fields, or
 ``queue.<name>`` (messages left), ``deliveries.<condition or kind>``,
-``max_concurrency.<function>``.
+``max_concurrency.<function>``. Amounts in USD (``cost_usd``, ``expect_total_usd``)
+match within 0.5 % of the expected amount; everything else exactly.
+
+Simulator bounds (so that no file can exhaust memory; the loader says them in
+its error): at most :data:`MAX_CALLS` synchronous/asynchronous calls in all
+``sync``/``async``/``rate`` traffic together, at most :data:`MAX_MESSAGES` SQS
+messages and stream records together, :data:`MAX_ACCOUNT_CONCURRENCY`,
+:data:`MAX_SHARDS` shards per stream, :data:`MAX_PUBLISHED_VERSIONS` versions
+per function. Times and durations are never negative, fault windows end after
+they start, poison indexes lie inside ``count``.
 """
 
 from __future__ import annotations
@@ -63,9 +72,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from labtui import facts
 
+MAX_CALLS = 10_000_000  # sync + async + rate calls in one scenario
+MAX_MESSAGES = 1_000_000  # SQS messages + stream records in one scenario
+MAX_ACCOUNT_CONCURRENCY = 100_000
+MAX_SHARDS = 1_000
+MAX_PUBLISHED_VERSIONS = 1_000
+MAX_EVENTS = 1_000_000_000  # the most a run may be allowed to process (max_events)
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    # NaN and infinity are never meaningful in a scenario (and NaN compares false with
+    # every bound, so it would slip past all of them).
+    model_config = ConfigDict(
+        extra="forbid", strict=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class DistributionYaml(Strict):
@@ -73,11 +95,11 @@ class DistributionYaml(Strict):
     ``exponential`` (``mean``)."""
 
     distribution: Literal["fixed", "uniform", "normal", "exponential"] = "fixed"
-    ms: float = 100.0
-    min: float = 0.0
-    max: float = 0.0
-    mean: float = 100.0
-    stddev: float = 0.0
+    ms: NonNegative = 100.0
+    min: NonNegative = 0.0
+    max: NonNegative = 0.0
+    mean: NonNegative = 100.0
+    stddev: NonNegative = 0.0
 
 
 class FailureYaml(Strict):
@@ -90,9 +112,9 @@ class FailureYaml(Strict):
 
 
 class BehaviourYaml(Strict):
-    duration_ms: float | DistributionYaml = 100.0
-    init_duration_ms: float | DistributionYaml = 200.0
-    max_memory_mb: int = 64
+    duration_ms: NonNegative | DistributionYaml = 100.0
+    init_duration_ms: NonNegative | DistributionYaml = 200.0
+    max_memory_mb: int = Field(default=64, ge=0)
     fail: FailureYaml | None = None
     response: Any = None
 
@@ -124,7 +146,7 @@ class FunctionYaml(Strict):
     ephemeral_mb: int = facts.EPHEMERAL_DEFAULT_MB
     reserved_concurrency: int | None = None
     behaviour: BehaviourYaml = Field(default_factory=BehaviourYaml)
-    publish_versions: int = Field(default=0, ge=0)
+    publish_versions: int = Field(default=0, ge=0, le=MAX_PUBLISHED_VERSIONS)
     aliases: list[AliasYaml] = Field(default_factory=list)
     provisioned: list[ProvisionedYaml] = Field(default_factory=list)
     async_config: AsyncYaml | None = None
@@ -133,20 +155,20 @@ class FunctionYaml(Strict):
 
 class RedriveYaml(Strict):
     dead_letter_queue: str
-    max_receive_count: int = Field(ge=1)
+    max_receive_count: int = Field(ge=1, le=1000)  # SQS RedrivePolicy range
 
 
 class QueueYaml(Strict):
     name: str
     fifo: bool = False
-    visibility_timeout_s: float = 30.0
+    visibility_timeout_s: float = Field(default=30.0, ge=0.0, le=43_200.0)  # SQS: 0 s-12 h
     redrive: RedriveYaml | None = None
 
 
 class StreamYaml(Strict):
     name: str
     kind: Literal["kinesis", "dynamodb"] = "kinesis"
-    shards: int = Field(default=1, ge=1)
+    shards: int = Field(default=1, ge=1, le=MAX_SHARDS)
 
 
 class SqsMappingYaml(Strict):
@@ -181,9 +203,9 @@ class InvokeTraffic(Strict):
     type: Literal["sync", "async"]
     function: str
     qualifier: str | None = None
-    count: int = Field(default=1, ge=1)
-    at_s: float = 0.0
-    interval_s: float = 0.0
+    count: int = Field(default=1, ge=1, le=MAX_CALLS)
+    at_s: NonNegative = 0.0
+    interval_s: NonNegative = 0.0
     payload: Any = None
 
 
@@ -194,9 +216,9 @@ class RateTraffic(Strict):
     mode: Literal["sync", "async"] = "sync"
     function: str
     qualifier: str | None = None
-    per_second: float = Field(gt=0)
-    start_s: float = 0.0
-    duration_s: float = Field(gt=0)
+    per_second: float = Field(gt=0, le=MAX_CALLS)
+    start_s: NonNegative = 0.0
+    duration_s: float = Field(gt=0, le=365 * 86_400.0)
     payload: Any = None
 
 
@@ -207,11 +229,11 @@ class SqsTraffic(Strict):
     type: Literal["sqs"]
     queue: str
     bodies: list[str] = Field(default_factory=list)
-    count: int = Field(default=0, ge=0)
+    count: int = Field(default=0, ge=0, le=MAX_MESSAGES)
     body: str = "message {i}"
     poison: list[int] = Field(default_factory=list)
     group_id: str | None = None
-    at_s: float = 0.0
+    at_s: NonNegative = 0.0
 
 
 class StreamTraffic(Strict):
@@ -219,11 +241,11 @@ class StreamTraffic(Strict):
 
     type: Literal["stream"]
     stream: str
-    count: int = Field(default=1, ge=1)
+    count: int = Field(default=1, ge=1, le=MAX_MESSAGES)
     data: str = "record {i}"
     poison: list[int] = Field(default_factory=list)
-    partition_keys: list[str] = Field(default_factory=lambda: ["key"])
-    at_s: float = 0.0
+    partition_keys: list[str] = Field(default_factory=lambda: ["key"], min_length=1)
+    at_s: NonNegative = 0.0
 
 
 Traffic = Annotated[
@@ -234,17 +256,19 @@ Traffic = Annotated[
 class FaultYaml(Strict):
     function: str
     kind: Literal["error", "timeout", "latency", "system_error"]
-    start_s: float
-    end_s: float
-    extra_ms: float = 0.0
+    start_s: NonNegative
+    end_s: NonNegative
+    extra_ms: NonNegative = 0.0
 
 
 class AccountYaml(Strict):
-    concurrency: int = facts.ACCOUNT_CONCURRENCY_DEFAULT
+    concurrency: int = Field(
+        default=facts.ACCOUNT_CONCURRENCY_DEFAULT, ge=1, le=MAX_ACCOUNT_CONCURRENCY
+    )
 
 
 class OptionsYaml(Strict):
-    idle_reclaim_s: float = 600.0
+    idle_reclaim_s: NonNegative = 600.0
     retry_jitter_s: float = Field(default=0.0, ge=0.0)
     duplicate_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     async_queue_delay_s: float = Field(default=0.0, ge=0.0)
@@ -254,14 +278,16 @@ class OptionsYaml(Strict):
 class CostEstimateYaml(Strict):
     label: str
     invocations: int = Field(ge=0)
-    billed_duration_ms: float = Field(ge=0)
-    memory_mb: int
+    billed_duration_ms: float = Field(ge=0, le=facts.TIMEOUT_MAX_S * 1000.0)  # R-1.2
+    memory_mb: int = Field(ge=facts.MEMORY_MIN_MB, le=facts.MEMORY_MAX_MB)  # R-1.1
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     free_tier: bool = False
-    ephemeral_mb: int = facts.EPHEMERAL_DEFAULT_MB
-    provisioned_concurrency: int = 0
-    provisioned_hours: float = 0.0
-    expect_total_usd: float | None = None
+    ephemeral_mb: int = Field(
+        default=facts.EPHEMERAL_DEFAULT_MB, ge=facts.EPHEMERAL_MIN_MB, le=facts.EPHEMERAL_MAX_MB
+    )  # R-1.3
+    provisioned_concurrency: int = Field(default=0, ge=0, le=MAX_ACCOUNT_CONCURRENCY)
+    provisioned_hours: float = Field(default=0.0, ge=0.0, le=744.0)  # hours in a month
+    expect_total_usd: float | None = Field(default=None, ge=0.0)
 
 
 # ------------------------------------------------------------------ VPC
@@ -396,8 +422,8 @@ class ScenarioYaml(Strict):
     stream_mappings: list[StreamMappingYaml] = Field(default_factory=list)
     traffic: list[Traffic] = Field(default_factory=list)
     faults: list[FaultYaml] = Field(default_factory=list)
-    run_until_s: float | None = None
-    max_events: int = Field(default=2_000_000, ge=1)
+    run_until_s: NonNegative | None = None
+    max_events: int | None = Field(default=None, ge=1, le=MAX_EVENTS)
     cost_estimates: list[CostEstimateYaml] = Field(default_factory=list)
     vpc: VpcScenarioYaml | None = None
     expect: dict[str, int | float] = Field(default_factory=dict)

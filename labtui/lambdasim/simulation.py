@@ -78,6 +78,7 @@ class Simulation:
         self.router = Router(self.engine, self.queue_or_create, self._invoke_record)
         self._sync = SyncInvoker(self.engine)
         self._async = AsyncInvoker(self.engine, self.router, keep_events=keep_history)
+        self.async_invoker = self._async
         self.sqs_pollers: list[SqsPoller] = []
         self.stream_pollers: list[StreamPoller] = []
         self.provisioned_allocations: list[provisioning.ProvisionedAllocation] = []
@@ -264,6 +265,13 @@ class Simulation:
     # ------------------------------------------------------------------ sources
     def add_sqs_queue(self, spec: SqsQueueSpec) -> SqsQueue:
         engine = self.engine
+        if spec.redrive is not None and spec.redrive.dead_letter_queue == spec.name:
+            # SQS refuses it too; a message would be "moved" to its own queue forever.
+            raise LambdaApiError(
+                "InvalidParameterValue",
+                f"Value for parameter RedrivePolicy is invalid. Reason: Dead-letter target "
+                f"can't be source queue ({spec.name}).",
+            )
         arn = f"arn:aws:sqs:{engine.options.region}:{engine.options.account_id}:{spec.name}"
         queue = SqsQueue(spec, engine, arn, self.queue_or_create)
         self.queues[spec.name] = queue
@@ -271,6 +279,7 @@ class Simulation:
 
     def add_sqs_mapping(self, spec: SqsMappingSpec) -> SqsPoller:
         """CreateEventSourceMapping for an SQS queue (R-4.1–R-4.7)."""
+        self.engine.check_qualifier(self.function(spec.function), spec.qualifier)
         poller = SqsPoller(self.engine, spec, self.function(spec.function), self.queue(spec.queue))
         self.sqs_pollers.append(poller)
         return poller
@@ -283,6 +292,7 @@ class Simulation:
 
     def add_stream_mapping(self, spec: StreamMappingSpec) -> StreamPoller:
         """CreateEventSourceMapping for Kinesis / DynamoDB Streams (R-4.8–R-4.13)."""
+        self.engine.check_qualifier(self.function(spec.function), spec.qualifier)
         poller = StreamPoller(
             self.engine, spec, self.function(spec.function), self.stream(spec.stream), self.router
         )
@@ -299,8 +309,9 @@ class Simulation:
     ) -> SyncInvocation:
         """Invoke with RequestResponse at ``at`` (default now); read ``.response`` after run()."""
         engine = self.engine
-        if function not in engine.functions:
-            engine.function(function)  # raises ResourceNotFoundException
+        fn = engine.function(function)  # raises ResourceNotFoundException
+        if qualifier is not None:
+            engine.check_qualifier(fn, qualifier)
         if payload is not None:
             check_payload_size(payload, facts.SYNC_PAYLOAD_MAX_BYTES)  # R-2.5
         call = SyncInvocation(function, qualifier, payload, engine.now if at is None else at)
@@ -314,6 +325,10 @@ class Simulation:
         at: float | None = None,
     ) -> AsyncEvent:
         """Invoke with Event (HTTP 202, R-2.3) at ``at``; follow the returned AsyncEvent."""
+        engine = self.engine
+        fn = engine.function(function)  # raises ResourceNotFoundException
+        if qualifier is not None:
+            engine.check_qualifier(fn, qualifier)
         if payload is not None:
             check_payload_size(payload, facts.ASYNC_PAYLOAD_MAX_BYTES)  # R-2.5
         event = AsyncEvent(function, qualifier, payload, self.engine.now if at is None else at)
@@ -339,6 +354,9 @@ class Simulation:
                         f"after {chain} chained invocations",
                     )
                 )
+            return None
+        if function not in engine.functions:  # a destination naming no function: not sent
+            engine.counters.delivery_failures += 1
             return None
         event = AsyncEvent(function, None, record, engine.now)
         event.chain = chain

@@ -13,10 +13,17 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from labtui.lambdasim.config import SqsQueueSpec
+from labtui.lambdasim.engine import RunStopped
 from labtui.lambdasim.trace import TraceEvent
+
+# A message received this often with no redrive policy is in a livelock: its handler keeps
+# failing and it keeps coming back (at once with a visibility timeout of 0). With a 30 s
+# timeout it takes 3.5 simulated days, about SQS's default retention of 4 days.
+LIVELOCK_RECEIVES = 10_000
 
 if TYPE_CHECKING:
     from labtui.lambdasim.engine import Engine
@@ -108,6 +115,10 @@ class SqsQueue:
     def messages(self) -> list[Message]:
         return list(self._all.values())
 
+    def first_messages(self, limit: int) -> list[Message]:
+        """The oldest ``limit`` messages still in the queue (for display)."""
+        return list(islice(self._all.values(), limit))
+
     def __len__(self) -> int:
         return len(self._all)
 
@@ -177,6 +188,8 @@ class SqsQueue:
             if message.group_id is not None:
                 self._in_flight[message.group_id] = self._in_flight.get(message.group_id, 0) + 1
             message.receive_count += 1
+            if message.receive_count >= LIVELOCK_RECEIVES and self.spec.redrive is None:
+                raise RunStopped(self._livelock(message))
             if message.first_receive_at is None:
                 message.first_receive_at = now
             message.visible_at = visible_at
@@ -184,6 +197,16 @@ class SqsQueue:
         if batch:
             self._engine.schedule(visible_at, self._on_visibility_expired)
         return batch
+
+    def _livelock(self, message: Message) -> str:
+        timeout = self.spec.visibility_timeout_s
+        again = "at once" if timeout == 0 else f"after {timeout:g} s"
+        return (
+            f"livelock: message {message.message_id} in queue '{self.name}' was received "
+            f"{message.receive_count:,} times; its batch keeps failing and, with no redrive "
+            f"policy, it comes back {again} forever (visibility timeout {timeout:g} s). Give "
+            "the queue a redrive policy to a dead-letter queue (R-4.2, R-4.3)"
+        )
 
     def delete(self, message: Message) -> None:
         if not message.deleted:

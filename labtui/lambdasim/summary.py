@@ -15,7 +15,10 @@ class Summary:
 
     ``invocations`` counts executions (what Lambda bills; throttles are not
     invocations). ``retries`` counts async retries after function errors (R-3.2) and
-    stream batch retries (R-4.10); throttle backoffs are not retries.
+    stream batch retries (R-4.10, R-4.12) that ran: a retry planned but never run,
+    because the event or its records expired first (R-3.4, R-4.10), is not counted;
+    throttle backoffs and bisected halves (R-4.11) are not retries. ``sqs_deleted``
+    counts each message once, however many times it was received.
     ``async_failed`` includes dropped events.
 
     A plain dataclass (``vars(summary)`` and ``as_dict()`` both work)."""
@@ -55,7 +58,7 @@ class Summary:
 
 def summarise(sim: Simulation) -> Summary:
     counters = sim.engine.counters
-    events = sim.async_events
+    invoker = sim.async_invoker
     cost = sim.cost()
     on_demand_gb_s, provisioned_gb_s = sim.engine.gb_seconds()
     return Summary(
@@ -81,9 +84,9 @@ def summarise(sim: Simulation) -> Summary:
         delivery_failures=counters.delivery_failures,
         recursion_stopped=counters.recursion_stopped,
         stream_records_skipped=counters.stream_records_skipped,
-        async_succeeded=sum(1 for e in events if e.state == "success"),
-        async_failed=sum(1 for e in events if e.state in ("failed", "dropped")),
-        async_in_flight=sum(1 for e in events if e.state in ("queued", "running")),
+        async_succeeded=invoker.succeeded,
+        async_failed=invoker.failed,
+        async_in_flight=invoker.submitted - invoker.succeeded - invoker.failed,
         gb_seconds=round(
             sum(on_demand_gb_s.values()) + sum(provisioned_gb_s.values()),
             6,

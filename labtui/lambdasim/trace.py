@@ -149,6 +149,22 @@ class ListTrace:
         self.events.append(event)
 
 
+class BoundedTrace(ListTrace):
+    """Keeps the first ``limit`` events and counts the rest (``dropped``): a trace for
+    display that cannot grow with a long run."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.dropped = 0
+
+    def add(self, event: TraceEvent) -> None:
+        if len(self.events) < self.limit:
+            self.events.append(event)
+        else:
+            self.dropped += 1
+
+
 class JsonLinesTrace:
     """Writes each event as one JSON line; memory does not grow with history."""
 

@@ -21,13 +21,24 @@ from labtui import facts
 
 
 class LambdaApiError(Exception):
-    """An error the Lambda API would return: ``code`` (exception name), HTTP ``status``."""
+    """An error the Lambda API would return: ``code`` (exception name), HTTP ``status``.
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    ``fields`` pairs each request field at fault (AWS's name, e.g. ``memorySize``) with
+    the sentence about it, so that a scenario file can point at the key it came from.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        fields: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        self.fields = fields
 
 
 @dataclass(slots=True)
@@ -35,19 +46,26 @@ class ConstraintChecker:
     """Collects range violations in request order, then raises them as one error."""
 
     problems: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def _add(self, name: str, problem: str) -> None:
+        self.names.append(name)
+        self.problems.append(problem)
 
     def at_least(self, name: str, value: int | float | None, minimum: int | float) -> None:
         if value is not None and value < minimum:
-            self.problems.append(
+            self._add(
+                name,
                 f"Value '{_show(value)}' at '{name}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {_show(minimum)}"
+                f"Member must have value greater than or equal to {_show(minimum)}",
             )
 
     def at_most(self, name: str, value: int | float | None, maximum: int | float) -> None:
         if value is not None and value > maximum:
-            self.problems.append(
+            self._add(
+                name,
                 f"Value '{_show(value)}' at '{name}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {_show(maximum)}"
+                f"Member must have value less than or equal to {_show(maximum)}",
             )
 
     def between(
@@ -58,9 +76,10 @@ class ConstraintChecker:
 
     def one_of(self, name: str, value: str | None, allowed: tuple[str, ...]) -> None:
         if value is not None and value not in allowed:
-            self.problems.append(
+            self._add(
+                name,
                 f"Value '{value}' at '{name}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+                f"Member must satisfy enum value set: [{', '.join(allowed)}]",
             )
 
     def raise_if_any(self) -> None:
@@ -71,6 +90,7 @@ class ConstraintChecker:
         raise LambdaApiError(
             "ValidationException",
             f"{count} validation {noun} detected: " + "; ".join(self.problems),
+            fields=tuple(zip(self.names, self.problems, strict=True)),
         )
 
 
@@ -80,8 +100,9 @@ def _show(value: int | float) -> str:
     return str(value)
 
 
-def invalid_parameter(message: str) -> LambdaApiError:
-    return LambdaApiError("InvalidParameterValueException", message)
+def invalid_parameter(message: str, field: str | None = None) -> LambdaApiError:
+    fields = ((field, message),) if field else ()
+    return LambdaApiError("InvalidParameterValueException", message, fields=fields)
 
 
 def not_found(message: str) -> LambdaApiError:
@@ -128,7 +149,8 @@ def check_reserved(reserved: int, reserved_elsewhere: int, account_limit: int) -
     if account_limit - reserved_elsewhere - reserved < facts.UNRESERVED_MIN:
         raise invalid_parameter(
             "Specified ReservedConcurrentExecutions for function decreases account's "
-            f"UnreservedConcurrentExecution below its minimum value of [{facts.UNRESERVED_MIN}]."
+            f"UnreservedConcurrentExecution below its minimum value of [{facts.UNRESERVED_MIN}].",
+            "reservedConcurrentExecutions",
         )
 
 
@@ -150,7 +172,8 @@ def check_sqs_mapping(
     if batch_size > facts.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX and window_s < 1:
         raise invalid_parameter(
             "Maximum batch window in seconds must be greater than 0 if maximum batch size "
-            f"is greater than {facts.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX}"
+            f"is greater than {facts.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX}",
+            "maximumBatchingWindowInSeconds",
         )
 
 
@@ -179,7 +202,8 @@ def check_stream_mapping(
     if max_record_age_s != -1 and max_record_age_s < facts.STREAM_MAX_RECORD_AGE_MIN_S:
         raise invalid_parameter(
             "MaximumRecordAgeInSeconds must be -1 (infinite) or between "
-            f"{facts.STREAM_MAX_RECORD_AGE_MIN_S} and {facts.STREAM_MAX_RECORD_AGE_MAX_S}"
+            f"{facts.STREAM_MAX_RECORD_AGE_MIN_S} and {facts.STREAM_MAX_RECORD_AGE_MAX_S}",
+            "maximumRecordAgeInSeconds",
         )
 
 

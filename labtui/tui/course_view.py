@@ -87,12 +87,11 @@ def summary_from_course(course: Course) -> CourseSummary:
 
 
 def _yaml(text: str) -> Any:
-    import yaml
+    from labtui import safeyaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader (C when available)
-    except yaml.YAMLError:
+        return safeyaml.load(text)  # the shared bounded loader (C parser when available)
+    except safeyaml.YamlProblem:
         return None
 
 

@@ -128,17 +128,21 @@ functions:
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     assert error.value.problems == [
-        f"{path}:4: ValidationException: 1 validation error detected: Value '20000' at "
+        f"{path}:5: ValidationException: 1 validation error detected: Value '20000' at "
         "'memorySize' failed to satisfy constraint: Member must have value less than or "
         "equal to 10240"
     ]
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    # The parser finds an unclosed bracket at the end of the stream, one line past the
+    # file; the learner needs the line where the bracket opened.
     path = _write(tmp_path, "title: x\ndescription: [unclosed\n")
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
-    assert error.value.problems[0].startswith(f"{path}:3: YAML syntax error")
+    assert error.value.problems == [
+        f"{path}:2: YAML syntax error: a flow sequence opened here is never closed"
+    ]
 
 
 def test_strict_types_are_not_coerced(tmp_path: Path) -> None:
@@ -164,7 +168,10 @@ def test_cli_simulate_prints_summary(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_cli_simulate_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["simulate", str(SCENARIOS / "async-retries-destination.yaml"), "--json"])
+    path = str(SCENARIOS / "async-retries-destination.yaml")
+    assert main(["simulate", path, "--json"]) == 0
+    assert "trace" not in json.loads(capsys.readouterr().out)  # kept only when asked for
+    code = main(["simulate", path, "--json", "--trace"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert data["summary"]["invocations"] == 3
@@ -246,9 +253,12 @@ max_events: 500
 """,
     )
     report = run_scenario_file(path)
-    assert not report.settled
+    assert not report.settled and not report.ok
     assert report.summary is not None and report.summary.successes == 0
-    assert "stopped after max_events" in render_text(report)
+    text = render_text(report)
+    assert "RUN CUT SHORT: max_events (500) reached" in text
+    assert "stream 's' shardId-000000000000 is blocked by a failing batch" in text
+    assert "MaximumRetryAttempts -1 (infinite), R-4.10" in text
 
 
 def test_scaled_clock_gives_the_same_outcome_as_the_virtual_clock() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Markdown, MarkdownViewer, Static
 
+from labtui import safeyaml
 from labtui.course.lessons import display_markdown
 from labtui.course.loader import Module
 from labtui.tui.screens.base import LabScreen
@@ -29,8 +29,8 @@ def lesson_markdown(body: str) -> tuple[str, list[dict[str, Any]]]:
 
     def replace(match: re.Match[str]) -> str:
         try:
-            spec = yaml.safe_load(match.group(1))
-        except yaml.YAMLError:
+            spec = safeyaml.load(match.group(1))
+        except safeyaml.YamlProblem:
             spec = None
         if not isinstance(spec, dict):
             return "> **Try it**: this block is broken (see the course problems)."
