@@ -63,6 +63,18 @@ class AnnounceBody(_Body):
     text: Annotated[StrictStr, Field(min_length=1, max_length=500)]
 
 
+StudentId = Annotated[StrictStr, Field(pattern=r"^st-[0-9a-f]{10}$")]
+
+
+class RenameBody(_Body):
+    student_id: StudentId
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class RemoveBody(_Body):
+    student_id: StudentId
+
+
 class QuizStartBody(_Body):
     module_id: ItemId
     count: Annotated[StrictInt, Field(ge=1, le=20)] = 5

@@ -152,7 +152,8 @@ def _gradebook(args: argparse.Namespace) -> int:
 
     with ClassroomStore(args.database_url) as store:
         room = store.room(args.room)
-        text = build_gradebook(store, room, _exercise_order()).render(args.format)
+        order, maxima = _exercise_order()
+        text = build_gradebook(store, room, order, maxima).render(args.format)
     if args.output:
         Path(args.output).expanduser().write_text(text, encoding="utf-8")
         print(f"gradebook written: {args.output}")
@@ -182,8 +183,9 @@ def _certificates(args: argparse.Namespace) -> int:
     return 0
 
 
-def _exercise_order() -> list[str]:
-    """Exercise ids in course order, when the course can be found (else: as recorded)."""
+def _exercise_order() -> tuple[list[str], dict[str, int]]:
+    """Exercise ids in course order and their maxima, when the course can be found (else:
+    as recorded)."""
     from labtui.errors import LabError
 
     try:
@@ -192,8 +194,9 @@ def _exercise_order() -> list[str]:
 
         course = load_course(content_root())
     except LabError:
-        return []
+        return [], {}
     ids: list[str] = []
     for module in course.modules:
         ids += [e for e in (module.front.exercises if module.front else []) if e not in ids]
-    return ids
+    return ids, {pack_id: pack.manifest.points for pack_id, pack in course.exercises.items()
+                 if pack.manifest is not None}

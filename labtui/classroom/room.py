@@ -69,6 +69,11 @@ class ClassroomRoom:
                     ids.append(exercise)
         return ids
 
+    def exercise_max_points(self) -> dict[str, int]:
+        """Each exercise's maximum, from its pack (what the gradebook divides by)."""
+        return {pack_id: pack.manifest.points for pack_id, pack in self.course.exercises.items()
+                if pack.manifest is not None}
+
     def unlock(self, module_id: str | None = None) -> list[str]:
         """Unlock ``module_id`` (default: the next locked module, in course order)."""
         unlocked = list(self.room.unlocked)

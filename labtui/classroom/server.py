@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from labtui.classroom import api
 from labtui.classroom.room import ClassroomRoom
@@ -70,6 +71,13 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
         return _error(error.status, error.reason)
     except asyncio.CancelledError:
         raise
+    except (OperationalError, InterfaceError, DisconnectionError) as error:
+        # the database (PostgreSQL restarting, the network) is away: say so, ask to retry
+        log.warning("classroom database unavailable on %s %s: %s", request.method,
+                    request.path, type(error.orig if hasattr(error, "orig") else error).__name__)
+        response = _error(503, "the room's database is not reachable; try again shortly")
+        response.headers["Retry-After"] = "5"
+        return response
     except Exception:
         log.exception("classroom request %s %s failed", request.method, request.path)
         return _error(500, "internal error (details are in the server log)")
@@ -113,6 +121,8 @@ class ClassroomServer:
             web.post("/api/instructor/quiz/end", self.instructor_quiz_end),
             web.post("/api/instructor/end", self.instructor_end),
             web.get("/api/instructor/gradebook", self.instructor_gradebook),
+            web.post("/api/instructor/student/rename", self.instructor_rename),
+            web.post("/api/instructor/student/remove", self.instructor_remove),
         ])
         if host_tui:
             from labtui.classroom.hosting import add_tui_routes
@@ -159,6 +169,23 @@ class ClassroomServer:
     async def join(self, request: web.Request) -> web.StreamResponse:
         is_form = request.content_type in ("application/x-www-form-urlencoded",
                                            "multipart/form-data")
+        if not is_form:
+            return await self._join(request, is_form)
+        try:
+            return await self._join(request, is_form)
+        except (ApiError, ClassroomError) as error:
+            # a browser gets the join page again, with the reason, not raw JSON (issue #16)
+            return await self._join_page_with(error.message, error.status)
+
+    async def _join_page_with(self, message: str, status: int) -> web.Response:
+        room = await asyncio.to_thread(lambda: self.room.room)
+        body = (f"<p class='err' role='alert'>{html.escape(message)}</p>"
+                + _read_web("join.html"))
+        page = _read_web("page.html").replace("{{title}}", html.escape(f"labtui · {room.name}"))
+        return web.Response(text=page.replace("{{body}}", body), content_type="text/html",
+                            status=status)
+
+    async def _join(self, request: web.Request, is_form: bool) -> web.StreamResponse:
         if is_form:
             form = await request.post()
             body = _validate(api.JoinBody, {"name": str(form.get("name", "")),
@@ -237,6 +264,7 @@ class ClassroomServer:
     async def student_heartbeat(self, request: web.Request) -> web.Response:
         student, _ = await self.authenticated_student(request)
         body = await _json_body(request, api.HeartbeatBody)
+        await self._open_room()  # an ended session's time spent is final
         await asyncio.to_thread(self.store.heartbeat, student.id, body.item)
         return web.json_response({"ok": True})
 
@@ -252,12 +280,14 @@ class ClassroomServer:
     async def instructor_unlock(self, request: web.Request) -> web.Response:
         await self._instructor(request)
         body = await _json_body(request, api.UnlockBody)
+        await self._open_room()
         unlocked = await asyncio.to_thread(self.room.unlock, body.module_id)
         return web.json_response({"unlocked_modules": unlocked})
 
     async def instructor_announce(self, request: web.Request) -> web.Response:
         await self._instructor(request)
         body = await _json_body(request, api.AnnounceBody)
+        await self._open_room()
         number = await asyncio.to_thread(self.store.announce, self.room.room_id, body.text)
         return web.json_response({"id": number})
 
@@ -275,10 +305,29 @@ class ClassroomServer:
 
     async def instructor_end(self, request: web.Request) -> web.Response:
         await self._instructor(request)
-        await asyncio.to_thread(self.store.end_room, self.room.room_id)
+        if not await asyncio.to_thread(self.store.end_room, self.room.room_id):
+            raise ApiError(409, "this session has already ended")
         await asyncio.to_thread(self.store.announce, self.room.room_id,
                                 "The instructor ended this session. Thank you!")
         return web.json_response({"ended": True})
+
+    async def instructor_rename(self, request: web.Request) -> web.Response:
+        from labtui.classroom.roster import rename_student
+
+        await self._instructor(request)
+        body = await _json_body(request, api.RenameBody)
+        student = await asyncio.to_thread(rename_student, self.store, self.room.room_id,
+                                          body.student_id, body.name)
+        return web.json_response({"id": student.id, "name": student.name})
+
+    async def instructor_remove(self, request: web.Request) -> web.Response:
+        from labtui.classroom.roster import remove_student
+
+        await self._instructor(request)
+        body = await _json_body(request, api.RemoveBody)
+        room = await asyncio.to_thread(lambda: self.room.room)
+        await asyncio.to_thread(remove_student, self.store, room.id, room.name, body.student_id)
+        return web.json_response({"removed": body.student_id})
 
     async def instructor_gradebook(self, request: web.Request) -> web.Response:
         from labtui.classroom.gradebook import FORMATS, build_gradebook
@@ -290,7 +339,8 @@ class ClassroomServer:
 
         def render() -> str:
             room = self.room.room
-            return build_gradebook(self.store, room, self.room.exercise_ids()).render(fmt)
+            return build_gradebook(self.store, room, self.room.exercise_ids(),
+                                   self.room.exercise_max_points()).render(fmt)
 
         text = await asyncio.to_thread(render)
         name = f"gradebook-{self.room.room.name}.{fmt}"

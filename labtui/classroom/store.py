@@ -176,12 +176,18 @@ class ClassroomStore:
             db.execute(update(t.rooms).where(t.rooms.c.id == room_id)
                        .values(unlocked_json=json.dumps(modules)))
 
-    def end_room(self, room_id: int) -> None:
+    def end_room(self, room_id: int) -> bool:
+        """End the session; False when it had already ended (nothing changes then)."""
         with self._tx() as db:
-            db.execute(update(t.rooms).where(t.rooms.c.id == room_id).values(ended_at=utc_now()))
+            ended = db.execute(update(t.rooms).where(t.rooms.c.id == room_id,
+                                                     t.rooms.c.ended_at.is_(None))
+                               .values(ended_at=utc_now()))
+            if ended.rowcount != 1:
+                return False
             db.execute(update(t.live_quizzes).where(t.live_quizzes.c.room_id == room_id,
                                                     t.live_quizzes.c.ended_at.is_(None))
                        .values(ended_at=utc_now()))
+        return True
 
     # students -----------------------------------------------------------------
     def join(self, room_id: int, name: str) -> tuple[Student, str]:
