@@ -302,9 +302,13 @@ def main() -> None:
     setup = receive(control_in)
     task_root = setup["task_root"]
     _apply_limits(setup["limits"])
-    _loopback_only()
-    _die_with_parent()
-    _limit_forks(setup["fork_cap"], (control_in, control_out))
+    if setup.get("python_guards", True):
+        # No jail (design.md §6.1): best-effort guards in Python; a jail enforces these
+        # in the kernel instead (network namespace, --die-with-parent).
+        _loopback_only()
+        _die_with_parent()
+    if setup["fork_cap"]:
+        _limit_forks(setup["fork_cap"], (control_in, control_out))
     main_pid = os.getpid()
     os.chdir(task_root)
     sys.path[:0] = [task_root, *setup.get("extra_paths", [])]

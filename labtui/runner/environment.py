@@ -12,9 +12,7 @@ import contextlib
 import math
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from labtui import facts
-from labtui.runner import errors, logs
+from labtui.jail import Confined
+from labtui.jail import start as start_confined
+from labtui.jail import support as jail_support
+from labtui.runner import errors, handler_jail, logs
 from labtui.runner.log_collector import LogCollector
 from labtui.runner.protocol import (
     ChildGone,
@@ -37,22 +38,6 @@ from labtui.runner.protocol import (
     send,
 )
 
-BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
-# Address space above the configured memory: the interpreter, boto3 and thread stacks
-# reserve far more virtual memory than they touch. Resident memory is what is held to
-# MemorySize (the watchdog below); this rlimit is only the backstop.
-ADDRESS_SPACE_HEADROOM_MB = 1024
-# Not a Lambda number (Lambda allows 1,024 processes/threads): a lab on a shared laptop
-# stops fork bombs much earlier. See _bootstrap._limit_forks.
-FORK_CAP = 16
-OPEN_FILES_MAX = 1024  # as in Lambda
-_SANDBOX_KEYS = (
-    "AWS_ENDPOINT_URL",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class InitOutcome:
@@ -61,7 +46,9 @@ class InitOutcome:
 
 
 class ExecutionEnvironment:
-    """A child process imitating one Lambda execution environment for one function version."""
+    """A jailed child process imitating one Lambda execution environment for one function
+    version (``jail=False``: a plain child process, for comparison; None: a jail where the
+    machine can build one)."""
 
     def __init__(
         self,
@@ -71,8 +58,10 @@ class ExecutionEnvironment:
         *,
         work_root: Path | None = None,
         provisioned: bool = False,
+        jail: bool | None = None,
     ) -> None:
         self.config = config
+        self.jail = jail
         # Provisioned environments are initialised ahead of any request (R-5.4): their
         # first invocation shows no Init Duration.
         self.provisioned = provisioned
@@ -81,9 +70,11 @@ class ExecutionEnvironment:
         self.id = uuid.uuid4().hex
         self.log_stream_name = f"{datetime.now(UTC):%Y/%m/%d}/[{config.version}]{self.id}"
         self._work_dir = Path(tempfile.mkdtemp(prefix="labtui-env-", dir=work_root))
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: Confined | None = None
         self._control_in = -1  # parent writes requests here
         self._control_out = -1  # parent reads answers here
+        self._fds_lock = threading.Lock()  # the control fds are closed exactly once
+        self._peak_mb = 0.0
         self._log = LogCollector()
         self._pending_init: tuple[float, str] | None = None  # (init ms, init log) until used
         self._init_error: dict[str, Any] | None = None
@@ -108,28 +99,29 @@ class ExecutionEnvironment:
         control_in_child, self._control_in = os.pipe()
         self._control_out, control_out_child = os.pipe()
         log_read, log_write = os.pipe()
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-I",
-                "-u",
-                str(BOOTSTRAP),
-                str(control_in_child),
-                str(control_out_child),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log_write,
-            stderr=log_write,
-            pass_fds=(control_in_child, control_out_child),
-            env=self._child_environment(),
-            cwd=self.code_dir,
-            start_new_session=True,  # its own process group: one kill ends forks too
+        jailed = self.jail is not False and jail_support().available
+        environment = handler_jail.child_environment(
+            self.config,
+            self.code_dir,
+            self.sandbox_env,
+            log_stream_name=self.log_stream_name,
+            provisioned=self.provisioned,
+            work_dir=self._work_dir,
+            jailed=jailed,
         )
-        for fd in (control_in_child, control_out_child, log_write):
-            os.close(fd)
+        fds = (control_in_child, control_out_child)
+        spec = handler_jail.jail_spec(self.config, self.code_dir, environment, fds, self.sandbox_env)
+        try:
+            self._process = start_confined(spec, stdout=log_write, stderr=log_write, jail=jailed)
+        finally:
+            for fd in (control_in_child, control_out_child, log_write):
+                os.close(fd)
         self._log.start(log_read)
         try:
-            send(self._control_in, self._setup_message())
+            send(self._control_in, handler_jail.setup_message(
+                self.config, self.code_dir, jailed=self._process.jailed,
+                tasks_enforced=self._process.enforces_tasks,
+            ))
             # R-6.1: 10 s of Init, then Lambda retries Init inside the first invocation's
             # timeout; one deadline covers both.
             deadline = started + facts.INIT_LIMIT_S + self.config.timeout_s
@@ -186,15 +178,20 @@ class ExecutionEnvironment:
             try:
                 send(self._control_in, request)
                 answer = receive(self._control_out, deadline, self._watch_memory)
+                # Children the handler left running count too; so does a process the
+                # kernel killed for the jail's hard limit (R-2.8).
+                self._watch_memory()
+                if self._killed_for_memory:
+                    raise ChildGone
             except Deadline:
                 self._kill()
                 document = errors.timed_out(request_id, self.config.timeout_s)
                 elapsed = self.config.timeout_s * 1000
                 return self._finish(request_id, cold, document, None, elapsed, {}, "timeout")
             except ChildGone:
+                reason = self._exit_reason()  # before the kill, which would mask it
                 self._kill()
                 elapsed = (time.monotonic() - started) * 1000
-                reason = self._exit_reason()
                 # The runtime kills itself on MemoryError (the address-space backstop was
                 # hit before the watchdog saw the resident size): the same memory kill.
                 self._killed_for_memory |= reason == "signal: killed"
@@ -214,18 +211,37 @@ class ExecutionEnvironment:
             )
 
     def shutdown(self) -> None:
-        """End the environment (Shutdown, R-6.1) and remove its files."""
+        """End the environment (Shutdown, R-6.1) and remove its files.
+
+        Safe from any thread, also while an invocation runs: each control fd is closed
+        exactly once, after the invocation using it has ended. (Closing one twice closed
+        whatever another thread had opened under the reused number meanwhile: under 30-50
+        concurrent invokes healthy handlers failed.)"""
         process = self._process
-        if process is not None and process.poll() is None:
-            _close(self._control_in)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=1)
-        self._kill()
-        for fd in (self._control_in, self._control_out):
-            _close(fd)
-        self._control_in = self._control_out = -1
+        if process is not None and self._lock.acquire(blocking=False):
+            try:  # idle: ask the runtime to end by closing its request pipe
+                self._close_fds(control_in=True, control_out=False)
+                if process.poll() is None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=1)
+            finally:
+                self._lock.release()
+        self._kill()  # a busy invocation now sees its runtime gone and returns
+        with self._lock:
+            self._close_fds(control_in=True, control_out=True)
+            if process is not None:
+                process.close()
         self._log.stop()
         shutil.rmtree(self._work_dir, ignore_errors=True)
+
+    def _close_fds(self, *, control_in: bool, control_out: bool) -> None:
+        with self._fds_lock:
+            if control_in:
+                _close(self._control_in)
+                self._control_in = -1
+            if control_out:
+                _close(self._control_out)
+                self._control_out = -1
 
     # --- internals --------------------------------------------------------------------
 
@@ -241,7 +257,8 @@ class ExecutionEnvironment:
     ) -> InvokeResult:
         output = self._log.take(request_id) if self.alive else self._log.take_all()
         max_rss_kb = int(answer.get("max_rss_kb", 0))
-        used_mb = max(1, math.ceil(max_rss_kb / 1024)) if max_rss_kb else self._rss_mb()
+        tree_mb = self._tree_mb() if self.alive else 0
+        used_mb = max(1, math.ceil(max_rss_kb / 1024), math.ceil(self._peak_mb), tree_mb)
         if self._killed_for_memory:
             used_mb = self.config.memory_mb
         init_ms = cold[0] if cold else None
@@ -286,101 +303,27 @@ class ExecutionEnvironment:
             return self.config.function_arn
         return f"{self.config.function_arn}:{self.config.version}"
 
-    def _setup_message(self) -> dict[str, Any]:
-        mb = 1024 * 1024
-        return {
-            "task_root": str(self.code_dir),
-            "extra_paths": self._layer_paths(),
-            "handler": self.config.handler,
-            "fork_cap": FORK_CAP,
-            "limits": {
-                "RLIMIT_AS": (self.config.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * mb,
-                "RLIMIT_FSIZE": self.config.ephemeral_storage_mb * mb,  # R-1.3
-                "RLIMIT_NOFILE": OPEN_FILES_MAX,
-                "RLIMIT_CORE": 0,
-            },
-        }
-
-    def _layer_paths(self) -> list[str]:
-        """Where Python finds layer code: /opt/python and its site-packages in AWS; here
-        the same subdirectories of each unpacked layer, the last layer first (later
-        layers override earlier ones in /opt)."""
-        version = self.config.runtime.removeprefix("python")
-        paths = []
-        for layer in reversed(self.config.layer_dirs):
-            paths += [f"{layer}/python", f"{layer}/python/lib/python{version}/site-packages"]
-        return paths
-
-    def _child_environment(self) -> dict[str, str]:
-        """Built from scratch: nothing of the parent's environment leaks in (no HOME/.aws,
-        no real credentials); reserved variables as in R-6.4."""
-        home = self._work_dir / "home"
-        tmp = self._work_dir / "tmp"
-        aws_dir = home / ".aws"
-        for directory in (home, tmp, aws_dir):
-            directory.mkdir(parents=True, exist_ok=True)
-        for name in ("config", "credentials"):
-            (aws_dir / name).write_text("")
-        config = self.config
-        environment = dict(config.environment)
-        environment.update(
-            {key: self.sandbox_env[key] for key in _SANDBOX_KEYS if key in self.sandbox_env}
-        )
-        environment.update(
-            {
-                "PATH": "/usr/local/bin:/usr/bin:/bin",
-                "LANG": "C.UTF-8",
-                "TZ": ":UTC",
-                "HOME": str(home),
-                "TMPDIR": str(tmp),
-                "LAMBDA_TASK_ROOT": str(self.code_dir),
-                "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
-                "_HANDLER": config.handler,
-                "AWS_REGION": config.region,
-                "AWS_DEFAULT_REGION": config.region,
-                "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-                "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-                "AWS_LAMBDA_FUNCTION_VERSION": config.version,
-                "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group_name,
-                "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
-                "AWS_LAMBDA_INITIALIZATION_TYPE": (
-                    "provisioned-concurrency" if self.provisioned else "on-demand"
-                ),
-                "AWS_CONFIG_FILE": str(aws_dir / "config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(aws_dir / "credentials"),
-                "AWS_EC2_METADATA_DISABLED": "true",
-            }
-        )
-        environment.setdefault("AWS_ACCESS_KEY_ID", "AKIALABTUIFAKEKEY000")
-        environment.setdefault("AWS_SECRET_ACCESS_KEY", "labtui-fake-secret")
-        environment.setdefault("AWS_SESSION_TOKEN", "labtui-fake-session-token")
-        return environment
-
-    def _rss_mb(self) -> int:
+    def _tree_mb(self) -> int:
         process = self._process
         if process is None:
             return 0
-        try:
-            resident_pages = int(Path(f"/proc/{process.pid}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            return 0
-        return math.ceil(resident_pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024))
+        used = process.memory_mb()
+        self._peak_mb = max(self._peak_mb, used)
+        return math.ceil(used)
 
     def _watch_memory(self) -> None:
-        # Lambda kills an environment whose memory exceeds MemorySize (R-2.8).
-        if self._rss_mb() > self.config.memory_mb:
+        # Lambda kills an environment whose memory exceeds MemorySize (R-2.8): the memory
+        # of every process the handler started, not just its own.
+        process = self._process
+        if process is None:
+            return
+        if self._tree_mb() > self.config.memory_mb or process.hit_hard_limit():
             self._killed_for_memory = True
             self._kill()
 
     def _kill(self) -> None:
-        process = self._process
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
+        if self._process is not None:
+            self._process.kill()
 
     def _exit_reason(self) -> str:
         process = self._process
@@ -388,11 +331,12 @@ class ExecutionEnvironment:
             return "signal: killed"
         if process is None:
             return "exit status 1"
+        code: int | None
         try:
             code = process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self._kill()
-            code = process.returncode
+            code = process.poll()
         return errors.describe_exit(code)
 
 
