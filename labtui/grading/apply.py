@@ -9,6 +9,7 @@ The scripts run in a scratch copy, so zip files they build never land in the wor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -17,12 +18,16 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from labtui import safeyaml
+from labtui import jail, safeyaml
 from labtui.errors import LabError
 from labtui.grading.awscli import AwsCliBridge
+from labtui.jail import JailSpec
 
 SCRIPT_TIMEOUT_S = 180
+# Memory for a setup script's whole process tree (aws CLI calls run in the lab, not here).
+SCRIPT_MEMORY_MB = 1024
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", "*.zip", "expected.yaml")
 
 
@@ -99,6 +104,27 @@ def _child_env(env: Mapping[str, str], home: Path, extra_path: str = "") -> dict
     return child
 
 
+def _script_jail(
+    argv: tuple[str, ...], work: Path, env: Mapping[str, str], read_only: tuple[str, ...] = ()
+) -> JailSpec:
+    """A setup script runs in a jail (design.md §6.1): its scratch folder writable, the
+    sandbox endpoint (and the aws bridge) the only network it reaches."""
+    ports = {int(env[key]) for key in ("LABTUI_AWS_PORT",) if env.get(key, "").isdigit()}
+    endpoint = urlsplit(env.get("AWS_ENDPOINT_URL", ""))
+    with contextlib.suppress(ValueError):
+        if endpoint.hostname in ("127.0.0.1", "localhost") and endpoint.port:
+            ports.add(endpoint.port)
+    return JailSpec(
+        argv=argv,
+        env=env,
+        cwd=str(work),
+        writable=(str(work.parent),),
+        read_only=read_only,
+        memory_mb=SCRIPT_MEMORY_MB,
+        forward_ports=tuple(sorted(ports)),
+    )
+
+
 def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
     script = work / "setup.sh"
     syntax = subprocess.run(
@@ -106,51 +132,38 @@ def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
     )
     if syntax.returncode != 0:
         raise SolutionError(f"setup.sh has a shell syntax error: {_last_line(syntax.stderr)}")
-    with AwsCliBridge(env) as bridge:
+    with AwsCliBridge(env, confined_to=scratch) as bridge:
+        child_env = _child_env(env, scratch, str(bridge.bin_dir)) | bridge.child_env()
+        spec = _script_jail(("bash", "-e", "-o", "pipefail", str(script)), work, child_env,
+                            read_only=(str(bridge.bin_dir.parent),))
         try:
-            done = subprocess.run(
-                ["bash", "-e", "-o", "pipefail", str(script)],
-                cwd=work,
-                stdin=subprocess.DEVNULL,  # a `read` in the script must not wait on the terminal
-                env=_child_env(env, scratch, str(bridge.bin_dir)) | bridge.child_env(),
-                capture_output=True,
-                text=True,
-                timeout=SCRIPT_TIMEOUT_S,
-                check=False,
-            )
+            # stdin is /dev/null: a `read` in the script must not wait on the terminal
+            returncode, stdout, stderr = jail.run(spec, SCRIPT_TIMEOUT_S)
         except subprocess.TimeoutExpired as error:
             raise SolutionError(
                 f"setup.sh was still running after {SCRIPT_TIMEOUT_S} s (a command waiting for "
                 "input?)"
             ) from error
-        if done.returncode == 0:
+        if returncode == 0:
             return
         failed = bridge.failed()
         if failed:
             last = failed[-1]
             raise SolutionError(f"setup.sh: this command failed:\n  {last.shown}\n{last.error_line}")
         raise SolutionError(
-            f"setup.sh stopped with exit status {done.returncode}: "
-            f"{_last_line(done.stderr) or _last_line(done.stdout)}"
+            f"setup.sh stopped with exit status {returncode}: "
+            f"{_last_line(stderr) or _last_line(stdout)}"
         )
 
 
 def _run_setup_py(work: Path, env: Mapping[str, str], scratch: Path) -> None:
+    spec = _script_jail((sys.executable, "setup.py"), work, _child_env(env, scratch))
     try:
-        done = subprocess.run(
-            [sys.executable, "setup.py"],
-            cwd=work,
-            stdin=subprocess.DEVNULL,
-            env=_child_env(env, scratch),
-            capture_output=True,
-            text=True,
-            timeout=SCRIPT_TIMEOUT_S,
-            check=False,
-        )
+        returncode, _, stderr = jail.run(spec, SCRIPT_TIMEOUT_S)
     except subprocess.TimeoutExpired as error:
         raise SolutionError(f"setup.py was still running after {SCRIPT_TIMEOUT_S} s") from error
-    if done.returncode != 0:
-        raise SolutionError(f"setup.py failed: {_last_line(done.stderr) or 'exit status ' + str(done.returncode)}")
+    if returncode != 0:
+        raise SolutionError(f"setup.py failed: {_last_line(stderr) or 'exit status ' + str(returncode)}")
 
 
 def _last_line(text: str) -> str:

@@ -155,8 +155,12 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
 class AwsCliBridge:
     """A loopback server plus the ``aws`` function and shim, for the life of a ``with`` block."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], *, confined_to: Path | None = None) -> None:
         self.env = dict(env)
+        # The commands run here, outside the script's jail: with ``confined_to`` they may
+        # name no file (or working directory) outside that folder, or a jailed script
+        # could copy the lab's own files into the sandbox (design.md §6.1).
+        self.confined_to = confined_to.resolve() if confined_to is not None else None
         self.records: list[CommandRecord] = []
         self._dir = Path(tempfile.mkdtemp(prefix="labtui-aws-"))
         self.bin_dir = self._dir / "bin"
@@ -203,7 +207,12 @@ class AwsCliBridge:
         if fields is None:
             return
         cwd, argv = fields
-        record = run_in_process(argv, cwd, self.env)
+        outside = self._outside(cwd, argv)
+        if outside:
+            message = f"aws: error: {outside} is outside the setup script's folder\n"
+            record = CommandRecord(tuple(argv), 255, "", message)
+        else:
+            record = run_in_process(argv, cwd, self.env)
         self.records.append(record)
         number = next(self._numbers)
         out = self._dir / f"{number}.out"
@@ -211,6 +220,32 @@ class AwsCliBridge:
         out.write_text(record.stdout, encoding="utf-8")
         err.write_text(record.stderr, encoding="utf-8")
         connection.sendall(f"{record.rc} {number}\n".encode())
+
+    def _outside(self, cwd: str, argv: list[str]) -> str | None:
+        """The first file the command would touch outside ``confined_to`` (None: none).
+
+        Checked: the working directory, every ``file://``/``fileb://`` value, and every
+        argument shaped like a path (absolute, ``~``, or with ``..``) whose folder exists
+        on this machine, such as an ``s3 cp`` or ``lambda invoke`` output file. A log group
+        name such as ``/aws/lambda/f`` names no existing folder and passes."""
+        root = self.confined_to
+        if root is None:
+            return None
+        checks = [(cwd, True)]
+        for argument in argv:
+            value = argument.partition("=")[2] if argument.startswith("--") else argument
+            if value.startswith(("fileb://", "file://")):
+                checks.append((value.split("://", 1)[1], True))
+            elif value.startswith(("/", "~")) or ".." in value.split("/"):
+                checks.append((value, False))
+        for candidate, always in checks:
+            path = Path(cwd) / os.path.expanduser(candidate)
+            resolved = path.resolve()
+            if resolved == root or root in resolved.parents or str(resolved) == os.devnull:
+                continue
+            if always or resolved.parent.exists():
+                return candidate
+        return None
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:

@@ -21,6 +21,7 @@ Public API::
     confined.memory_mb(), confined.hit_hard_limit()  # the tree's memory
     confined.kill()                                  # every process of the tree
     confined.close()                                 # kill, release cgroup and relay
+    code, out, err = run(spec, timeout_s=180)        # to the end; TimeoutExpired kills all
 
 On Linux with bubblewrap and user namespaces it is a jail (``confined.jailed``);
 elsewhere the same call starts a plain child process in its own process group, and
@@ -28,7 +29,7 @@ elsewhere the same call starts a plain child process in its own process group, a
 enforces is listed in the README.
 """
 
-from labtui.jail.process import Confined, start
+from labtui.jail.process import Confined, run, start
 from labtui.jail.spec import DEFAULT_MAX_TASKS, JailSpec
 from labtui.jail.support import JailSupport, notice, support
 
@@ -38,6 +39,7 @@ __all__ = [
     "JailSpec",
     "JailSupport",
     "notice",
+    "run",
     "start",
     "support",
 ]

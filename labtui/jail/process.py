@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any, TypeVar
 
 from labtui.jail import bwrap, cgroups, support
@@ -213,6 +212,18 @@ def start(
     return Confined(popen, jailed=True, cgroup=cgroup, relay=PortRelay(ours))
 
 
-def path_of(module_file: str) -> str:
-    """The folder of a module, for a JailSpec's read-only paths."""
-    return str(Path(module_file).resolve().parent)
+def run(spec: JailSpec, timeout_s: float, *, jail: bool | None = None) -> tuple[int, str, str]:
+    """Run ``spec`` to the end: (exit status, stdout, stderr) as text. On timeout the whole
+    tree is killed and :class:`subprocess.TimeoutExpired` raised."""
+    confined = start(spec, stdout=subprocess.PIPE, stderr=subprocess.PIPE, jail=jail)
+    try:
+        out, err = confined.popen.communicate(timeout=timeout_s)
+        code = confined.wait()
+    except subprocess.TimeoutExpired:
+        confined.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # an unjailed orphan may hold
+            confined.popen.communicate(timeout=5)            # the pipes open
+        raise
+    finally:
+        confined.close()
+    return code, out.decode(errors="replace"), err.decode(errors="replace")
