@@ -43,6 +43,7 @@ def _sibling(name: str) -> ModuleType:
 
 
 run = _sibling("pipeline_run")
+api_orders = _sibling("api_orders")
 API, WORKER, NOTIFIER = run.API, run.WORKER, run.NOTIFIER
 QUEUE, DLQ, FAILURES, BUS = run.QUEUE, run.DLQ, run.FAILURES, run.BUS
 SECRET, DB_SUBNET, DB_PORT = run.SECRET, run.DB_SUBNET, run.DB_PORT
@@ -90,34 +91,59 @@ def _status(response: Any) -> tuple[int | None, str]:
 @staged.check("c1")
 def c1(ctx: GradingContext) -> CheckResult:
     # a sync caller gets the result (or the error) and retries itself; URL auth.
-    expected = ("good order -> 202 and one message on orders-queue; bad order -> 400, nothing "
+    good, bad = api_orders.generate(ctx, run.run_tag(ctx))
+    calls = len(good) + len(bad)
+    expected = (f"{len(good)} good orders -> 202, each queued once on orders-queue; "
+                f"{len(bad)} bad orders (missing field, wrong type, not JSON) -> 400, nothing "
                 "queued, no FunctionError; 1 run per call; URL AuthType AWS_IAM")
-    good_id = f"o-api-{run.run_tag(ctx)}-1"
-    good = run.order(good_id, "c-1", [{"sku": "lamp", "qty": 2}])
     with _captured(ctx) as (_engine, sent):
-        good_response, good_runs = _api_call(ctx, good)
-        bad_response, bad_runs = _api_call(ctx, json.dumps(  # no customerId
-            {"orderId": f"o-api-{run.run_tag(ctx)}-2", "items": [{"sku": "lamp", "qty": 1}]}))
-    good_status, good_text = _status(good_response)
-    bad_status, bad_text = _status(bad_response)
-    queued = [body for body in sent if f"o-api-{run.run_tag(ctx)}-" in body]
+        good_results = [_api_call(ctx, body) for body in good]
+        bad_results = []
+        for body, _why in bad:
+            before = len(sent)
+            response, runs = _api_call(ctx, body)
+            bad_results.append((response, runs, len(sent) - before))
     url = _url_auth(ctx)
-    return _first_failure(ctx, "c1", expected, [
-        (bad_status == 400, f"bad order -> {bad_text}",
-         "Raising makes Lambda answer a synchronous caller with 200 and FunctionError: "
-         "Unhandled, and Lambda does not retry a synchronous call: the caller would have to. "
-         "Validate the order and return {\"statusCode\": 400, ...} instead."),
-        (good_status in (200, 201, 202), f"good order -> {good_text}",
-         "Return statusCode 202 (accepted) after queueing a good order."),
-        (len(queued) == 1 and good_id in queued[0],
-         f"{len(queued)} message(s) queued on orders-queue", "Send only the good order, once, "
-         "to orders-queue (sqs send_message with the queue URL of QUEUE_NAME)."),
-        (good_runs == 1 and bad_runs == 1, f"{good_runs + bad_runs} runs for 2 calls",
-         "A synchronous call runs once; do not loop or re-invoke inside the handler."),
-        (url == "AWS_IAM", f"function URL AuthType: {url or 'no URL'}",
-         "aws lambda create-function-url-config --function-name orders-api --qualifier prod "
-         "--auth-type AWS_IAM (signed callers only)."),
-    ], f"good -> {good_text}, bad -> 400, 1 message queued, 1 run per call, URL AWS_IAM")
+    conditions: list[tuple[bool, str, str]] = []
+    for (body, why), (response, _runs, queued_now) in zip(bad, bad_results, strict=True):
+        status, text = _status(response)
+        if status != 400:
+            hint = ("Raising makes Lambda answer a synchronous caller with 200 and "
+                    "FunctionError: Unhandled, and Lambda does not retry a synchronous call: "
+                    "the caller would have to. Validate the order and return "
+                    "{\"statusCode\": 400, ...} instead." if response.function_error else
+                    f"Check every part of an order, not only that the fields exist: this one "
+                    f"has {why}. Every qty is a whole number from 1, every sku is text, items "
+                    "is a list, and a body that is not JSON is a bad order too.")
+            conditions.append((False, f"bad order ({why}) {api_orders.shown(body)} -> {text}", hint))
+        elif queued_now:
+            conditions.append((False, f"bad order ({why}) answered 400 but {queued_now} "
+                               "message(s) were queued",
+                               "Validate before sending: a bad order must never reach "
+                               "orders-queue."))
+    for body, (response, _runs) in zip(good, good_results, strict=True):
+        status, text = _status(response)
+        conditions.append((status in (200, 201, 202), f"good order {api_orders.shown(body)} -> {text}",
+                           "Return statusCode 202 (accepted) after queueing a good order; read "
+                           "its fields from the JSON body, whatever the ids and items are."))
+    queued = Counter(json.loads(b).get("orderId") for b in sent if api_orders.is_json(b))
+    good_ids = [json.loads(b)["orderId"] for b in good]
+    once = sum(1 for order_id in good_ids if queued[order_id] == 1)
+    conditions.append((once == len(good) and len(sent) == len(good),
+                       f"{len(sent)} message(s) queued; {once} of {len(good)} good orders "
+                       "queued exactly once",
+                       "Send each good order once to orders-queue (sqs send_message with the "
+                       "queue URL of QUEUE_NAME), and nothing else."))
+    runs = sum(r for _, r in good_results) + sum(r for _, r, _ in bad_results)
+    conditions.append((runs == calls, f"{runs} runs for {calls} calls",
+                       "A synchronous call runs once; do not loop or re-invoke inside the "
+                       "handler."))
+    conditions.append((url == "AWS_IAM", f"function URL AuthType: {url or 'no URL'}",
+                       "aws lambda create-function-url-config --function-name orders-api "
+                       "--qualifier prod --auth-type AWS_IAM (signed callers only)."))
+    return _first_failure(ctx, "c1", expected, conditions,
+                          f"{len(good)} good -> 202 and queued once, {len(bad)} bad -> 400 and "
+                          "nothing queued, 1 run per call, URL AWS_IAM")
 
 
 def _url_auth(ctx: GradingContext) -> str | None:
@@ -164,8 +190,8 @@ def c2(ctx: GradingContext) -> CheckResult:
 @staged.check("c3")
 def c3(ctx: GradingContext) -> CheckResult:
     # the mapping deletes what the handler did not name; redrive after 3.
-    expected = ("ReportBatchItemFailures; the 17 good orders (18 messages with the duplicate) "
-                "processed once each; the 2 poison messages received 3 times, then in orders-dlq")
+    expected = ("ReportBatchItemFailures; every good order (and each copy of the duplicate) "
+                "processed once; each poison message received 3 times, then in orders-dlq")
     mapping = _mapping(ctx) or {}
     if "ReportBatchItemFailures" not in (mapping.get("FunctionResponseTypes") or []):
         return ctx.result("c3", False, expected=expected,
@@ -179,13 +205,16 @@ def c3(ctx: GradingContext) -> CheckResult:
     good.append(deliveries[orders.duplicate] / 2)  # sent twice, each copy processed once
     once = sum(1 for n in good if n == 1)
     poison = [deliveries[body] for body in orders.poison]
-    actual = (f"{once} of 17 good orders processed exactly once (max {max(good):g} times); "
-              f"poison received {poison} times; orders-dlq holds {len(outcome['dlq'])}")
-    ok = once == 17 and poison == [3, 3] and sorted(outcome["dlq"]) == sorted(orders.poison)
+    count = len(orders.valid)
+    actual = (f"{once} of {count} good orders processed exactly once (max {max(good):g} "
+              f"times); {len(poison)} poison received {poison} times; orders-dlq holds "
+              f"{len(outcome['dlq'])}")
+    ok = (once == count and all(n == 3 for n in poison)
+          and sorted(outcome["dlq"]) == sorted(orders.poison))
     hint = ("The good orders came back with the poison ones, so whole batches failed: the "
             "handler raised, or named the wrong itemIdentifier. Catch the error per record and "
             "return {\"batchItemFailures\": [{\"itemIdentifier\": record[\"messageId\"]}]}."
-            if once < 17 else "Only the poison messages may reach orders-dlq, after 3 receives.")
+            if once < count else "Only the poison messages may reach orders-dlq, after 3 receives.")
     return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
 
 
@@ -456,14 +485,16 @@ def c9(ctx: GradingContext) -> CheckResult:
 @staged.check("c10")
 def c10(ctx: GradingContext) -> CheckResult:
     # R-4.4 + R-4.2 + R-3.7 + R-12.1 together, on the learner's real handlers.
-    expected = ("17 rows, 17 success records on orders-bus, 2 in orders-dlq, 1 duplicate "
-                "suppressed, no failed notification")
     outcome = _run(ctx)
+    orders = outcome["batch"]
+    valid, poison = len(orders.valid), len(orders.poison)
+    expected = (f"{valid} rows, {valid} success records on orders-bus, {poison} in orders-dlq, "
+                "1 duplicate suppressed, no failed notification")
     actual = (f"{outcome['rows']} rows, {outcome['successes']} success records, "
               f"{len(outcome['dlq'])} in orders-dlq, {outcome['suppressed']} duplicate(s) "
               f"suppressed, {outcome['failures']} failed notification(s)")
     ok = (outcome["rows"], outcome["successes"], len(outcome["dlq"]), outcome["suppressed"],
-          outcome["failures"]) == (17, 17, 2, 1, 0)
+          outcome["failures"]) == (valid, valid, poison, 1, 0)
     return ctx.result("c10", ok, expected=expected, actual=actual,
                       hint="Read the report's trace: which orders were notified twice, or "
                            "never, and which messages reached orders-dlq?")

@@ -4,7 +4,7 @@
   recorders while a check runs: order-worker's ``lambda.invoke(InvocationType=Event)`` to
   order-notifier is kept for the simulation instead of running in the background, and the
   bodies orders-api sends to orders-queue are counted.
-* :func:`end_to_end` is curriculum §7's run: 20 messages through lambdasim's SQS poller into
+* :func:`end_to_end` is curriculum §7's run: generated messages through lambdasim's SQS poller into
   the real order-worker (its batchItemFailures decide), then the captured notifications as
   asynchronous invocations of the real order-notifier with the learner's destinations.
 """
@@ -33,23 +33,20 @@ DB_SUBNET, DB_PORT = "private-b", 5432
 
 @dataclass(frozen=True)
 class Batch:
-    """curriculum §7's 20 messages: 17 valid orders, 1 duplicate, 2 poison. Order ids carry a
-    tag fresh for each grade, so a live account graded twice still counts only this run."""
+    """curriculum §7's end-to-end messages, generated from the grading seed: a dozen or more
+    valid orders, one of them sent twice, and one to three poison messages, in a random
+    order. Order ids also carry a tag fresh for each grade, so a live account graded twice
+    still counts only this run."""
 
     tag: str
-    valid: list[str]
+    valid: list[str]  # distinct valid orders (the duplicate is one of them)
     duplicate: str
     poison: list[str]
+    messages: list[str]  # what is sent, in order: valid + the duplicate again + poison
 
     @property
     def prefix(self) -> str:
         return f"o-{self.tag}-"
-
-    @property
-    def messages(self) -> list[str]:
-        valid, poison = self.valid, self.poison
-        return [*valid[:6], poison[0], *valid[6:11], self.duplicate, *valid[11:15], poison[1],
-                *valid[15:]]
 
 
 def run_tag(ctx: GradingContext) -> str:
@@ -62,13 +59,40 @@ def order(order_id: str, customer: str, items: list[dict[str, Any]]) -> str:
 
 
 def batch(ctx: GradingContext) -> Batch:
+    rng = ctx.cases("e2e batch")
     tag = run_tag(ctx)
-    valid = [order(f"o-{tag}-{n:02d}", f"c-{n % 5}", [{"sku": f"book-{n}", "qty": n % 3 + 1}])
-             for n in range(1, 18)]
-    poison = [json.dumps({"orderId": f"o-{tag}-bad", "customerId": "c-9",
-                          "items": [{"sku": "book", "qty": "lots"}]}),
-              "order 99 please"]  # the second is not JSON at all
-    return Batch(tag, valid, valid[4], poison)
+    skus = [f"{word}-{rng.randint(1, 99)}" for word in ("book", "lamp", "mug", "desk", "pen")]
+
+    def items() -> list[dict[str, Any]]:
+        return [{"sku": rng.choice(skus), "qty": rng.randint(1, 9)}
+                for _ in range(rng.randint(1, 3))]
+
+    numbers = rng.sample(range(100, 1000), rng.randint(12, 20))
+    valid = [order(f"o-{tag}-{n}", f"c-{rng.randint(1, 99)}", items()) for n in numbers]
+    poison = [_poison(rng, f"o-{tag}-x{n}", items()) for n in range(rng.randint(1, 3))]
+    duplicate = rng.choice(valid)
+    messages = [*valid, duplicate, *poison]
+    rng.shuffle(messages)
+    return Batch(tag, valid, duplicate, poison, messages)
+
+
+def _poison(rng: Any, order_id: str, items: list[dict[str, Any]]) -> str:
+    """A message order-worker cannot process: the kinds of bad order the README names."""
+    document: dict[str, Any] = {"orderId": order_id, "customerId": "c-0", "items": items}
+    kind = rng.choice(["qty text", "qty zero", "qty negative", "qty null", "missing",
+                       "items text", "not json"])
+    if kind == "not json":
+        return rng.choice([f"order {rng.randint(2, 999)} please", "<order/>",
+                           json.dumps(document)[:-1]])
+    if kind == "missing":
+        del document[rng.choice(["orderId", "customerId", "items"])]
+    elif kind == "items text":
+        document["items"] = "lamp x2"
+    else:
+        document["items"][0]["qty"] = {"qty text": rng.choice(["lots", "two", ""]),
+                                       "qty zero": 0, "qty negative": -rng.randint(1, 5),
+                                       "qty null": None}[kind]
+    return json.dumps(document)
 
 
 # --- capturing what the learner's code sends through the sandbox --------------------------
@@ -154,7 +178,7 @@ class CountingHandler:
 
 
 def end_to_end(ctx: GradingContext) -> dict[str, Any]:
-    """The 20-message run: worker behind the SQS poller, then the captured notifications."""
+    """The end-to-end run: worker behind the SQS poller, then the captured notifications."""
     from labtui.lambdasim import FunctionSpec, Redrive, SqsMappingSpec, SqsQueueSpec
 
     worker, notifier = function_config(ctx, WORKER), function_config(ctx, NOTIFIER)

@@ -26,8 +26,9 @@ def sections(ctx: GradingContext) -> list[tuple[str, list[str]]]:
     if outcome is not None:
         summary = outcome["sim"].summary()
         sections.append(("End-to-end trace", [
-            f"- {len(outcome['batch'].messages)} messages sent: 17 valid orders, 1 duplicate, "
-            "2 poison",
+            f"- {len(outcome['batch'].messages)} messages sent: {len(outcome['batch'].valid)} "
+            f"valid orders, 1 duplicate, {len(outcome['batch'].poison)} poison "
+            f"(seed {ctx.seed})",
             f"- invocations: {summary.invocations} ({summary.successes} ok, {summary.errors} "
             f"errors, {summary.timeouts} timeouts, {summary.throttles} throttles)",
             f"- SQS: {summary.sqs_deleted} deleted, {summary.sqs_redriven} moved to orders-dlq",
