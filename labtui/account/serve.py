@@ -142,6 +142,7 @@ def serve_foreground(
         account_id = learner_identity(learner).account_id
         announce(f"# labtui sandbox on {record.endpoint_url} (Ctrl-C stops it)")
         announce(f"# your account: {account_id} (offline; nothing here reaches AWS)")
+        announce(_jail_line())
         if exercise:
             announce(f"# seeded for exercise {exercise}")
         announce("# paste these lines into another terminal:")
@@ -160,6 +161,16 @@ def serve_foreground(
         sandbox.stop()
         remove_tree(sandbox.work_dir)
         announce("# sandbox stopped")
+
+
+def _jail_line() -> str:
+    """Said once per session: whether learner code runs in a jail (design.md §6.1)."""
+    from labtui import jail
+
+    warning = jail.notice()
+    if warning is None:
+        return "# your handlers run in a jail (bubblewrap): only this endpoint is reachable"
+    return f"# NOTE: {warning.removeprefix('labtui: ')}"
 
 
 def running_record_is(record: ServerRecord) -> bool:
