@@ -1,4 +1,12 @@
-"""Build, sign and verify certificate records."""
+"""Build, sign and verify certificate records.
+
+A record is a certificate of completion only when the course's completion rule is met
+(:func:`completion_rule`): every module completed and every exercise of the course passed.
+Otherwise it is a progress record and says so in its ``kind`` (issue #16). Every record has a
+random certificate id, the issuer (instructor and organisation, free text from ``--issuer``)
+and, from a classroom, the session's room and dates. Numbers in a record are integers, so
+its canonical JSON is the same in Python and in the browser's verification page.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +17,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labtui.certificates.keys import fingerprint, load_or_create_private_key, public_key_b64
+from labtui.certificates.keys import fingerprint, load_private_key, public_key_b64
 from labtui.course.loader import Course
 from labtui.errors import LabError
 from labtui.progress.store import ProgressStore
 
-FORMAT = "labtui-certificate/1"
+FORMAT = "labtui-certificate/2"
+KNOWN_FORMATS = ("labtui-certificate/1", FORMAT)
+COMPLETION = "certificate of completion"
+PROGRESS = "progress record"
+
+
+def completion_rule(course: Course) -> tuple[list[str], list[str], str]:
+    """The modules and exercises a completion needs, and the rule in words."""
+    modules = [m.id for m in course.modules]
+    exercises: list[str] = []
+    for module in course.modules:
+        for exercise in module.front.exercises if module.front else []:
+            if exercise in course.exercises and exercise not in exercises:
+                exercises.append(exercise)
+    rule = f"all {len(modules)} modules completed"
+    if exercises:
+        rule += f" and all {len(exercises)} exercises passed"
+    return modules, exercises, rule
 
 
 def canonical(record: dict[str, Any]) -> bytes:
@@ -31,10 +56,17 @@ def build_record(
     cert: str | None = None,
     issuer: str = "labtui self-paced",
     today: dt.date | None = None,
+    exercises_passed: set[str] | None = None,
+    session: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """``exercises_passed``: the passes to count instead of the store's (a classroom counts
+    only its server's verdicts); ``session``: the room and its dates."""
+    import secrets
+
     names = dict(store.learners())
     lessons = store.lesson_progress(learner_id)
-    passed = store.passed_exercises(learner_id)
+    passed = store.passed_exercises(learner_id) if exercises_passed is None \
+        else set(exercises_passed)
     modules = [m.id for m in course.modules if lessons.get(m.id) and lessons[m.id].completed]
     exams = [a for a in store.quiz_attempts(learner_id, "exam") if a.finished_at and a.score_scaled]
     if cert:
@@ -45,8 +77,13 @@ def build_record(
             )
         exams = [a for a in exams if a.subject == blueprint.id]
     best = max(exams, key=lambda a: a.score_scaled or 0, default=None)
+    needed_modules, needed_exercises, rule = completion_rule(course)
+    complete = set(needed_modules) <= set(modules) and set(needed_exercises) <= passed
     return {
         "format": FORMAT,
+        "certificate_id": "LT-" + secrets.token_hex(8).upper(),
+        "kind": COMPLETION if complete else PROGRESS,
+        "completion_rule": rule,
         "learner": learner_name or names.get(learner_id, learner_id),
         "course": course.manifest.title if course.manifest else "labtui",
         "issued_on": (today or dt.date.today()).isoformat(),
@@ -54,11 +91,13 @@ def build_record(
         "modules_completed": modules,
         "modules_total": len(course.modules),
         "exercises_passed": sorted(passed),
+        "exercises_total": len(needed_exercises),
+        "session": session,
         "best_mock_exam": None
         if best is None
         else {
             "exam": best.subject,
-            "scaled": best.score_scaled,
+            "scaled": int(best.score_scaled or 0),
             "passed": bool(best.passed),
             "date": (best.finished_at or "")[:10],
         },
@@ -67,7 +106,7 @@ def build_record(
 
 
 def sign(record: dict[str, Any], key_path: Path) -> dict[str, Any]:
-    key = load_or_create_private_key(key_path)
+    key = load_private_key(key_path)
     public = public_key_b64(key.public_key())
     signed = dict(record, public_key=public)
     signature = base64.b64encode(key.sign(canonical(signed))).decode("ascii")
@@ -81,7 +120,9 @@ class Verification:
     fingerprint: str | None = None
 
 
-def verify(document: dict[str, Any], trusted_public_key: str | None = None) -> Verification:
+def verify(document: dict[str, Any], trusted_public_key: str) -> Verification:
+    """Valid only if signed by ``trusted_public_key`` (the issuer's published key): the key
+    a certificate carries proves nothing by itself, anyone can make one (issue #16)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -89,7 +130,7 @@ def verify(document: dict[str, Any], trusted_public_key: str | None = None) -> V
     signature = document.get("signature") if isinstance(document, dict) else None
     if not isinstance(record, dict) or not isinstance(signature, str):
         return Verification(False, "not a labtui certificate (needs 'certificate' and 'signature')")
-    if record.get("format") != FORMAT:
+    if record.get("format") not in KNOWN_FORMATS:
         return Verification(False, f"unknown certificate format {record.get('format')!r}")
     public = record.get("public_key")
     if not isinstance(public, str):
@@ -102,11 +143,13 @@ def verify(document: dict[str, Any], trusted_public_key: str | None = None) -> V
             False, "the signature does not match: the certificate was altered or forged"
         )
     print_ = fingerprint(public)
-    if trusted_public_key is not None and trusted_public_key != public:
+    if trusted_public_key != public:
         return Verification(
-            False, f"validly signed, but by key {print_}, not by the issuer you trust", print_
+            False, f"signed by key {print_}, not by the issuer you trust "
+            f"({fingerprint(trusted_public_key)}): not valid", print_
         )
-    return Verification(True, f"valid: signed by key {print_}", print_)
+    kind = record.get("kind", "certificate")
+    return Verification(True, f"valid: a {kind} signed by the key you trust ({print_})", print_)
 
 
 def read_certificate(path: Path) -> dict[str, Any]:

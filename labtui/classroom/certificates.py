@@ -1,8 +1,10 @@
-"""One certificate per student, signed with the instructor's Ed25519 key.
+"""One certificate (or progress record) per student, signed with the instructor's Ed25519 key.
 
-A browser student's progress lives in their labtui home under the room directory; a terminal
-student (on their own machine) only reported check results to the room, so for them the
-record is built from those results. Either way the lead's record/sign/PDF code does the rest.
+Exercises count only as the room's server verdicts have them (issue #15: a student's own
+progress store is theirs to write, so it proves nothing about exercises). Modules completed
+come from the browser student's own labtui home (lessons read are not graded); a terminal
+student's record has none. The session (room and dates) and the issuer (``--issuer``, or
+what ``serve --issuer`` stored for the room) are in every record.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from labtui.classroom.paths import student_home
+from labtui.classroom.sessions import issuer_of
 from labtui.classroom.store import ClassroomStore, Room, Student
 
 if TYPE_CHECKING:
@@ -25,65 +28,78 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class IssuedCertificate:
     student: Student
+    kind: str
     json_path: Path
     pdf_path: Path
 
 
 def issue_certificates(
-    store: ClassroomStore, room: Room, course: Course, key_path: Path, output: Path
+    store: ClassroomStore, room: Room, course: Course, key_path: Path, output: Path,
+    issuer: str | None = None,
 ) -> list[IssuedCertificate]:
+    from labtui.certificates.keys import load_private_key
     from labtui.certificates.pdf import render_pdf
     from labtui.certificates.record import build_record, sign
 
+    load_private_key(key_path)  # a wrong --key fails before anything is written
     output.mkdir(parents=True, exist_ok=True)
+    issuer = issuer or issuer_of(store, room.id) or f"labtui classroom {room.name}"
+    session = {"room": room.name, "started": room.created_at, "ended": room.ended_at}
+    verdicts: dict[str, set[str]] = {}
+    for check in store.check_results(room.id):
+        if check.passed:
+            verdicts.setdefault(check.student_id, set()).add(check.exercise_id)
     issued = []
     for student in store.students(room.id):
-        with _progress_for(store, room, student) as progress:
+        with _progress_for(room, student) as progress:
             record = build_record(progress, course, learner_id=student.learner_id,
-                                  learner_name=student.name,
-                                  issuer=f"labtui classroom {room.name}")
+                                  learner_name=student.name, issuer=issuer,
+                                  exercises_passed=verdicts.get(student.id, set()),
+                                  session=session)
         document = sign(record, key_path)
         stem = f"certificate-{_slug(student.name)}-{student.id}"
         json_path = output / f"{stem}.json"
         json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
-        issued.append(IssuedCertificate(student, json_path,
+        issued.append(IssuedCertificate(student, str(record["kind"]), json_path,
                                         render_pdf(document, output / f"{stem}.pdf")))
     return issued
 
 
 class _progress_for:  # a context manager, so named like a function
-    """The student's own progress store, or a temporary one built from the room's results."""
+    """The student's own progress store (lessons), or an empty one for a terminal student.
+    Opened from a copy: the student's file is never written by the instructor's side."""
 
-    def __init__(self, store: ClassroomStore, room: Room, student: Student) -> None:
-        self.store, self.room, self.student = store, room, student
-        self._temp: tempfile.TemporaryDirectory[str] | None = None
+    def __init__(self, room: Room, student: Student) -> None:
+        self.room, self.student = room, student
+        self._temp = tempfile.TemporaryDirectory(prefix="labtui-cert-")
         self._progress: ProgressStore | None = None
 
     def __enter__(self) -> ProgressStore:
+        import sqlite3
+
         from labtui.progress.store import ProgressStore
 
         own = student_home(self.room.name, self.student.id) / "progress.sqlite3"
-        if own.is_file():
-            self._progress = ProgressStore(own)
-        else:
-            self._temp = tempfile.TemporaryDirectory(prefix="labtui-cert-")
-            self._progress = ProgressStore(Path(self._temp.name) / "progress.sqlite3")
-        learner = self.student.learner_id
-        self._progress.ensure_learner(learner, self.student.name)
-        if self._temp is not None:
-            for check in self.store.check_results(self.room.id):
-                if check.student_id == self.student.id:
-                    self._progress.record_exercise_attempt(
-                        learner, check.exercise_id, passed=check.passed, points=check.points,
-                        max_points=check.max_points, results=[])
+        copy = Path(self._temp.name) / "progress.sqlite3"
+        if own.is_file():  # SQLite's backup reads the WAL too; read-only on the student's
+            source = sqlite3.connect(f"file:{own}?mode=ro", uri=True)
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            except sqlite3.DatabaseError:
+                pass  # an unreadable file: the record shows no lessons, not a crash
+            finally:
+                source.close()
+                target.close()
+        self._progress = ProgressStore(copy)
+        self._progress.ensure_learner(self.student.learner_id, self.student.name)
         return self._progress
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.close()
-        if self._temp is not None:
-            self._temp.cleanup()
+        self._temp.cleanup()
 
 
 def _slug(name: str) -> str:

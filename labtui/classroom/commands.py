@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--graders", type=_count, default=2,
                        help="submissions graded at once in this server (default 2; 0 leaves "
                        "grading to 'classroom worker' processes)")
+    serve.add_argument("--issuer", help='named on certificates: instructor and organisation, '
+                       'e.g. "Dana Ruiz, Acme Training"')
     serve.add_argument("--new-session", action="store_true",
                        help="the room ended: keep that session under NAME-sN, start a new one")
     serve.set_defaults(handler=_serve)
@@ -64,7 +66,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "certificates", help="one certificate per student, signed with the instructor key")
     _room_and_db(certificates)
     certificates.add_argument("--key", help="instructor Ed25519 private key (PEM); default: "
-                              "LABTUI_HOME/keys/instructor-ed25519.pem, created if missing")
+                              "LABTUI_HOME/keys/instructor-ed25519.pem (create it once with "
+                              "'labtui certificate key --new --classroom')")
+    certificates.add_argument("--issuer", help='instructor and organisation, e.g. "Dana Ruiz, '
+                              'Acme Training" (default: what serve --issuer stored)')
     certificates.add_argument("--output", "-o", default=".", help="directory (default: .)")
     certificates.set_defaults(handler=_certificates)
 
@@ -110,7 +115,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     return serve(room=args.room, host=args.host, port=args.port,
                  database_url=args.database_url, public_url=args.public_url,
-                 graders=args.graders, new_session=args.new_session)
+                 graders=args.graders, new_session=args.new_session, issuer=args.issuer)
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -176,9 +181,10 @@ def _certificates(args: argparse.Namespace) -> int:
     key = Path(args.key).expanduser() if args.key else instructor_key_path()
     with ClassroomStore(args.database_url) as store:
         room = store.room(args.room)
-        issued = issue_certificates(store, room, course, key, Path(args.output).expanduser())
+        issued = issue_certificates(store, room, course, key, Path(args.output).expanduser(),
+                                    issuer=args.issuer)
     for item in issued:
-        print(f"{item.student.name}: {item.json_path} and {item.pdf_path}")
+        print(f"{item.student.name} ({item.kind}): {item.json_path} and {item.pdf_path}")
     print(f"{len(issued)} certificate(s) signed with {key}")
     return 0
 

@@ -176,12 +176,13 @@ def _int(value: str | None, default: int) -> int:
 
 
 def serve(*, room: str, host: str, port: int, database_url: str | None,
-          public_url: str | None, graders: int = 2, new_session: bool = False) -> int:
+          public_url: str | None, graders: int = 2, new_session: bool = False,
+          issuer: str | None = None) -> int:
     """``labtui classroom serve``: print the join URL and instructor token, then serve."""
     from labtui.classroom.grader import GradingPool
     from labtui.classroom.room import ClassroomRoom
     from labtui.classroom.server import ClassroomServer
-    from labtui.classroom.sessions import prepare_room
+    from labtui.classroom.sessions import prepare_room, set_issuer
     from labtui.classroom.store import ClassroomStore
     from labtui.course.loader import load_course
     from labtui.course.resolver import content_root
@@ -191,6 +192,8 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
     store = ClassroomStore(database_url)
     archived = prepare_room(store, room, new_session=new_session)
     opened = ClassroomRoom.open(store, room, course)
+    if issuer is not None:
+        set_issuer(store, opened.room_id, issuer)
     # the token is kept (hashed) across restarts and servers: a new one only the first time
     token = store.instructor_token_if_new(opened.room_id)
     listen = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"

@@ -25,6 +25,6 @@ def student_home(room: str, student_id: str) -> Path:
 
 
 def instructor_key_path() -> Path:
-    from labtui.paths import labtui_home
+    from labtui.certificates.keys import instructor_key_path as path
 
-    return labtui_home() / "keys" / "instructor-ed25519.pem"
+    return path()

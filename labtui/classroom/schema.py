@@ -130,3 +130,11 @@ submissions = Table(
     Column("error", Text, nullable=True),
     UniqueConstraint("student_id", "idempotency_key", name="uq_classroom_submission_key"),
 )
+
+# What a room says about itself on certificates: who issues them (instructor, organisation).
+room_info = Table(
+    "classroom_room_info",
+    metadata,
+    Column("room_id", Integer, ForeignKey("classroom_rooms.id"), primary_key=True),
+    Column("issuer", String(200), nullable=False),
+)

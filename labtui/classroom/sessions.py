@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from labtui.classroom import schema as t
 from labtui.classroom.store import ClassroomError, ClassroomStore, validate_room_name
@@ -57,3 +57,20 @@ def _move_files(name: str, archived: str) -> None:
     rooms = labtui_home() / "classroom" / "rooms"
     if (rooms / name).is_dir() and not (rooms / archived).exists():
         shutil.move(str(rooms / name), str(rooms / archived))
+
+
+def set_issuer(store: ClassroomStore, room_id: int, issuer: str) -> None:
+    """``serve --issuer``: who the room's certificates name (instructor, organisation)."""
+    issuer = " ".join(issuer.split())[:200]
+    if not issuer:
+        raise ClassroomError("--issuer: give a name, e.g. \"Dana Ruiz, Acme Training\"", 422)
+    with store._tx() as db:
+        db.execute(delete(t.room_info).where(t.room_info.c.room_id == room_id))
+        db.execute(t.room_info.insert().values(room_id=room_id, issuer=issuer))
+
+
+def issuer_of(store: ClassroomStore, room_id: int) -> str | None:
+    with store._tx() as db:
+        value = db.execute(select(t.room_info.c.issuer)
+                           .where(t.room_info.c.room_id == room_id)).scalar_one_or_none()
+    return None if value is None else str(value)

@@ -107,3 +107,6 @@ def course():  # type: ignore[no-untyped-def]
     from labtui.course.loader import load_course
 
     return load_course(Path(__file__).resolve().parents[2])
+
+
+from .chromium import browser  # noqa: E402,F401  (the headless Chromium fixture)

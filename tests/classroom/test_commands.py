@@ -41,20 +41,29 @@ def test_gradebook_of_an_unknown_room_is_a_usage_error(
     assert "no classroom room 'ghost'" in capsys.readouterr().err
 
 
-def test_certificates_are_signed_by_the_instructor_key(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_certificates_are_signed_by_the_instructor_key_from_server_verdicts_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LABTUI_HOME", str(tmp_path / "home"))
     url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
     _, bo_id = _room_with_results(url)
-    # Bo worked in the browser: his own progress store exists in his student home
+    # Bo's own progress store (his to write) claims a pass the server never graded
     with ProgressStore(student_home("cli-room", bo_id) / "progress.sqlite3") as progress:
         progress.ensure_learner(f"classroom-{bo_id}", "Bo")
         progress.record_exercise_attempt(f"classroom-{bo_id}", "sqs-partial-batch",
-                                         passed=True, points=5, max_points=5, results=[])
-    key = tmp_path / "instructor.pem"
+                                         passed=True, points=100, max_points=100, results=[])
+        progress.complete_lesson(f"classroom-{bo_id}", "lambda-fundamentals")
     out = tmp_path / "certs"
-    assert main(["classroom", "certificates", "--room", "cli-room", "--database-url", url,
-                 "--key", str(key), "--output", str(out)]) == 0
+    args = ["classroom", "certificates", "--room", "cli-room", "--database-url", url,
+            "--output", str(out), "--issuer", "Dana Ruiz, Acme Training"]
+    assert main(args) == 2  # no instructor key yet, and none is made by accident
+    assert "certificate key --new" in capsys.readouterr().err and not out.exists()
+    assert main(["certificate", "key", "--new", "--classroom"]) == 0
+    capsys.readouterr()
+    assert main(["certificate", "key", "--public", "--classroom"]) == 0
+    public = tmp_path / "instructor-public.pem"  # what the instructor publishes
+    public.write_text(capsys.readouterr().out.split("fingerprint:")[0])
+    assert main(args) == 0
     assert "2 certificate(s)" in capsys.readouterr().out
     documents = {json.loads(p.read_text())["certificate"]["learner"]: p
                  for p in out.glob("*.json")}
@@ -62,15 +71,17 @@ def test_certificates_are_signed_by_the_instructor_key(
     assert len(list(out.glob("*.pdf"))) == 2
     ana = json.loads(documents["Ana"].read_text())["certificate"]
     bo = json.loads(documents["Bo"].read_text())["certificate"]
-    assert ana["exercises_passed"] == ["first-function"]  # from the room's results
-    assert bo["exercises_passed"] == ["sqs-partial-batch"]  # from his own progress
-    assert ana["issuer"] == "labtui classroom cli-room"
-    from labtui.certificates.keys import load_or_create_private_key, public_key_b64
-
-    public = public_key_b64(load_or_create_private_key(key).public_key())
+    assert ana["exercises_passed"] == ["first-function"]  # the server's verdict
+    assert bo["exercises_passed"] == []  # his own store's claim does not count
+    assert bo["modules_completed"] == ["lambda-fundamentals"]  # lessons read: his record
+    assert {ana["kind"], bo["kind"]} == {"progress record"}
+    assert ana["issuer"] == "Dana Ruiz, Acme Training"
+    assert ana["session"]["room"] == "cli-room" and ana["session"]["started"]
+    assert ana["certificate_id"] != bo["certificate_id"]
     for path in documents.values():
-        assert main(["certificate", "verify", str(path), "--key", public]) == 0
+        assert main(["certificate", "verify", str(path), "--key", str(public)]) == 0
     forged = json.loads(documents["Ana"].read_text())
     forged["certificate"]["exercises_passed"].append("alias-canary")
     (tmp_path / "forged.json").write_text(json.dumps(forged))
-    assert main(["certificate", "verify", str(tmp_path / "forged.json")]) == 1
+    assert main(["certificate", "verify", str(tmp_path / "forged.json"), "--key",
+                 str(public)]) == 1

@@ -97,7 +97,10 @@ def _answer_for(room: ClassroomRoom, question: dict[str, Any], n: int) -> Any:
     if real.type == "ordering":
         return list(reversed(real.answer))  # type: ignore[arg-type]
     if isinstance(real.answer, list):
-        return [o for o in options if o not in real.answer][:1] or options[:1]
+        # as many options as the answer has ("choose TWO"), at least one of them wrong
+        count = len(real.answer)
+        wrong = [o for o in options if o not in real.answer][:1]
+        return wrong + [o for o in options if o not in wrong][: count - len(wrong)]
     return next(o for o in options if o != real.answer)
 
 

@@ -245,7 +245,10 @@ def _wrong(room: ClassroomRoom, question_id: str) -> Any:
     if question.type == "ordering":
         return list(reversed(question.answer))  # type: ignore[arg-type]
     if isinstance(question.answer, list):
-        return [o for o in options if o not in question.answer][:1] or options[:1]
+        # as many options as the answer has ("choose TWO"), at least one of them wrong
+        count = len(question.answer)
+        wrong = [o for o in options if o not in question.answer][:1]
+        return wrong + [o for o in options if o not in wrong][: count - len(wrong)]
     return next(o for o in options if o != question.answer)
 
 
