@@ -114,6 +114,8 @@ class Sandbox:
         from labtui.account.lambda_extras import ExtrasStore
         from labtui.account.lambda_invoke import InvokeService
         from labtui.account.live_async import LiveAsyncEngine
+        from labtui.account.s3_requests import S3RequestFixes
+        from labtui.account.server_logs import keep_tracebacks_off_screen
         from labtui.runner.pool import EnvironmentPool
 
         self.extras = ExtrasStore.shared()
@@ -130,7 +132,10 @@ class Sandbox:
             self.child_env_for_account,
         )
         s3_namespace.install()
-        moto_app = DomainDispatcherApplication(create_backend_app)
+        # S3 requests AWS accepts but moto asserts on are fixed first (s3_requests.py);
+        # whatever still fails inside moto never prints a traceback (server_logs.py).
+        keep_tracebacks_off_screen()
+        moto_app = S3RequestFixes(DomainDispatcherApplication(create_backend_app))
         default_key = learner_identity(self.default_learner).access_key_id
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
