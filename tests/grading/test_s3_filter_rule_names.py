@@ -28,6 +28,7 @@ def test_a_name_that_is_neither_prefix_nor_suffix_is_reported() -> None:
     body = (_RULES % b"Prefix") + (_RULES % b"Contains")
     fixed, invalid = normalise_filter_rules(body)
     assert invalid == b"Contains"
+    assert fixed.startswith(_RULES % b"prefix")
 
 
 _SETUP_PY = '''
