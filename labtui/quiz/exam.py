@@ -99,12 +99,16 @@ def assemble_exam(
     order = [d.id for d in blueprint.domains]
     for domain, n_extra in zip(blueprint.domains, extra, strict=True):
         wanted = domain.scored_items + n_extra
-        chosen = _pick(pools[domain.id], wanted, used, blueprint)
+        chosen = _pick(pools[domain.id], wanted, used, blueprint, recently_seen)
         borrowed: list[tuple[Question, str]] = []
         if len(chosen) < wanted:
             for neighbour in _nearest(order, domain.id):
                 more = _pick(
-                    pools[neighbour], wanted - len(chosen) - len(borrowed), used, blueprint
+                    pools[neighbour],
+                    wanted - len(chosen) - len(borrowed),
+                    used,
+                    blueprint,
+                    recently_seen,
                 )
                 borrowed += [(q, neighbour) for q in more]
                 if len(chosen) + len(borrowed) >= wanted:
@@ -118,7 +122,7 @@ def assemble_exam(
         picked = [(q, None) for q in chosen] + borrowed
         for (question, source), scored in zip(picked, flags, strict=False):
             paper.items.append(ExamItem(question.id, domain.id, scored, source))
-    _ensure_multiple_response(paper, pools, blueprint, used)
+    _ensure_multiple_response(paper, pools, blueprint, used, recently_seen)
     rng.shuffle(paper.items)
     if len(paper.items) < blueprint.questions:
         paper.notes.append(
@@ -136,10 +140,30 @@ def _nearest(order: list[str], domain_id: str) -> list[str]:
 
 
 def _pick(
-    pool: list[Question], wanted: int, used: set[str], blueprint: ExamBlueprint
+    pool: list[Question],
+    wanted: int,
+    used: set[str],
+    blueprint: ExamBlueprint,
+    recently_seen: set[str] | frozenset[str],
 ) -> list[Question]:
-    """Take ``wanted`` unused questions, aiming at the blueprint's difficulty mix."""
+    """Take ``wanted`` unused questions, aiming at the blueprint's difficulty mix.
+
+    Freshness wins over the mix (curriculum §4: nothing from the last two mocks): the mix is
+    aimed at among questions not recently seen, and recently seen ones fill in only when the
+    fresh ones run out.
+    """
     available = [q for q in pool if q.id not in used]
+    fresh = [q for q in available if q.id not in recently_seen]
+    chosen = _aim_at_difficulty(fresh, wanted, blueprint)
+    stale = [q for q in available if q.id in recently_seen]
+    chosen += stale[: max(0, wanted - len(chosen))]
+    used.update(q.id for q in chosen)
+    return chosen
+
+
+def _aim_at_difficulty(
+    available: list[Question], wanted: int, blueprint: ExamBlueprint
+) -> list[Question]:
     targets = dict(
         zip(
             blueprint.difficulty_mix,
@@ -156,13 +180,15 @@ def _pick(
             break
         if question not in chosen:
             chosen.append(question)
-    chosen = chosen[:wanted]
-    used.update(q.id for q in chosen)
-    return chosen
+    return chosen[:wanted]
 
 
 def _ensure_multiple_response(
-    paper: ExamPaper, pools: dict[str, list[Question]], blueprint: ExamBlueprint, used: set[str]
+    paper: ExamPaper,
+    pools: dict[str, list[Question]],
+    blueprint: ExamBlueprint,
+    used: set[str],
+    recently_seen: set[str] | frozenset[str],
 ) -> None:
     by_id = {q.id: q for pool in pools.values() for q in pool}
     have = sum(1 for item in paper.items if by_id[item.question_id].is_multiple_response)
@@ -171,8 +197,16 @@ def _ensure_multiple_response(
             return
         if by_id[item.question_id].is_multiple_response or item.borrowed_from:
             continue
+        # never swap a fresh question for a recently seen one: the mix yields to freshness
         spare = next(
-            (q for q in pools[item.domain] if q.id not in used and q.is_multiple_response), None
+            (
+                q
+                for q in pools[item.domain]
+                if q.id not in used
+                and q.is_multiple_response
+                and (q.id not in recently_seen or item.question_id in recently_seen)
+            ),
+            None,
         )
         if spare is None:
             continue

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labtui.course.loader import Course
+from labtui.course.loader import Course, load_course
 from labtui.course.models import ExamBlueprint, Question
 from labtui.progress.store import ProgressStore
 from labtui.quiz import review
 from labtui.quiz.exam import assemble_exam, question_domain, scaled_score
 from labtui.quiz.session import ExamSession, PracticeSession
+from tests.quiz.conftest import make_question
 
 
 def test_assembly_respects_domain_weights_and_never_repeats(
@@ -161,3 +162,45 @@ def test_practice_records_answers_and_wrong_ones_become_cards(
     assert session.finish() == pytest.approx(1 / 4)
     cards = [c for c, _, _ in store.review_cards("me")]
     assert cards == [f"q:{second.id}"]
+
+
+def test_fresh_questions_win_over_the_difficulty_mix(blueprints: dict[str, ExamBlueprint]) -> None:
+    # A domain whose easy questions run out after one mock: the second mock must take fresh
+    # harder ones rather than repeat easy ones it has just shown (curriculum §4).
+    blueprint = blueprints["DVA"]
+    bank = []
+    for domain in blueprint.domains:
+        task = next(iter(domain.tasks))
+        wanted = 2 * (domain.scored_items + 5)  # two papers' worth, whatever the unscored split
+        for i in range(wanted):
+            difficulty = 1 if i < 6 else 2 + i % 2  # only six level-1 questions per domain
+            qtype = "multi" if i % 4 == 0 else "single"
+            qid = f"q-01-{domain.id.lower()}-{i:03d}"
+            bank.append(make_question(qid, [f"DVA:{task}"], qtype, difficulty))
+    first = assemble_exam(blueprint, bank, random.Random(1))
+    seen = {i.question_id for i in first.items}
+    second = assemble_exam(blueprint, bank, random.Random(2), seen)
+    assert not seen & {i.question_id for i in second.items}
+    assert not any(i.borrowed_from for i in second.items)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shipped_bank_gives_three_mocks_without_repeats(seed: int) -> None:
+    """Each exam can run three consecutive mocks with no question repeated and no domain
+    borrowing from another: the bank is deep enough per exam domain (issue 20)."""
+    course = load_course(Path(__file__).resolve().parents[2])
+    questions = course.all_questions()
+    for blueprint in course.exams:
+        rng = random.Random(seed)
+        papers: list[set[str]] = []
+        for _ in range(3):
+            recent = frozenset().union(*papers[-2:]) if papers else frozenset()
+            paper = assemble_exam(blueprint, questions, rng, recent)
+            ids = {item.question_id for item in paper.items}
+            assert len(ids) == len(paper.items) == blueprint.questions, blueprint.id
+            assert not ids & recent, f"{blueprint.id}: repeats {sorted(ids & recent)}"
+            assert not [i for i in paper.items if i.borrowed_from], (blueprint.id, paper.notes)
+            by_id = {q.id: q for q in questions}
+            multi = sum(by_id[i].is_multiple_response for i in ids)
+            assert multi >= blueprint.multiple_response_min, (blueprint.id, multi)
+            papers.append(ids)
