@@ -29,9 +29,9 @@ elsewhere the same call starts a plain child process in its own process group, a
 enforces is listed in the README.
 """
 
+from labtui.jail.availability import JailSupport, notice, support
 from labtui.jail.process import Confined, run, start
 from labtui.jail.spec import DEFAULT_MAX_TASKS, JailSpec
-from labtui.jail.support import JailSupport, notice, support
 
 __all__ = [
     "DEFAULT_MAX_TASKS",

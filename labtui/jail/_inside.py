@@ -23,7 +23,7 @@ import sys
 
 def _cap_tasks(tasks: int) -> None:
     if tasks > 0:
-        # the jail module knows whether this limit holds (support.py)
+        # the jail module knows whether this limit holds (availability.py)
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
 

@@ -4,7 +4,7 @@ make one (design.md §6.1).
 cgroup v2 is used when the lab's own cgroup hands the memory and pids controllers to its
 children (a delegated cgroup); cgroup v1 when its memory and pids hierarchies are
 writable (root, as in CI). Otherwise :func:`create` returns None and the caller falls
-back to summing the tree's resident memory itself and to RLIMIT_NPROC (support.py says
+back to summing the tree's resident memory itself and to RLIMIT_NPROC (availability.py says
 which of these hold; the README lists what is then not enforced).
 """
 
@@ -156,7 +156,33 @@ def _v1(hard_mb: int, max_tasks: int, name: str) -> TreeCgroup | None:
     return TreeCgroup(1, made)
 
 
+def _sweep(parents: list[Path]) -> None:
+    """Remove the empty cgroups of labs that are gone (killed before they could)."""
+    for parent in parents:
+        with contextlib.suppress(OSError):
+            for entry in parent.iterdir():
+                _, _, rest = entry.name.partition("labtui-")
+                pid = rest.split("-")[0]
+                if entry.name.startswith("labtui-") and pid.isdigit() and not _alive(int(pid)):
+                    with contextlib.suppress(OSError):
+                        entry.rmdir()  # fails, harmlessly, while processes remain
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def create(hard_mb: int, max_tasks: int) -> TreeCgroup | None:
     """A new cgroup for one jail, or None when this lab may not make one."""
-    name = f"labtui-{os.getpid()}-{next(_COUNTER)}"
-    return _v2(hard_mb, max_tasks, name) or _v1(hard_mb, max_tasks, name)
+    number = next(_COUNTER)
+    name = f"labtui-{os.getpid()}-{number}"
+    made = _v2(hard_mb, max_tasks, name) or _v1(hard_mb, max_tasks, name)
+    if made is not None and number == 1:
+        _sweep([directory.parent for directory in dict.fromkeys(made.directories.values())])
+    return made

@@ -4,6 +4,7 @@ treat its whole process tree as one unit: one kill, one memory figure (design.md
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import queue
@@ -12,11 +13,12 @@ import socket
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from labtui.jail import bwrap, cgroups, support
+from labtui.jail import availability, bwrap, cgroups
 from labtui.jail.forward import PortRelay
 from labtui.jail.spec import JailSpec
 
@@ -85,6 +87,17 @@ def tree_anon_mb(root: int) -> float:
     return total_kb / 1024
 
 
+_RUNNING: weakref.WeakSet[Confined] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """The lab is exiting: no jail outlives it, no cgroup is left behind."""
+    for confined in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            confined.close()
+
+
 class Confined:
     """A running jail (``jailed``) or plain child process, seen as one unit."""
 
@@ -100,6 +113,7 @@ class Confined:
         self.cgroup = cgroup
         self._relay = relay
         self._closed = False
+        _RUNNING.add(self)
 
     @property
     def pid(self) -> int:
@@ -147,7 +161,7 @@ class Confined:
     @property
     def enforces_tasks(self) -> bool:
         """Whether ``max_tasks`` holds for every process (Popen, posix_spawn, fork)."""
-        return self.jailed and (self.cgroup is not None or support.support().nproc_holds)
+        return self.jailed and (self.cgroup is not None or availability.support().nproc_holds)
 
     def close(self) -> None:
         """Kill what is left and release the cgroup and the port relay."""
@@ -159,6 +173,7 @@ class Confined:
             self._relay.close()
         if self.cgroup is not None:
             self.cgroup.remove()
+        _RUNNING.discard(self)
 
 
 def _plain(spec: JailSpec, streams: dict[str, Any]) -> Confined:
@@ -184,10 +199,10 @@ def start(
 ) -> Confined:
     """Start ``spec`` in a jail when this machine can build one (``jail=False``: never)."""
     streams = {"stdin": stdin, "stdout": stdout, "stderr": stderr}
-    found = support.support()
+    found = availability.support()
     if jail is False or not found.available:
         if jail is not False:
-            support.notice()
+            availability.notice()
         return _plain(spec, streams)
     assert found.etc_dir is not None
     hard_mb = (spec.memory_mb or 0) + spec.tmp_mb + HARD_LIMIT_HEADROOM_MB

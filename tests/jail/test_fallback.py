@@ -3,7 +3,6 @@ labtui says so once per session (design.md §6.1)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import subprocess
 import sys
@@ -11,10 +10,8 @@ import sys
 import pytest
 
 from labtui.jail import JailSpec, run
-from labtui.jail.support import JailSupport
-
-# the module, not the package's support() function of the same name
-support = importlib.import_module("labtui.jail.support")
+from labtui.jail import availability as support
+from labtui.jail.availability import JailSupport
 
 
 def test_without_a_jail_the_warning_is_logged_once(
