@@ -86,12 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:
-        from labtui.crashlog import write_crash_report
+        from labtui.crashlog import describe_report, write_crash_report
 
         report = write_crash_report(error)
         print(
             f"labtui: internal error: {type(error).__name__}: {error}\n"
-            f"This is a labtui bug, not your mistake. Details were saved to {report}",
+            f"This is a labtui bug, not your mistake. {describe_report(report)}",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

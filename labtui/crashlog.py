@@ -5,18 +5,43 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import faulthandler
+import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from labtui.paths import labtui_home
 
 
-def write_crash_report(error: BaseException) -> Path:
-    """Write the traceback to ``$LABTUI_HOME/crash-<timestamp>.log`` and return the path."""
+def write_crash_report(error: BaseException) -> Path | None:
+    """Write the traceback to ``$LABTUI_HOME/crash-<timestamp>.log`` and return the path.
+
+    The crash reporter never crashes itself (issue 22): when the data directory cannot
+    take the file (missing, read-only, full) it tries the system's temporary directory,
+    and failing that returns None. A partly written file is removed, never left empty.
+    """
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = labtui_home() / f"crash-{stamp}.log"
-    path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
-    return path
+    text = "".join(traceback.format_exception(error))
+    for directory in _crash_dirs():
+        path = directory / f"crash-{stamp}.log"
+        try:
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return None
+
+
+def _crash_dirs() -> Iterator[Path]:
+    with contextlib.suppress(Exception):
+        yield labtui_home()
+    yield Path(tempfile.gettempdir())
+
+
+def describe_report(report: Path | None) -> str:
+    return f"Details were saved to {report}" if report else "The details could not be saved."
 
 
 class FatalErrorLog:
@@ -30,11 +55,18 @@ class FatalErrorLog:
     def __init__(self) -> None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self.path = labtui_home() / f"crash-{stamp}-fatal.log"
-        self._handle = self.path.open("w", encoding="utf-8")
+        self._handle: IO[str] | None = None
+        try:
+            self._handle = self.path.open("w", encoding="utf-8")
+        except OSError:
+            faulthandler.enable(all_threads=True)  # no file: at least the terminal sees it
+            return
         faulthandler.enable(self._handle, all_threads=True)
 
     def close(self) -> None:
         faulthandler.disable()
+        if self._handle is None:
+            return
         self._handle.close()
         with contextlib.suppress(OSError):
             if self.path.stat().st_size == 0:
@@ -44,7 +76,11 @@ class FatalErrorLog:
 def latest_crash_log() -> Path | None:
     """The newest non-empty crash log in the data directory, if any."""
     logs = []
-    for path in labtui_home().glob("crash-*.log"):
+    try:
+        candidates = list(labtui_home().glob("crash-*.log"))
+    except Exception:
+        return None
+    for path in candidates:
         with contextlib.suppress(OSError):
             stat = path.stat()
             if stat.st_size:

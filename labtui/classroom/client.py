@@ -203,6 +203,9 @@ class ReportingGrading:
     def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint:
         return self.inner.next_hint(exercise_id, store, learner_id)
 
+    def hint_cost(self, exercise_id: str, store: ProgressStore, learner_id: str) -> str | None:
+        return self.inner.hint_cost(exercise_id, store, learner_id)
+
     def reveal_solution(self, exercise_id: str, store: ProgressStore, learner_id: str,
                         force: bool) -> Path:
         return self.inner.reveal_solution(exercise_id, store, learner_id, force)

@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     hint = subparsers.add_parser("hint", help="show the next hint for an exercise (recorded)")
     hint.add_argument("exercise")
+    hint.add_argument("--yes", action="store_true",
+                      help="take the hint without asking (each hint costs 20%% of the points)")
     hint.add_argument("--learner", default="me", help=argparse.SUPPRESS)
     hint.set_defaults(handler=_hint)
 
@@ -152,9 +154,21 @@ def _progress(message: str) -> None:
 
 
 def _hint(args: argparse.Namespace) -> int:
+    from labtui.errors import LabError
     from labtui.grading.service import next_hint
+    from labtui.grading.workspace import hint_cost
 
-    level, total, text = next_hint(args.exercise, _store(), args.learner)
+    store = _store()
+    cost = hint_cost(args.exercise, store, args.learner)
+    if cost is not None and not args.yes:
+        # the cost is said before the hint is shown (issue 22)
+        if not sys.stdin.isatty():
+            raise LabError(f"{cost} Run again with --yes to take it.")
+        answer = input(f"{cost}\nShow it? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("No hint taken.")
+            return 0
+    level, total, text = next_hint(args.exercise, store, args.learner)
     print(f"Hint {level} of {total}: {text}")
     return 0
 
@@ -172,8 +186,10 @@ def _solution(args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     from labtui.errors import LabError
+    from labtui.grading.pack import load_pack
     from labtui.grading.service import reset_workspace
 
+    load_pack(args.exercise)  # an unknown id is an error before any question (issue 22)
     if not args.yes:
         raise LabError(
             f"this replaces your {args.exercise} workspace with the starter files "

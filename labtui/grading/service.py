@@ -17,6 +17,7 @@ from labtui.errors import LabError, UnknownItemError
 from labtui.grading.pack import ExercisePack, load_pack
 from labtui.grading.results import CheckResult, GradeReport
 from labtui.grading.workspace import (
+    hint_cost,
     next_hint,
     reset_workspace,
     reveal_solution,
@@ -28,6 +29,7 @@ __all__ = [
     "grade",
     "grade_seeds",
     "new_seed",
+    "hint_cost",
     "next_hint",
     "reset_workspace",
     "reveal_solution",

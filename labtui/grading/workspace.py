@@ -43,6 +43,7 @@ def workspace_for(exercise_id: str, learner_id: str = "me") -> Path:
 
 def reset_workspace(exercise_id: str, learner_id: str = "me", store: ProgressStore | None = None) -> Path:
     """Put the workspace back to the starter files (the old one is kept as ``.bak``)."""
+    load_pack(exercise_id)  # an unknown id is an error before anything is moved
     path = workspace_path(exercise_id, learner_id)
     backup = path.with_name(path.name + ".bak")
     if path.is_dir():
@@ -65,6 +66,26 @@ def next_hint(exercise_id: str, store: ProgressStore, learner_id: str = "me") ->
     level = shown + 1
     store.record_exercise_event(learner_id, exercise_id, "hint", str(level))
     return level, len(hints), hints[level - 1]
+
+
+def hint_cost(exercise_id: str, store: ProgressStore, learner_id: str = "me") -> str | None:
+    """What the next hint costs, said before it is shown (issue 22); None when all are shown.
+
+    Each hint lowers the most the exercise can score by ``HINT_DISCOUNT`` of its points
+    (curriculum §1: 80/60/40 %), as GradeReport.score applies it.
+    """
+    from labtui.grading.results import HINT_DISCOUNT
+
+    total = len(load_pack(exercise_id).manifest.hints)
+    shown = store.hints_revealed(learner_id, exercise_id)
+    if shown >= total:
+        return None
+
+    def ceiling(hints: int) -> str:
+        return f"{max(0.0, 1.0 - HINT_DISCOUNT * hints):.0%}"
+
+    return (f"Hint {shown + 1} of {total} costs points: it lowers the most you can score on "
+            f"{exercise_id} from {ceiling(shown)} to {ceiling(shown + 1)} of its points.")
 
 
 def hints_so_far(exercise_id: str, store: ProgressStore, learner_id: str = "me") -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labtui.paths import storage_problem
 from labtui.progress.schema import migrate
 
 DEFAULT_LEARNER = "me"
@@ -57,15 +58,26 @@ class ProgressStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        with self._lock:
-            migrate(self._db)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise storage_problem(path, error) from None
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            with self._lock:
+                migrate(self._db)
+        except sqlite3.DatabaseError as error:
+            # a read-only or full disk, or a file that is not a database: the user's
+            # situation, said in one line; the file itself is never touched (issue 22)
+            self._db.close()
+            raise storage_problem(path, error) from None
 
     @classmethod
     def open_default(cls) -> ProgressStore:
@@ -85,18 +97,30 @@ class ProgressStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._storage_errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._storage_errors():
             return self._db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """A full or read-only disk mid-session becomes one clear line, not a traceback."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            text = str(error).lower()
+            if any(word in text for word in ("disk", "readonly", "unable to open", "locked")):
+                raise storage_problem(self.path, error) from None
+            raise
 
     # learners -------------------------------------------------------------
     def ensure_learner(self, learner_id: str = DEFAULT_LEARNER, name: str | None = None) -> str:

@@ -320,6 +320,13 @@ class ExamSession:
         fraction = correct / scored if scored else 0.0
         scaled = scaled_score(fraction, self.blueprint.pass_scaled)
         passed = scaled >= self.blueprint.pass_scaled
+        # kept with the attempt so that `progress export` has the domain scores (issue 22)
+        self.state["result"] = {
+            "correct": correct,
+            "scored": scored,
+            "domains": [{"id": d.domain, "title": d.title, "correct": d.correct, "total": d.total}
+                        for d in domains.values()],
+        }
         self._save()
         self.store.finish_quiz_attempt(
             self.attempt_id, score_raw=fraction, score_scaled=scaled, passed=passed

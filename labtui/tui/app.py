@@ -370,7 +370,7 @@ class LabApp(App[int]):
         if not self.crash_reports or self._exception is None:
             super()._print_error_renderables()
             return
-        from labtui.crashlog import write_crash_report
+        from labtui.crashlog import describe_report, write_crash_report
 
         error = self._exception
         report = write_crash_report(error)
@@ -378,7 +378,7 @@ class LabApp(App[int]):
         self.error_console.print(
             f"labtui: internal error: {type(error).__name__}: {error}\n"
             f"This is a labtui bug, not your mistake. Your progress is saved. "
-            f"Details were saved to {report}", markup=False, highlight=False,
+            f"{describe_report(report)}", markup=False, highlight=False,
         )
 
     def action_help(self) -> None:

@@ -116,6 +116,7 @@ class GradingPort(Protocol):
         on_progress: ProgressCallback | None = None,
     ) -> GradeView: ...
     def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint: ...
+    def hint_cost(self, exercise_id: str, store: ProgressStore, learner_id: str) -> str | None: ...
     def reveal_solution(
         self, exercise_id: str, store: ProgressStore, learner_id: str, force: bool
     ) -> Path: ...
@@ -253,6 +254,10 @@ class RealGrading:
     def next_hint(self, exercise_id: str, store: ProgressStore, learner_id: str) -> Hint:
         level, of, text = self._service().next_hint(exercise_id, store, learner_id)
         return Hint(int(level), int(of), str(text))
+
+    def hint_cost(self, exercise_id: str, store: ProgressStore, learner_id: str) -> str | None:
+        cost = self._service().hint_cost(exercise_id, store, learner_id)
+        return None if cost is None else str(cost)
 
     def reveal_solution(
         self, exercise_id: str, store: ProgressStore, learner_id: str, force: bool

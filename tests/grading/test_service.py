@@ -155,8 +155,14 @@ def test_cli_reset_needs_yes_and_hint_prints(capsys: Any) -> None:
     assert main(["exercise", "reset", FIRST]) == 2
     assert "--yes" in capsys.readouterr().err
     assert main(["exercise", "reset", FIRST, "--yes"]) == 0
-    assert main(["hint", FIRST]) == 0
-    assert "Hint 1 of 3" in capsys.readouterr().out
+    assert main(["exercise", "reset", "nosuch"]) == 2
+    assert "nosuch" in capsys.readouterr().err
+    # the cost is said before any hint is shown; without a terminal, --yes takes it
+    assert main(["hint", FIRST]) == 2
+    err = capsys.readouterr().err
+    assert "Hint 1 of 3 costs points" in err and "from 100% to 80%" in err
+    assert main(["hint", FIRST, "--yes"]) == 0
+    assert "Hint 1 of 3:" in capsys.readouterr().out
     assert main(["solution", FIRST]) == 2
     assert main(["solution", FIRST, "--force"]) == 0
     assert "lab-hello" in capsys.readouterr().out

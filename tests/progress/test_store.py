@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -91,23 +93,48 @@ def test_lessons_exercises_quizzes_cards_and_ui_state(store: ProgressStore) -> N
     assert store.ui_state("me", "missing", 5) == 5
 
 
-def test_export_json_and_csv(store: ProgressStore) -> None:
-    store.complete_lesson("me", "lambda-fundamentals")
+def test_export_tidy_tables(store: ProgressStore) -> None:
+    store.record_exercise_event("me", "first-function", "opened")
+    store.record_exercise_event("me", "first-function", "hint", "1")
+    store.record_exercise_attempt(
+        "me", "first-function", passed=False, points=40, max_points=100,
+        results=[{"id": "c1", "passed": True}, {"id": "c2", "passed": False}],
+    )
+    store.record_exercise_attempt(
+        "me", "first-function", passed=True, points=80, max_points=100,
+        results=[{"id": "c1", "passed": True}, {"id": "c2", "passed": True}],
+    )
+    attempt = store.start_quiz_attempt("me", "practice", "lambda-fundamentals", {})
+    store.record_answer(attempt, "q-01-x-001", ["A", "C"], False)
     data = json.loads(export_progress(store, "json"))
-    assert data["tables"]["lesson_progress"][0]["module_id"] == "lambda-fundamentals"
-    csv_text = export_progress(store, "csv")
-    assert csv_text.startswith("table,row,column,value\n")
-    assert "lesson_progress,1,module_id,lambda-fundamentals" in csv_text
+    assert data["format"] == "labtui-progress/2"
+    (exercise,) = data["exercises"]
+    assert exercise["attempts"] == 2 and exercise["passed"] is True
+    assert exercise["best_points"] == 80 and exercise["hints_used"] == 1
+    assert [a["failed_checks"] for a in data["check_attempts"]] == ["c2", ""]
+    (answer,) = data["quiz_answers"]
+    assert answer["answer"] == "A C" and answer["correct"] is False
+    assert answer["subject"] == "lambda-fundamentals"
+    # CSV: one table, a header of plain columns, one row per record, no JSON in a cell
+    rows = list(csv.DictReader(io.StringIO(export_progress(store, "csv", "check_attempts"))))
+    assert [r["points"] for r in rows] == ["40", "80"]
+    assert not any("{" in value for row in rows for value in row.values())
 
 
 def test_cli_export(labtui_home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["progress", "export", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["format"] == "labtui-progress/1"
-    out = tmp_path / "p.csv"
-    assert main(["progress", "export", "--format", "csv", "-o", str(out)]) == 0
-    assert out.read_text().startswith("table,")
+    assert json.loads(capsys.readouterr().out)["format"] == "labtui-progress/2"
+    assert main(["progress", "export", "--format", "csv"]) == 2
+    assert "--table" in capsys.readouterr().err
+    assert main(["progress", "export", "--format", "csv", "--table", "exercises"]) == 0
+    assert capsys.readouterr().out.startswith("learner,exercise_id,attempts,passed,")
+    folder = tmp_path / "tables"
+    assert main(["progress", "export", "--format", "csv", "-o", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{t}.csv" for t in ("exercises", "check_attempts", "quiz_answers", "exams", "exam_domains")
+    )
     assert (
-        main(["progress", "export", "--format", "csv", "-o", str(tmp_path / "no" / "dir.csv")]) == 2
+        main(["progress", "export", "--format", "json", "-o", str(tmp_path / "no" / "p.json")]) == 2
     )
 
 

@@ -79,6 +79,10 @@ class FakeGrading:
         return Hint(shown + 1, 2, ["Look at aws lambda create-function.",
                                    "The runtime is python3.12."][min(shown, 1)])
 
+    def hint_cost(self, exercise_id: str, store: ProgressStore, learner_id: str) -> str | None:
+        shown = store.hints_revealed(learner_id, exercise_id)
+        return None if shown >= 2 else f"Hint {shown + 1} of 2 costs points."
+
     def reveal_solution(
         self, exercise_id: str, store: ProgressStore, learner_id: str, force: bool
     ) -> Path:

@@ -143,6 +143,13 @@ async def test_hints_then_solution_on_request(make_app: AppFactory, store: Any) 
         await pilot.press("h")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        # the cost is said first, and nothing is recorded until the learner says yes
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Hint 1 of 2 costs points." in str(app.screen.query_one("#confirm-body").render())
+        assert store.hints_revealed("me", "hello-function") == 0
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "1. Look at aws lambda create-function." in str(
             screen.query_one("#hints", Static).render())
         await pilot.press("v")

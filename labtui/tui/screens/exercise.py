@@ -246,8 +246,12 @@ class ExerciseScreen(WorkbenchActions):
             text.append("Hints\n", style="bold")
             for number, hint in enumerate(hints, start=1):
                 text.append(f"{number}. {hint}\n")
-        text.append(f"\n{len(self.manifest.hints) - len(hints)} more hint(s): press h.",
-                    style="dim")
+        left = len(self.manifest.hints) - len(hints)
+        if left:
+            text.append(f"\n{left} more hint{'' if left == 1 else 's'}: press h "
+                        "(each one lowers the most you can score by 20%).", style="dim")
+        elif hints:
+            text.append("\nAll hints are shown.", style="dim")
         self.query_one("#hints", Static).update(text)
 
     # tabs, drafts, state -----------------------------------------------------------

@@ -68,7 +68,8 @@ class WorkbenchActions(LabScreen):
         )
 
     def action_hint(self) -> None:
-        self._background("hint")
+        # the cost is said before the hint is shown (issue 22): first ask what it costs
+        self._background("hint_cost")
 
     def action_solution(self) -> None:
         passed = self.pack.id in self.lab.store.passed_exercises(self.lab.learner_id)
@@ -99,6 +100,8 @@ class WorkbenchActions(LabScreen):
                     raise ServiceUnavailable("Rewind needs the sandbox; it has not started.")
                 sandbox.restore(label, lab.learner_id)
                 lab.store.record_exercise_event(lab.learner_id, exercise_id, "restore")
+            elif kind == "hint_cost":
+                value = grading.hint_cost(exercise_id, lab.store, lab.learner_id)
             elif kind == "hint":
                 value = grading.next_hint(exercise_id, lab.store, lab.learner_id)
             elif kind == "solution":
@@ -119,6 +122,14 @@ class WorkbenchActions(LabScreen):
             lab.announce("Workspace reset to the starter files.")
         elif message.kind == "rewind":
             lab.announce("Sandbox rewound to when you opened the exercise.")
+        elif message.kind == "hint_cost":
+            if message.value is None:  # every hint is shown already: nothing more to pay
+                self._background("hint")
+                return
+            self.app.push_screen(
+                ConfirmScreen("Take a hint?", str(message.value)),
+                lambda yes: self._background("hint") if yes else None,
+            )
         elif message.kind == "hint":
             hint = message.value
             self._show_hints()
