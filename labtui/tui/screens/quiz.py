@@ -256,10 +256,12 @@ class ExamScreen(LabScreen):
         if raw is None:
             return True
         try:
-            self.session.answer(self.session.current, raw)
+            value = self.session.answer(self.session.current, raw)
         except (ValueError, LabError) as error:
             self.lab.announce(str(error), severity="warning")
             return False
+        if isinstance(value, str):
+            view.chosen = value  # what was saved is now the choice moving on keeps
         return True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -107,6 +107,6 @@ class QuestionView(VerticalScroll):
             selected = list(self.query_one("#answer-multi", SelectionList).selected)
             return selected or None
         option_list = self.query_one("#answer-single", OptionList)
-        if self.chosen is not None or not take_highlighted or option_list.highlighted is None:
-            return self.chosen
-        return option_list.get_option_at_index(option_list.highlighted).id
+        if take_highlighted and option_list.highlighted is not None:
+            return option_list.get_option_at_index(option_list.highlighted).id
+        return self.chosen
