@@ -28,8 +28,8 @@ from labtui.progress.store import ProgressStore
 __all__ = [
     "grade",
     "grade_seeds",
-    "new_seed",
     "hint_cost",
+    "new_seed",
     "next_hint",
     "reset_workspace",
     "reveal_solution",
