@@ -107,8 +107,11 @@ class Confined:
         jailed: bool,
         cgroup: cgroups.TreeCgroup | None = None,
         relay: PortRelay | None = None,
+        *,
+        own_group: bool = True,
     ) -> None:
         self.popen = popen
+        self._own_group = own_group
         self.jailed = jailed
         self.cgroup = cgroup
         self._relay = relay
@@ -142,9 +145,12 @@ class Confined:
                 self.popen.kill()
             if self.cgroup is not None:
                 self.cgroup.kill_all()
-        else:
+        elif self._own_group:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
+        else:  # a terminal program that kept the caller's session: only itself
+            with contextlib.suppress(ProcessLookupError):
+                self.popen.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
 
@@ -186,7 +192,7 @@ def _plain(spec: JailSpec, streams: dict[str, Any]) -> Confined:
         start_new_session=spec.new_session,  # its own process group: one killpg
         **streams,
     ))
-    return Confined(popen, jailed=False)
+    return Confined(popen, jailed=False, own_group=spec.new_session)
 
 
 def start(
