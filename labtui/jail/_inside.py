@@ -13,27 +13,29 @@ Run as ``python -I -S -u _inside.py HANDOVER_FD PORTS TASKS MODE -- COMMAND...``
    COMMAND[0] in this same interpreter (one interpreter start instead of two).
 """
 
-import array
-import contextlib
+# Only modules that cost nothing to import: this runs before every jailed program.
+import _socket
 import os
 import resource
-import socket
+import struct
 import sys
 
 
 def _cap_tasks(tasks: int) -> None:
     if tasks > 0:
         # the jail module knows whether this limit holds (availability.py)
-        with contextlib.suppress(ValueError, OSError):
+        try:  # noqa: SIM105 - contextlib would cost an import per jail
             resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
+        except (ValueError, OSError):
+            pass
 
 
 def _hand_over(handover_fd: int, ports: list[int]) -> None:
     listeners = []
     bound = []
     for port in ports:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        listener.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
         try:
             listener.bind(("127.0.0.1", port))
         except PermissionError:
@@ -44,13 +46,27 @@ def _hand_over(handover_fd: int, ports: list[int]) -> None:
         listener.listen(128)
         listeners.append(listener)
         bound.append(port)
-    handover = socket.socket(fileno=handover_fd)
-    fds = array.array("i", [listener.fileno() for listener in listeners])
+    handover = _socket.socket(fileno=handover_fd)
+    fds = struct.pack(f"{len(listeners)}i", *(listener.fileno() for listener in listeners))
     message = ",".join(str(port) for port in bound).encode() or b"-"
-    handover.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+    handover.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)] if fds else [])
     handover.close()
     for listener in listeners:
         listener.close()
+
+
+def _run_script(path: str) -> None:
+    """What ``python script.py`` does, without runpy (and the imports it pulls in)."""
+    import site
+    import types
+
+    site.main()  # started with -S so that the exec mode stays fast; add site-packages now
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    sys.modules["__main__"] = module
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec")
+    exec(code, module.__dict__)
 
 
 def main() -> None:
@@ -60,12 +76,8 @@ def main() -> None:
     if int(handover_fd) >= 0:
         _hand_over(int(handover_fd), [int(p) for p in ports_text.split(",") if p])
     if mode == "python":
-        import runpy
-        import site
-
-        site.main()  # started with -S so that the exec mode stays fast; add site-packages now
         sys.argv = command
-        runpy.run_path(command[0], run_name="__main__")
+        _run_script(command[0])
         return
     os.execvp(command[0], command)
 
