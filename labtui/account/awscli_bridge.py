@@ -1,37 +1,25 @@
 """``labtui aws ...``: the bundled AWS CLI (v1, from PyPI) against the sandbox.
 
-Lab commands are written for AWS CLI v2. The one v2-only flag they use,
-``--cli-binary-format raw-in-base64-out``, is rejected by v1 before any request is
-sent; v1 already sends ``--payload`` text as-is, which is what that flag asks v2 to
-do, so dropping it keeps the command's meaning.
+The argv and environment (endpoint, region, keys, v2 flags dropped) come from
+:mod:`labtui.account.aws_access`, like every other AWS call labtui starts.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-_V2_ONLY_FLAGS_WITH_VALUE = ("--cli-binary-format",)
+from labtui.account.aws_access import (
+    SandboxTarget,
+    cli_arguments,
+    cli_command,
+    process_environment,
+    v1_arguments,
+)
 
-
-def v1_arguments(arguments: Sequence[str]) -> list[str]:
-    """``arguments`` without the v2-only flags (both ``--flag value`` and ``--flag=value``)."""
-    result: list[str] = []
-    skip_next = False
-    for argument in arguments:
-        if skip_next:
-            skip_next = False
-            continue
-        if argument in _V2_ONLY_FLAGS_WITH_VALUE:
-            skip_next = True
-            continue
-        if any(argument.startswith(flag + "=") for flag in _V2_ONLY_FLAGS_WITH_VALUE):
-            continue
-        result.append(argument)
-    return result
+__all__ = ["awscli_driver", "run_aws", "run_aws_here", "v1_arguments"]
 
 
 def run_aws(
@@ -41,28 +29,17 @@ def run_aws(
 
     The inherited environment keeps PATH and the like, but every AWS_* variable is
     replaced, so no profile or real credential on the machine is used."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environment.update(sandbox_env)
-    environment.setdefault("AWS_PAGER", "")
-    command = [sys.executable, "-m", "awscli", *v1_arguments(arguments)]
-    endpoint = sandbox_env.get("AWS_ENDPOINT_URL")
-    if endpoint and not any(
-        a == "--endpoint-url" or a.startswith("--endpoint-url=") for a in arguments
-    ):
-        # CLI v1 pins some services (sqs in us-east-1: https://queue.amazonaws.com) unless
-        # --endpoint-url is given, ignoring AWS_ENDPOINT_URL; pass it explicitly.
-        command += ["--endpoint-url", endpoint]
-    return subprocess.call(command, env=environment, cwd=cwd)
+    command = cli_command(arguments, SandboxTarget.from_env(sandbox_env))
+    return subprocess.call(command, env=process_environment(sandbox_env), cwd=cwd)
 
 
 def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> int:
     """Like :func:`run_aws`, but in this process (one interpreter start less per command;
     for ``labtui aws``, whose process exists only to run the CLI)."""
-    for name in [k for k in os.environ if k.startswith("AWS_") and k != "AWS_DATA_PATH"]:
-        del os.environ[name]
-    os.environ.update(sandbox_env)
-    os.environ.setdefault("AWS_PAGER", "")
-    return int(awscli_driver().main(v1_arguments(arguments)))
+    environment = process_environment(sandbox_env)
+    os.environ.clear()
+    os.environ.update(environment)
+    return int(awscli_driver().main(cli_arguments(arguments, SandboxTarget.from_env(sandbox_env))))
 
 
 def awscli_driver() -> Any:

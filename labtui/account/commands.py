@@ -23,6 +23,12 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     serve.add_argument("--exercise", metavar="ID", help="seed the account for this exercise")
     serve.add_argument(
+        "--owner-pid",
+        type=int,
+        metavar="PID",
+        help=argparse.SUPPRESS,  # stop when this process ends (set by background starts)
+    )
+    serve.add_argument(
         "--print-env",
         action="store_true",
         help="print export lines for the running sandbox and exit",
@@ -81,7 +87,8 @@ def _serve(args: argparse.Namespace) -> int:
         record = serve.running_server() or serve.start_background(args.port, args.exercise)
         print(serve.export_lines(serve.cli_environment(record)))
         return 0
-    serve.serve_foreground(args.port, args.exercise, announce=lambda line: print(line, flush=True))
+    serve.serve_foreground(args.port, args.exercise, announce=lambda line: print(line, flush=True),
+                           owner_pid=args.owner_pid)
     return 0
 
 
@@ -114,13 +121,18 @@ def _aws(args: argparse.Namespace) -> int:
     from labtui.account import serve
     from labtui.account.awscli_bridge import run_aws_here
 
+    given = serve.sandbox_in_environment()
+    if given is not None:
+        # a workbench shell or a grader's setup.sh: use the sandbox it names, never start
+        # another one (that one would outlive the script: issue #19)
+        return run_aws_here(list(args.aws_arguments), given)
     record = serve.running_server()
     if record is None:
         # Lab commands should just work: start one in the background and say so.
         record = serve.start_background()
         print(
-            f"labtui: started a sandbox in the background on {record.endpoint_url} "
-            "('labtui sandbox stop' ends it)",
+            f"labtui: started a sandbox in the background on {record.endpoint_url}; it stops "
+            "when this terminal's shell exits, or with 'labtui sandbox stop'",
             file=sys.stderr,
         )
     return run_aws_here(list(args.aws_arguments), serve.cli_environment(record))

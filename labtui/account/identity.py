@@ -14,7 +14,6 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 DEFAULT_LEARNER = "local"
@@ -77,24 +76,3 @@ def moto_issued_account(access_key_id: str) -> str | None:
             if access_key_id in partition_backend.access_keys:
                 return str(account_id)
     return None
-
-
-def cli_environment_for(
-    endpoint_url: str, identity: LearnerIdentity, region: str, config_dir: Path
-) -> dict[str, str]:
-    """Environment variables that point an AWS CLI or SDK process at one learner's
-    account: endpoint, region, fake keys, and empty config/credentials files (so no
-    profile or real credential of the machine is read)."""
-    config_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("config", "credentials"):
-        (config_dir / name).touch()
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_REGION": region,
-        "AWS_ACCESS_KEY_ID": identity.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
-        "AWS_CONFIG_FILE": str(config_dir / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(config_dir / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }

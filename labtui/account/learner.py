@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from labtui.account import moto_state
-from labtui.account.identity import cli_environment_for, learner_identity
+from labtui.account.aws_access import SandboxTarget, sandbox_environment, sdk_client
+from labtui.account.identity import learner_identity
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
@@ -18,24 +18,6 @@ if TYPE_CHECKING:
     from labtui.course.setup_spec import ExerciseSetup
 
 SEED_SNAPSHOT = "seed"
-_SESSION_LOCK = threading.Lock()
-_SESSION: Any = None
-
-
-def _shared_session() -> Any:
-    """One boto3 session for all learners (loading service models once makes clients
-    cheap); it never reads a profile, config file or credentials file."""
-    global _SESSION
-    with _SESSION_LOCK:
-        if _SESSION is None:
-            import boto3
-            import botocore.session
-
-            core = botocore.session.Session()
-            for variable in ("config_file", "credentials_file"):
-                core.set_config_variable(variable, os.devnull)
-            _SESSION = boto3.Session(botocore_session=core)
-        return _SESSION
 
 
 class LearnerAccount:
@@ -57,30 +39,21 @@ class LearnerAccount:
 
     # --- talking to the account ----------------------------------------------------------
 
+    def target(self) -> SandboxTarget:
+        """Where and as whom this learner's calls go (the sandbox endpoint, their keys)."""
+        identity = learner_identity(self.learner_id)
+        return SandboxTarget.for_learner(self.sandbox.endpoint_url, identity, self.region)
+
     def env(self) -> dict[str, str]:
         """Environment for a CLI/SDK process: endpoint, region, fake keys, empty config."""
-        identity = learner_identity(self.learner_id)
-        environment = cli_environment_for(
-            self.sandbox.endpoint_url, identity, self.region, self.sandbox.work_dir / "aws-config"
-        )
+        environment = sandbox_environment(self.target(), self.sandbox.work_dir / "aws-config")
         environment["AWS_PAGER"] = ""
         return environment
 
-    def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client bound to this learner's account through the sandbox endpoint.
-
-        Credentials and region are passed explicitly and the shared session reads no
-        config or credentials file, so nothing real on the machine is ever used."""
-        session = _shared_session()
-        with _SESSION_LOCK:  # creating clients from one session is not thread-safe
-            return session.client(
-                service,
-                region_name=self.region,
-                endpoint_url=self.sandbox.endpoint_url,
-                aws_access_key_id=self.access_key_id,
-                aws_secret_access_key=self.secret_access_key,
-                **config,
-            )
+    def client(self, service: str, config: Any = None) -> Any:
+        """A boto3 client bound to this learner's account through the sandbox endpoint
+        (``config``: a botocore Config)."""
+        return sdk_client(service, self.target(), config)
 
     def view(self) -> AccountView:
         from labtui.account.view import AccountView

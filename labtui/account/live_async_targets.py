@@ -62,20 +62,14 @@ class TargetWriter:
         key = (account_id, region, service)
         with self._lock:
             if key not in self._clients:
-                import boto3
-                from botocore.config import Config
+                import dataclasses
 
-                env = self._credentials_for(account_id)
-                session = boto3.session.Session(
-                    aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                    aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                    aws_session_token=env.get("AWS_SESSION_TOKEN"),
-                    region_name=region,
-                )
-                self._clients[key] = session.client(
-                    service,
-                    endpoint_url=env["AWS_ENDPOINT_URL"],
-                    config=Config(retries={"max_attempts": 1}),
+                from labtui.account.aws_access import SandboxTarget, sdk_client
+
+                target = SandboxTarget.from_env(self._credentials_for(account_id))
+                self._clients[key] = sdk_client(
+                    service, dataclasses.replace(target, region=region),
+                    retries={"max_attempts": 1},
                 )
             return self._clients[key]
 

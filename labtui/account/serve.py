@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shlex
 import signal
 import socket
@@ -21,13 +22,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from labtui.account.aws_access import SANDBOX_MARKER, SandboxTarget, sandbox_environment
 from labtui.account.code_store import remove_tree
-from labtui.account.identity import (
-    DEFAULT_LEARNER,
-    DEFAULT_REGION,
-    cli_environment_for,
-    learner_identity,
-)
+from labtui.account.identity import DEFAULT_LEARNER, DEFAULT_REGION, learner_identity
 from labtui.errors import LabError
 from labtui.paths import labtui_home
 
@@ -87,9 +84,10 @@ def running_server() -> ServerRecord | None:
 
 def cli_environment(record: ServerRecord) -> dict[str, str]:
     """What a CLI/SDK needs to talk to the recorded sandbox, and nothing real."""
-    return cli_environment_for(
-        record.endpoint_url, learner_identity(record.learner), record.region, _state_dir() / "aws"
+    target = SandboxTarget.for_learner(
+        record.endpoint_url, learner_identity(record.learner), record.region
     )
+    return sandbox_environment(target, _state_dir() / "aws")
 
 
 def export_lines(environment: dict[str, str]) -> str:
@@ -123,11 +121,16 @@ def serve_foreground(
     learner: str = DEFAULT_LEARNER,
     announce: Any = print,
     stop_event: threading.Event | None = None,
+    owner_pid: int | None = None,
 ) -> None:
-    """Run a sandbox until Ctrl-C/SIGTERM (or ``stop_event``), recording it in LABTUI_HOME."""
+    """Run a sandbox until Ctrl-C/SIGTERM (or ``stop_event``), recording it in LABTUI_HOME.
+
+    With ``owner_pid`` it also stops when that process ends (a background sandbox must
+    not outlive the shell it serves: issue #19)."""
     from labtui.account.sandbox import Sandbox
 
     stop = stop_event or threading.Event()
+    owner = OwnerWatch(owner_pid) if owner_pid else None
     sandbox = Sandbox(default_learner=learner, work_dir=_state_dir() / f"run-{os.getpid()}")
     sandbox.start(port)
     sandbox.learner(learner)  # known to the server from the start (control calls)
@@ -150,7 +153,9 @@ def serve_foreground(
         # Recorded last: whoever finds the record (labtui aws, --print-env) finds it ready.
         _record_path().write_text(json.dumps(asdict(record)))
         while not stop.wait(0.5):
-            pass
+            if owner is not None and not owner.alive():
+                announce(f"# the process that owned this sandbox ({owner.pid}) ended")
+                break
     except KeyboardInterrupt:
         pass  # Ctrl-C: stop cleanly below
     finally:
@@ -180,10 +185,72 @@ def running_record_is(record: ServerRecord) -> bool:
         return False
 
 
-def start_background(port: int = 0, exercise: str | None = None) -> ServerRecord:
-    """Start ``labtui sandbox serve`` as a detached process; return once it answers."""
+def sandbox_in_environment() -> dict[str, str] | None:
+    """The ``AWS_*`` of this process when its environment names a running sandbox (set by
+    whoever built it: a workbench shell, a grader's setup.sh, ``--print-env``), else None."""
+    from urllib.parse import urlsplit
+
+    endpoint = os.environ.get(SANDBOX_MARKER, "")
+    parts = urlsplit(endpoint)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1") or not parts.port:
+        return None
+    if not _port_open(parts.port):
+        return None
+    environment = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    environment["AWS_ENDPOINT_URL"] = endpoint  # the sandbox, whatever else was exported
+    environment[SANDBOX_MARKER] = endpoint
+    return environment
+
+
+class OwnerWatch:
+    """Whether a process (not necessarily our parent) is still running.
+
+    A pidfd (Linux 5.3+) names that very process, so a recycled pid cannot keep the
+    sandbox alive; elsewhere, signal 0 asks the kernel whether the pid exists."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._gone = False
+        self._fd: int | None = None
+        try:
+            self._fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self._gone = True
+        except (AttributeError, OSError):
+            self._fd = None
+
+    def alive(self) -> bool:
+        if self._gone:
+            return False
+        if self._fd is not None:
+            readable, _, _ = select.select([self._fd], [], [], 0)
+            self._gone = bool(readable)  # a pidfd turns readable when the process exits
+        else:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self._gone = True
+            except PermissionError:
+                pass  # exists, owned by someone else
+        return not self._gone
+
+
+def default_owner() -> int:
+    """Whose life a background sandbox follows: the session leader (the terminal's shell,
+    so ``$(labtui aws ...)`` and scripts share one sandbox), or our parent when we lead
+    the session ourselves or the session is init's."""
+    session = os.getsid(0)
+    return os.getppid() if session in (0, 1, os.getpid()) else session
+
+
+def start_background(
+    port: int = 0, exercise: str | None = None, owner_pid: int | None = None
+) -> ServerRecord:
+    """Start ``labtui sandbox serve`` as a detached process that ends with ``owner_pid``
+    (default: :func:`default_owner`); return once it answers."""
     log = (_state_dir() / "server.log").open("ab")
-    command = [sys.executable, "-m", "labtui", "sandbox", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "labtui", "sandbox", "serve", "--port", str(port),
+               "--owner-pid", str(owner_pid or default_owner())]
     if exercise:
         command += ["--exercise", exercise]
     process = subprocess.Popen(

@@ -91,17 +91,19 @@ def apply_solution(
 
 
 def _child_env(env: Mapping[str, str], home: Path, extra_path: str = "") -> dict[str, str]:
-    child = {
+    from labtui.account.aws_access import process_environment
+
+    base = {
         "PATH": (extra_path + os.pathsep if extra_path else "") + os.environ.get("PATH", ""),
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_PAGER": "",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    child.update(env)
-    return child
+    # the sandbox's endpoint, region and keys (aws_access), over empty config files
+    return {**{k: v for k, v in base.items() if k.startswith("AWS_")},
+            **process_environment(env, base)}
 
 
 def _script_jail(

@@ -50,6 +50,12 @@ BASH_FUNCTION = r"""aws() {
   return "${rc:-255}"
 }"""
 
+# `labtui aws ...` in a script is the same command as `aws ...`: this account, recorded, and
+# no second sandbox started in the background (one used to outlive the script: issue #19).
+LABTUI_FUNCTION = r"""labtui() {
+  if [[ ${1-} == aws ]]; then shift; aws "$@"; else command labtui "$@"; fi
+}"""
+
 _SHIM = """#!{python} -IS
 import os, socket, sys
 fields = [os.environ["LABTUI_AWS_TOKEN"], str(len(sys.argv) - 1), os.getcwd(), *sys.argv[1:]]
@@ -108,29 +114,26 @@ def _driver() -> Any:
 def normalise_argv(argv: list[str]) -> list[str]:
     """Drop the v2-only ``--cli-binary-format`` option (design.md §8); one rule for
     ``labtui aws`` and setup scripts alike."""
-    from labtui.account.awscli_bridge import v1_arguments
+    from labtui.account.aws_access import v1_arguments
 
     return v1_arguments(argv)
 
 
 def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> CommandRecord:
     """Run one ``aws`` command line against the endpoint and credentials in ``env``."""
-    args = normalise_argv(argv)
-    if not args or "help" in args[:3]:
+    from labtui.account.aws_access import SandboxTarget, cli_arguments
+
+    if not normalise_argv(argv) or "help" in argv[:3]:
         return CommandRecord(tuple(argv), 2, "", "aws help is not available in a setup script\n")
-    if "--endpoint-url" not in args and env.get("AWS_ENDPOINT_URL"):
-        args += ["--endpoint-url", env["AWS_ENDPOINT_URL"]]
-    if "--region" not in args:
-        args += ["--region", env.get("AWS_DEFAULT_REGION", "us-east-1")]
+    target = SandboxTarget.from_env(env)
+    args = cli_arguments(argv, target)
     out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
     out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
     err = io.TextIOWrapper(err_bytes, encoding="utf-8", write_through=True)
     with _DRIVER_LOCK:
         driver = _driver()
         driver.session.set_credentials(
-            env.get("AWS_ACCESS_KEY_ID", "testing"),
-            env.get("AWS_SECRET_ACCESS_KEY", "testing"),
-            env.get("AWS_SESSION_TOKEN"),
+            target.access_key_id, target.secret_access_key, target.session_token
         )
         previous, previous_argv = os.getcwd(), sys.argv
         try:
@@ -178,6 +181,7 @@ class AwsCliBridge:
         """What the script's environment needs: the exported function, port and token."""
         return {
             "BASH_FUNC_aws%%": "() " + BASH_FUNCTION.removeprefix("aws() "),
+            "BASH_FUNC_labtui%%": "() " + LABTUI_FUNCTION.removeprefix("labtui() "),
             "LABTUI_AWS_PORT": str(self.port),
             "LABTUI_AWS_TOKEN": self.token,
             "LABTUI_AWS_DIR": str(self._dir),

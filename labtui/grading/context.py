@@ -21,32 +21,22 @@ from labtui.course.exercise_model import ExerciseManifest
 from labtui.errors import ContentError
 from labtui.grading.results import CheckResult, TraceRow
 
-_CLIENTS: dict[tuple[str, str, str], Any] = {}
+_CLIENTS: dict[tuple[str, Any], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
-_SESSION: Any = None
 
 
 def sandbox_client(service: str, env: Mapping[str, str]) -> Any:
     """A boto3-style client for ``service`` in the account ``env`` names (cached, warm)."""
-    global _SESSION
-    key = (service, env.get("AWS_ENDPOINT_URL", ""), env.get("AWS_ACCESS_KEY_ID", ""))
+    from labtui.account.aws_access import SandboxTarget, sdk_client
+
+    target = SandboxTarget.from_env(env)
+    key = (service, target)
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)
         if client is None:
-            import botocore.config
-            import botocore.session
-
-            if _SESSION is None:
-                _SESSION = botocore.session.get_session()
-            client = _SESSION.create_client(
-                service,
-                region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
-                endpoint_url=env.get("AWS_ENDPOINT_URL"),
-                aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
-                aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
-                config=botocore.config.Config(
-                    retries={"max_attempts": 1}, read_timeout=120, connect_timeout=5
-                ),
+            client = sdk_client(
+                service, target, retries={"max_attempts": 1}, read_timeout=120,
+                connect_timeout=5,
             )
             _CLIENTS[key] = client
         return client

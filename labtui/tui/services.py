@@ -14,9 +14,7 @@ the screens show as a plain "not available yet" message.
 from __future__ import annotations
 
 import importlib
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,16 +291,14 @@ class RealSandbox:
 
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput:
         server = self._server()
-        bridge = _import("labtui.account.awscli_bridge", "The sandbox console")
-        # Same environment as `labtui aws`: no AWS_* from the machine, only the sandbox's.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(server.env(learner_id))
-        env.setdefault("AWS_PAGER", "")
+        access = _import("labtui.account.aws_access", "The sandbox console")
+        # Built like `labtui aws`: the sandbox's endpoint, region and keys, v2 flags dropped.
+        sandbox_env = server.env(learner_id)
         completed = subprocess.run(  # the bundled CLI, an argv list, no shell
-            [sys.executable, "-m", "awscli", *bridge.v1_arguments(list(args))],
+            access.cli_command(list(args), access.SandboxTarget.from_env(sandbox_env)),
             capture_output=True,
             text=True,
-            env=env,
+            env=access.process_environment(sandbox_env),
             timeout=120,
             check=False,
         )

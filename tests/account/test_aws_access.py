@@ -1,0 +1,66 @@
+"""The one builder of AWS CLI and SDK calls (labtui.account.aws_access, issue #19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from labtui.account.aws_access import (
+    SANDBOX_MARKER,
+    SandboxTarget,
+    cli_arguments,
+    process_environment,
+    sandbox_environment,
+)
+from labtui.account.identity import learner_identity
+
+TARGET = SandboxTarget("http://127.0.0.1:4599", "eu-west-1", "AKIALABX", "secret")
+
+
+def test_every_request_names_the_sandbox_endpoint_and_region() -> None:
+    assert cli_arguments(["sqs", "list-queues"], TARGET) == [
+        "sqs", "list-queues", "--endpoint-url", "http://127.0.0.1:4599", "--region", "eu-west-1"]
+    # a learner-typed endpoint (real AWS) is replaced, never followed
+    typed = ["sqs", "list-queues", "--endpoint-url", "https://sqs.us-east-1.amazonaws.com"]
+    assert "https://sqs.us-east-1.amazonaws.com" not in cli_arguments(typed, TARGET)
+    assert "amazonaws" not in " ".join(
+        cli_arguments(["--endpoint-url=https://x.amazonaws.com", "s3", "ls"], TARGET))
+    kept = cli_arguments(["lambda", "list-functions", "--region", "us-west-2"], TARGET)
+    assert kept.count("--region") == 1 and kept[kept.index("--region") + 1] == "us-west-2"
+
+
+def test_v2_flags_are_dropped_and_local_commands_left_alone() -> None:
+    argv = ["lambda", "invoke", "--function-name", "f", "--cli-binary-format",
+            "raw-in-base64-out", "--payload", "{}", "out.json"]
+    assert "--cli-binary-format" not in cli_arguments(argv, TARGET)
+    assert cli_arguments(["help"], TARGET) == ["help"]
+    assert cli_arguments(["lambda", "help"], TARGET) == ["lambda", "help"]
+
+
+@given(st.lists(st.sampled_from(["lambda", "sqs", "--output", "text", "--endpoint-url",
+                                 "https://evil.example", "--region", "x"]), max_size=8))
+def test_the_endpoint_is_always_the_sandbox(argv: list[str]) -> None:
+    args = cli_arguments(["sqs", "list-queues", *argv], TARGET)
+    endpoints = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--endpoint-url"]
+    assert endpoints == ["http://127.0.0.1:4599"]
+
+
+def test_credentials_come_from_the_learner_identity(tmp_path: Path) -> None:
+    identity = learner_identity("dana")
+    target = SandboxTarget.for_learner("http://127.0.0.1:1", identity, "us-east-1")
+    env = sandbox_environment(target, tmp_path / "cfg")
+    assert env["AWS_ACCESS_KEY_ID"] == identity.access_key_id
+    assert env["AWS_SECRET_ACCESS_KEY"] == identity.secret_access_key
+    assert env[SANDBOX_MARKER] == "http://127.0.0.1:1"
+    assert (tmp_path / "cfg" / "config").read_text() == ""
+    assert SandboxTarget.from_env(env) == target
+
+
+def test_the_machine_aws_settings_never_reach_a_child() -> None:
+    machine = {"PATH": "/bin", "AWS_PROFILE": "prod", "AWS_ACCESS_KEY_ID": "AKIAREAL",
+               "AWS_DATA_PATH": "/awscli/data"}
+    env = process_environment({"AWS_ACCESS_KEY_ID": "AKIALABX"}, machine)
+    assert env == {"PATH": "/bin", "AWS_DATA_PATH": "/awscli/data",
+                   "AWS_ACCESS_KEY_ID": "AKIALABX", "AWS_PAGER": ""}
