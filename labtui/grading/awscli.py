@@ -52,9 +52,17 @@ BASH_FUNCTION = r"""aws() {
 
 # `labtui aws ...` in a script is the same command as `aws ...`: this account, recorded, and
 # no second sandbox started in the background (one used to outlive the script: issue #19).
+# A function where bash functions are exported, and an executable beside the aws shim for
+# everything else (a jail's launcher may not pass BASH_FUNC_* variables on).
 LABTUI_FUNCTION = r"""labtui() {
   if [[ ${1-} == aws ]]; then shift; aws "$@"; else command labtui "$@"; fi
 }"""
+LABTUI_SHIM = r"""#!/bin/sh
+here=$(dirname "$0")
+if [ "${1-}" = aws ]; then shift; exec "$here/aws" "$@"; fi
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$here" | paste -sd: -)
+exec labtui "$@"
+"""
 
 _SHIM = """#!{python} -IS
 import os, socket, sys
@@ -204,6 +212,9 @@ class AwsCliBridge:
         shim = self.bin_dir / "aws"
         shim.write_text(_SHIM.format(python=sys.executable))
         shim.chmod(0o755)
+        labtui = self.bin_dir / "labtui"
+        labtui.write_text(LABTUI_SHIM)
+        labtui.chmod(0o755)
         return self
 
     def _serve(self, connection: socket.socket) -> None:
