@@ -8,6 +8,7 @@ probe the guard take the ``network_guard`` fixture and clear what they caused.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -69,6 +70,10 @@ def network_guard() -> Iterator[NetworkGuard]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # pytest collects garbage several times after the summary; with moto's backends loaded
+    # that walked a heap of millions of objects for many seconds. Nothing made before this
+    # point needs collecting any more, so freeze it: the suite exits when it is done.
+    gc.freeze()
     if _REFUSED:
         print(f"\nnon-loopback connections were attempted during the tests: {_REFUSED}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
