@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        "grading to 'classroom worker' processes)")
     serve.add_argument("--issuer", help='named on certificates: instructor and organisation, '
                        'e.g. "Dana Ruiz, Acme Training"')
+    serve.add_argument("--no-isolation", action="store_true",
+                       help="run browser students without a jail (they run code as you); "
+                       "needed for a --host other than loopback where no jail can be built")
     serve.add_argument("--new-session", action="store_true",
                        help="the room ended: keep that session under NAME-sN, start a new one")
     serve.set_defaults(handler=_serve)
@@ -115,7 +118,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     return serve(room=args.room, host=args.host, port=args.port,
                  database_url=args.database_url, public_url=args.public_url,
-                 graders=args.graders, new_session=args.new_session, issuer=args.issuer)
+                 graders=args.graders, new_session=args.new_session, issuer=args.issuer,
+                 no_isolation=args.no_isolation)
 
 
 def _worker(args: argparse.Namespace) -> int:

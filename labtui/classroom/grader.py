@@ -2,9 +2,12 @@
 ``labtui check EXERCISE --solution DIR --json`` grades it, in a fresh labtui home (so a fresh
 sandbox account) that is thrown away afterwards.
 
-Each grading runs as a child process with a clean environment (no database URL, no tokens,
-no instructor paths) and a time limit; it dies with the grader thread that started it, so a
-grader killed mid-job leaves nothing behind, and its lease lets another grader retry.
+Each grading runs in its own jail (:mod:`labtui.classroom.jailed`: only the submission and
+its fresh home writable, labtui and the course read-only, no network, memory and processes
+capped) or, where no jail can be built, as a plain child process; either way with a clean
+environment (no database URL, no tokens, no instructor paths) and a time limit, and it dies
+with the grader that started it, so a grader killed mid-job leaves nothing behind and its
+lease lets another grader retry.
 
 :class:`GradingPool` is the bounded pool inside ``classroom serve``;
 :func:`run_worker` is ``labtui classroom worker`` (any machine that reaches the database).
@@ -60,6 +63,17 @@ def grade_job(job: Job, content_root: Path | None = None) -> Verdict:
             content_root = resolve()
         argv = [sys.executable, "-m", "labtui", "check", job.exercise_id, "--solution",
                 str(solution), "--json", "--learner", "grader"]
+        from labtui.jail import support
+
+        if support().available:  # issue #15: the submission is graded in its own jail
+            from labtui.classroom.jailed import grader_spec, jailed_output
+
+            spec = grader_spec(argv, scratch=scratch, home=home, content=content_root)
+            try:
+                return _verdict(job, jailed_output(spec, GRADE_TIMEOUT_S))
+            except subprocess.TimeoutExpired:
+                raise GraderFailure(f"grading took longer than {GRADE_TIMEOUT_S:.0f} s") \
+                    from None
         return _verdict(job, _run(argv, _clean_env(home, content_root), scratch))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -16,7 +16,7 @@ import logging
 import os
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("labtui.classroom")
 EnvFor = Callable[[Student, str], dict[str, str]]
+# given the student and textual-serve's terminal variables: the jail to run them in
+SpecFor = Callable[[Student, dict[str, str]], Awaitable[Any]]
 LOOPBACK_NAMES = ("localhost",)
 TUI_SERVICES: web.AppKey[set[Any]] = web.AppKey("labtui_tui_services", set)
+# the jail a student's labtui runs in (set when the room isolates students; tests use it)
+SPEC_FOR: web.AppKey[Any] = web.AppKey("labtui_spec_for")
 
 
 def student_command() -> str:
@@ -58,8 +62,9 @@ def is_loopback(host: str) -> bool:
 
 
 def add_tui_routes(app: web.Application, server: ClassroomServer, command: str | None,
-                   env_for: EnvFor | None) -> None:
-    """``/tui`` (the terminal page) and ``/tui/ws`` (one labtui process per connection)."""
+                   env_for: EnvFor | None, spec_for: SpecFor | None = None) -> None:
+    """``/tui`` (the terminal page) and ``/tui/ws`` (one labtui process per connection;
+    with ``spec_for``, in that student's jail: :mod:`labtui.classroom.jailed`)."""
     import aiohttp_jinja2
     import jinja2
     from textual_serve.app_service import AppService
@@ -74,14 +79,27 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
     services: set[Any] = set()
 
     class StudentAppService(AppService):
-        def __init__(self, extra_env: dict[str, str], **kwargs: Any) -> None:
+        def __init__(self, extra_env: dict[str, str], student: Student, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.extra_env = extra_env
+            self.student = student
 
         def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
             environment: dict[str, str] = super()._build_environment(width, height)
             environment.update(self.extra_env)
             return environment
+
+        async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+            if spec_for is None:
+                return await super()._open_app_process(width, height)
+            from labtui.classroom.jailed import start_jailed
+
+            # only the terminal's variables go in: the jail's environment starts empty
+            terminal = AppService._build_environment(self, width, height)
+            process = await start_jailed(await spec_for(self.student, terminal))
+            self._process = process  # type: ignore[assignment]
+            self._stdin = process.stdin
+            return process
 
     async def index(request: web.Request) -> web.StreamResponse:
         token = request.cookies.get("labtui_student", "")
@@ -110,7 +128,8 @@ def add_tui_routes(app: web.Application, server: ClassroomServer, command: str |
         try:
             await socket.prepare(request)
             service = StudentAppService(
-                env_for(student, token), command=base.command, write_bytes=socket.send_bytes,
+                env_for(student, token), student, command=base.command,
+                write_bytes=socket.send_bytes,
                 write_str=socket.send_str, close=socket.close, download_manager=downloads)
             services.add(service)
             await service.start(width, height)
@@ -156,6 +175,9 @@ async def _reap(service: Any) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
+    close = getattr(process, "close", None)
+    if close is not None:  # a jail: release its cgroup and pipes
+        close()
     transport = getattr(process, "_transport", None)
     if transport is not None:
         transport.close()
@@ -177,8 +199,19 @@ def _int(value: str | None, default: int) -> int:
 
 def serve(*, room: str, host: str, port: int, database_url: str | None,
           public_url: str | None, graders: int = 2, new_session: bool = False,
-          issuer: str | None = None) -> int:
+          issuer: str | None = None, no_isolation: bool = False) -> int:
     """``labtui classroom serve``: print the join URL and instructor token, then serve."""
+    from labtui.errors import LabError
+    from labtui.jail import support
+
+    found = support()
+    isolated = found.available and not no_isolation
+    if not found.available:
+        print(f"labtui: no jail for students here ({found.reason})", file=sys.stderr)
+    if not isolated and not is_loopback(host) and not no_isolation:
+        raise LabError(f"refusing --host {host} without a jail per student: anyone who joins "
+                       "could run code as you. Install bubblewrap, or pass --no-isolation "
+                       "if you accept that")
     from labtui.classroom.grader import GradingPool
     from labtui.classroom.room import ClassroomRoom
     from labtui.classroom.server import ClassroomServer
@@ -208,7 +241,8 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
 
     pool = GradingPool(store, graders) if graders > 0 else None
     app = ClassroomServer(opened, on_submit=pool.wake if pool else None).make_app(
-        host_tui=True, tui_command=student_command(), env_for=env_for)
+        host_tui=True, tui_command=student_command(), env_for=env_for,
+        jail_content=root if isolated else None)
     if not is_loopback(host):
         print(f"WARNING: listening on {host}, not just this machine: anyone who can reach "
               f"port {port} on that network can open the join page. The room code admits "
@@ -228,6 +262,12 @@ def serve(*, room: str, host: str, port: int, database_url: str | None,
     else:
         print(f"Instructor dashboard: {url}/dashboard (the room's token is unchanged; "
               f"'labtui classroom token --room {room} --rotate' makes a new one)")
+    if isolated:
+        print("Isolation: each browser student's labtui runs in its own jail (bubblewrap); "
+              "submissions are graded in jails too.")
+    else:
+        print("NO ISOLATION (--no-isolation): browser students' code, scripts and handlers "
+              "run as you, with your files and secrets.", file=sys.stderr)
     print(f"Grading: {graders} grader(s) in this server"
           + ("; add more with 'labtui classroom worker --database-url ...'"
              if not store.url.startswith("sqlite") else "") + ".")

@@ -103,8 +103,10 @@ class ClassroomServer:
         self._join_failures: dict[str, list[float]] = {}
 
     def make_app(self, *, host_tui: bool = False, tui_command: str | None = None,
-                 env_for: Callable[[Student, str], dict[str, str]] | None = None
-                 ) -> web.Application:
+                 env_for: Callable[[Student, str], dict[str, str]] | None = None,
+                 jail_content: Path | None = None) -> web.Application:
+        """``jail_content``: run each browser student's labtui in their own jail, with this
+        course directory (read-only) and a Unix socket of their own as the way to the room."""
         app = web.Application(middlewares=[_json_errors], client_max_size=MAX_SUBMISSION_BYTES)
         app.add_routes([
             web.get("/", self.join_page),
@@ -127,11 +129,47 @@ class ClassroomServer:
         if host_tui:
             from labtui.classroom.hosting import add_tui_routes
 
-            add_tui_routes(app, self, tui_command, env_for)
+            add_tui_routes(app, self, tui_command, env_for,
+                           self._jail_specs(app, jail_content) if jail_content else None)
         return app
 
+    def _jail_specs(self, app: web.Application, content: Path) -> Any:
+        from labtui.classroom.channel import StudentChannels
+        from labtui.classroom.jailed import student_spec
+        from labtui.classroom.paths import student_home
+
+        channels = StudentChannels(self)
+
+        async def spec_for(student: Student, terminal: dict[str, str]) -> Any:
+            socket_path = await channels.socket_for(student)
+            room = await asyncio.to_thread(lambda: self.room.room)
+            home = await asyncio.to_thread(student_home, room.name, student.id)
+            return student_spec(home=home, content=content, socket_path=socket_path,
+                                learner_id=student.learner_id, terminal_env=terminal)
+
+        async def close_channels(_app: web.Application) -> None:
+            await channels.close()
+
+        from labtui.classroom.hosting import SPEC_FOR
+
+        app.on_cleanup.append(close_channels)
+        app[SPEC_FOR] = spec_for
+        return spec_for
+
     # authentication -----------------------------------------------------------------
+    @property
+    def max_body_bytes(self) -> int:
+        return MAX_SUBMISSION_BYTES
+
     async def authenticated_student(self, request: web.Request) -> tuple[Student, str]:
+        from labtui.classroom.channel import SOCKET_STUDENT
+
+        bound = request.config_dict.get(SOCKET_STUDENT)
+        if bound is not None:  # the student's own socket: it is them, whatever they send
+            current = await asyncio.to_thread(self.store.student_by_id, bound.id)
+            if current is None:
+                raise ApiError(403, "not a student of this room")
+            return current, ""
         token = _bearer(request) or request.cookies.get(COOKIE, "")
         if not token:
             raise ApiError(401, "join the room first")

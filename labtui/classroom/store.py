@@ -218,6 +218,12 @@ class ClassroomStore:
                              ).mappings().first()
         return None if row is None else _student(row)
 
+    def student_by_id(self, student_id: str) -> Student | None:
+        with self._tx() as db:
+            row = db.execute(select(t.students).where(t.students.c.id == student_id)
+                             ).mappings().first()
+        return None if row is None else _student(row)
+
     def students(self, room_id: int) -> list[Student]:
         with self._tx() as db:
             rows = db.execute(select(t.students).where(t.students.c.room_id == room_id)
