@@ -240,7 +240,7 @@ def test_serve_refuses_a_network_host_without_isolation(
 
     from labtui.cli import main
 
-    support_module = importlib.import_module("labtui.jail.support")
+    support_module = importlib.import_module("labtui.jail.availability")
     monkeypatch.setenv("LABTUI_HOME", str(tmp_path))
     monkeypatch.setenv("LABTUI_CONTENT", str(REPO))
     monkeypatch.setattr(support_module, "_CACHED", support_module.JailSupport(
