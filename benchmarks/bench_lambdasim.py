@@ -8,7 +8,13 @@
 2. wall time of a six-hour asynchronous retry scenario (design.md §10: < 2 s);
 3. peak memory for 100 k vs 1 M events: flat when the trace is streamed or off;
 4. engine overhead per invocation relative to a plain Python loop doing the same
-   bookkeeping (heap of completions, warm environment stack, counters).
+   bookkeeping (heap of completions, warm environment stack, counters): through the
+   path scenario files take (traffic generators, target <= 4x) and through the
+   Python API (one ``invoke_sync`` handle per call);
+5. ``labtui simulate`` as a learner runs it (default options, a fresh process, import
+   and file load included): invocations per CPU-second for sync and async traffic
+   (target >= 250,000) and CPU seconds and peak RSS of a 10 M-invocation scenario
+   (target < 60 s and < 300 MiB; 1 M with --quick).
 
 CPU time (``time.process_time``) is reported besides wall time because the
 machine is shared; the rate uses CPU time.
@@ -139,6 +145,60 @@ def memory_child(n: int, trace: str) -> None:
     print(json.dumps({"rss_kib": int(peak.split()[1])}))
 
 
+def engine_path(n: int, mode: str) -> float:
+    """CPU seconds for n invocations through the scenario traffic generator (trace off),
+    the path ``labtui simulate`` takes, with the same arrivals as the plain loop."""
+    from labtui.lambdasim.scenario_build import CallGenerator
+
+    sim = _world()
+    CallGenerator(sim, mode, "fn", None, None, 0.0, 0.001, n).start()
+    start = time.process_time()
+    sim.run()
+    cpu = time.process_time() - start
+    assert sim.engine.counters.invocations == n
+    return cpu
+
+
+def cli_child(path: str) -> None:
+    """Run in a subprocess: ``labtui simulate PATH`` in-process (output discarded), then
+    print its CPU seconds (startup included) and peak RSS (VmHWM, MiB) as JSON."""
+    from contextlib import redirect_stdout
+
+    from labtui.cli import main
+
+    with open(os.devnull, "w") as sink, redirect_stdout(sink):
+        code = main(["simulate", path])
+    with open("/proc/self/status") as status:
+        peak = next(line for line in status if line.startswith("VmHWM:"))
+    print(
+        json.dumps(
+            {"code": code, "cpu_s": time.process_time(), "rss_mib": int(peak.split()[1]) / 1024}
+        )
+    )
+
+
+def cli_run(n: int, mode: str) -> dict[str, Any]:
+    """``labtui simulate`` on an n-call scenario (1 ms apart, 100 ms each), fresh process."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "scenario.yaml")
+        with open(path, "w") as handle:
+            handle.write(
+                f"title: {n:,} {mode} calls\ndescription: benchmark\n"
+                f"functions: [{{name: fn, behaviour: {{duration_ms: 100}}}}]\n"
+                f"traffic: [{{type: {mode}, function: fn, count: {n}, interval_s: 0.001}}]\n"
+                f"expect: {{invocations: {n}}}\n"
+            )
+        output = subprocess.run(
+            [sys.executable, __file__, "--cli-child", path],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    result: dict[str, Any] = json.loads(output)
+    assert result["code"] == 0, result
+    return result
+
+
 def memory(n: int, trace: str) -> float:
     output = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(n), trace],
@@ -153,9 +213,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--memory-child", nargs=2, metavar=("N", "TRACE"))
+    parser.add_argument("--cli-child", metavar="SCENARIO")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(int(args.memory_child[0]), args.memory_child[1])
+        return
+    if args.cli_child:
+        cli_child(args.cli_child)
         return
     n = 50_000 if args.quick else 200_000
     print(f"1. throughput, behaviour models, {n:,} invocations (target >= 200,000/s)")
@@ -186,13 +250,33 @@ def main() -> None:
         f"   trace memory {small // 2:>7,} events {low:7.1f} MiB   {small:>9,} events "
         f"{high:7.1f} MiB   (kept trace grows with history, as documented)"
     )
-    plain = plain_loop(n)
+    plain = min(plain_loop(n) for _ in range(3))
+    print(f"4. overhead per invocation against a plain loop ({plain / n * 1e6:.2f} us):")
+    for mode in ("sync", "async"):
+        engine_cpu = min(engine_path(n, mode) for _ in range(3))
+        print(
+            f"   {mode:<5} scenario path {engine_cpu / n * 1e6:.2f} us = "
+            f"{engine_cpu / plain:.2f}x (target <= 4x)"
+        )
     rate, _ = throughput(n, "sync", "off")
-    engine_cpu = n / rate
-    print(
-        f"4. overhead: engine {engine_cpu / n * 1e6:.2f} us/invocation vs plain loop "
-        f"{plain / n * 1e6:.2f} us = {engine_cpu / plain:.2f}x"
-    )
+    print(f"   sync  Python API (a handle per call) {1e6 / rate:.2f} us = {n / rate / plain:.2f}x")
+    cli_n = 200_000 if args.quick else 1_000_000
+    print(f"5. labtui simulate, default options, fresh process (startup included), {cli_n:,} calls")
+    for mode in ("sync", "async"):
+        result = cli_run(cli_n, mode)
+        rate = cli_n / result["cpu_s"]
+        print(
+            f"   {mode:<5} {rate:>10,.0f} invocations/CPU-s ({rate / 250_000:.2f}x the 250,000 "
+            f"target), peak {result['rss_mib']:.0f} MiB"
+        )
+    big = 1_000_000 if args.quick else 10_000_000
+    for mode in ("sync", "async"):
+        result = cli_run(big, mode)
+        print(
+            f"   {mode:<5} {big:,} calls: {result['cpu_s']:.1f} CPU-s "
+            f"({result['cpu_s'] / 60:.2f}x the 60 s budget), peak {result['rss_mib']:.0f} MiB "
+            f"({result['rss_mib'] / 300:.2f}x the 300 MiB budget)"
+        )
 
 
 if __name__ == "__main__":

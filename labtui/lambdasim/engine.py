@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from heapq import heappop, heappush
+from itertools import repeat
 from math import ceil
 from typing import Any
 
@@ -27,7 +28,7 @@ from labtui.lambdasim.behaviour import (
     InitResult,
     InvocationContext,
 )
-from labtui.lambdasim.clock import Clock, VirtualClock
+from labtui.lambdasim.clock import Clock, VirtualClock, snap
 from labtui.lambdasim.config import LATEST, EngineOptions
 from labtui.lambdasim.outcomes import (
     apply_faults,
@@ -58,6 +59,7 @@ SYSTEM_ERROR = "ServiceException"
 # same instant they run first: a completion at t frees its environment before anything
 # else at t (an arrival, a poll, a retry) looks for one. One convention for every source.
 _COMPLETIONS_FIRST = 1 << 62
+_UNLIMITED = 1 << 62
 
 
 class RunStopped(Exception):
@@ -80,6 +82,7 @@ class Engine:
         self.options = options or EngineOptions()
         self._idle_reclaim_s = self.options.idle_reclaim_s  # options are frozen
         self._on_complete = self._complete  # one bound method, not one per invocation
+        self.on_complete = self._on_complete  # traffic generators recognise completions by it
         self.clock: Clock = clock or VirtualClock()
         self.rng = random.Random(seed)
         self.now = 0.0
@@ -87,6 +90,9 @@ class Engine:
         self.heap = self._heap  # read by traffic generators (is anything due before t?)
         self.limit = float("inf")  # the running run's ``until``
         self.stop_reason = ""  # why the last run stopped early ("" = it did not)
+        # Events traffic generators may still process inline, outside the loop (the run's
+        # max_events budget counts them too; see CallGenerator).
+        self.inline_allowance = _UNLIMITED
         self._seq = 0
         self.sink = trace
         self.tracing = trace is not None
@@ -125,7 +131,7 @@ class Engine:
         limit = float("inf") if until is None else until
         self.limit = limit
         try:
-            if self.clock.realtime or until is not None or max_events is not None:
+            if self.clock.realtime:
                 wait = self.clock.wait_until
                 while heap and heap[0][0] <= limit:
                     if budget == 0:
@@ -136,6 +142,32 @@ class Engine:
                     wait(at)
                     self.now = at
                     callback(arg)
+            elif until is not None or max_events is not None:
+                # Events are counted in chunks (``repeat`` counts in C), with the events
+                # traffic generators process inline taken from ``inline_allowance``, so
+                # the budget holds to within one chunk.
+                remaining = -1 if max_events is None else max_events
+                while True:
+                    chunk = 65_536 if remaining < 0 else min(remaining, 1_024)
+                    allowance = _UNLIMITED if remaining < 0 else remaining - chunk
+                    self.inline_allowance = allowance
+                    for _ in repeat(None, chunk):
+                        if not heap:
+                            break
+                        at, seq, callback, arg = pop(heap)
+                        if at > limit:
+                            heappush(heap, (at, seq, callback, arg))
+                            break
+                        self.now = at
+                        callback(arg)
+                    else:
+                        if remaining >= 0:
+                            remaining -= chunk + allowance - self.inline_allowance
+                            if remaining <= 0 and heap and heap[0][0] <= limit:
+                                self.stop_reason = f"max_events ({max_events:,}) reached"
+                                return False
+                        continue
+                    break
             else:
                 while heap:  # the virtual clock without limits: the fastest loop
                     at, _, callback, arg = pop(heap)
@@ -147,6 +179,7 @@ class Engine:
         finally:
             self.running = False
             self.limit = float("inf")
+            self.inline_allowance = _UNLIMITED
         if until is not None and until > self.now:
             self.now = until
         return True
@@ -269,40 +302,49 @@ class Engine:
                     if init.error_type is not None:  # the invocation fails in Init
                         init_failed = True
                         result = init_failure(init.error_type, init.error_message, request_id)
-        if result is None:
-            model = version.model
-            if model is not None:
-                result = model.invoke(env.info, event, None)
-            else:
-                context = InvocationContext(
-                    request_id,
-                    fn.name,
-                    version.name,
-                    fn.qualified_arn(qualifier),
-                    version.memory_mb,
-                    int(version.timeout_ms),
-                    attempt,
-                    f"/aws/lambda/{fn.name}",
-                    env.env_id,
-                )
-                result = version.backend.invoke(env.info, event, context)
-            if fn.faults:
-                result = apply_faults(fn, now, result)
-        duration = result.duration_ms
-        status = result.status
-        if init_ms > _INIT_LIMIT_MS and env.pool is None:
-            # Init is cut at 10 s and run again inside the invoke phase,
-            # where it counts against the function timeout.
-            duration += init_ms
-            init_ms = _INIT_LIMIT_MS
-        timeout_ms = version.timeout_ms
-        if status == "timeout" or duration > timeout_ms:
-            status = "timeout"
-            duration = timeout_ms
-            result = timed_out(request_id, timeout_ms, result)
-        elif result.max_memory_mb > version.memory_mb:
-            status = "crash"
-            result = killed(request_id, version.memory_mb, result)
+        fast = version.fast_ok
+        if result is None and fast is not None and not init_ms and not fn.faults:
+            # The common case (a fixed-duration model that never fails, within the timeout
+            # and memory): the result is known and nothing needs checking.
+            result = fast
+            status = "ok"
+            seconds = version.fast_seconds
+        else:
+            if result is None:
+                model = version.model
+                if model is not None:
+                    result = model.invoke(env.info, event, None)
+                else:
+                    context = InvocationContext(
+                        request_id,
+                        fn.name,
+                        version.name,
+                        fn.qualified_arn(qualifier),
+                        version.memory_mb,
+                        int(version.timeout_ms),
+                        attempt,
+                        f"/aws/lambda/{fn.name}",
+                        env.env_id,
+                    )
+                    result = version.backend.invoke(env.info, event, context)
+                if fn.faults:
+                    result = apply_faults(fn, now, result)
+            duration = result.duration_ms
+            status = result.status
+            if init_ms > _INIT_LIMIT_MS and env.pool is None:
+                # Init is cut at 10 s and run again inside the invoke phase,
+                # where it counts against the function timeout.
+                duration += init_ms
+                init_ms = _INIT_LIMIT_MS
+            timeout_ms = version.timeout_ms
+            if status == "timeout" or duration > timeout_ms:
+                status = "timeout"
+                duration = timeout_ms
+                result = timed_out(request_id, timeout_ms, result)
+            elif result.max_memory_mb > version.memory_mb:
+                status = "crash"
+                result = killed(request_id, version.memory_mb, result)
+            seconds = snap((init_ms + duration) / 1000.0)
         inv = Invocation(
             fn,
             version,
@@ -329,13 +371,7 @@ class Engine:
             fn.max_concurrency = busy
         self._seq += 1
         heappush(
-            self._heap,
-            (
-                now + (init_ms + duration) / 1000.0,
-                self._seq - _COMPLETIONS_FIRST,
-                self._on_complete,
-                inv,
-            ),
+            self._heap, (now + seconds, self._seq - _COMPLETIONS_FIRST, self._on_complete, inv)
         )
         return None
 
@@ -365,12 +401,14 @@ class Engine:
         env = inv.env
         version = inv.version
         status = inv.status
+        pool = env.pool
         duration = inv.result.duration_ms
         # billed per 1 ms. Since 1 August 2025 an on-demand cold start also bills its
         # Init phase (curriculum M05), so the REPORT line's Billed Duration includes it.
         # Provisioned environments initialise ahead of time under the provisioned charge.
-        init = inv.init_ms if env.pool is None else 0.0
-        billed = ceil(duration + init) if duration + init > 0 else 1
+        if pool is None and inv.init_ms:
+            duration += inv.init_ms
+        billed = ceil(duration) if duration > 0 else 1
         inv.billed_ms = billed
         counters = self.counters
         counters.invocations += 1
@@ -385,11 +423,7 @@ class Engine:
             elif status == "crash":
                 counters.crashes += 1
             reset = status == "timeout" or status == "crash" or inv.init_failed
-        if env.pool is not None:
-            version.billed_provisioned_ms += billed
-            fn.busy_provisioned -= 1
-            env.pool.append(env)  # the service re-initialises a reset provisioned env
-        else:
+        if pool is None:
             version.billed_on_demand_ms += billed
             fn.busy_on_demand -= 1
             if fn.reserved is None:
@@ -399,6 +433,10 @@ class Engine:
             else:
                 env.last_used = self.now
                 version.idle.append(env)
+        else:
+            version.billed_provisioned_ms += billed
+            fn.busy_provisioned -= 1
+            pool.append(env)  # the service re-initialises a reset provisioned env
         if self.tracing:
             self._trace_invocation(inv)
         inv.on_done(inv)

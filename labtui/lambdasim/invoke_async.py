@@ -120,6 +120,25 @@ class AsyncInvoker:
             engine.schedule(at, self._attempt, event)
         return event
 
+    def start_now(self, fn: FunctionState, qualifier: str | None, payload: Any) -> None:
+        """A new event arriving now from a traffic generator (function and qualifier checked
+        when the generator was built): submit and first attempt in one step."""
+        engine = self.engine
+        event = AsyncEvent(fn.name, qualifier, payload, engine.now)
+        request_id = event.request_id = engine.new_request_id()
+        self.submitted += 1
+        if self.keep_events:
+            self.events.append(event)
+        if self._queue_delay_s or fn.reserved == 0:
+            engine.schedule(engine.now + self._queue_delay_s, self._attempt, event)
+            return
+        event.state = "running"
+        reason = engine.execute(fn, qualifier, payload, request_id, 1, self._on_done, event)
+        if reason is None:
+            event.attempts = 1
+        else:
+            self._throttled(event, fn, reason)
+
     # ------------------------------------------------------------------ attempts
     def _attempt(self, event: AsyncEvent) -> None:
         engine = self.engine
@@ -154,6 +173,9 @@ class AsyncInvoker:
                 engine.counters.retries += 1
             event.attempts += 1
             return
+        self._throttled(event, fn, reason)
+
+    def _throttled(self, event: AsyncEvent, fn: FunctionState, reason: str) -> None:
         # R-3.3: throttles and system errors back off exponentially until the age limit.
         event.state = "queued"
         event.last_reason = reason

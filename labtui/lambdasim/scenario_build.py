@@ -9,10 +9,12 @@ traffic written either way gives the same run.
 
 from __future__ import annotations
 
+from heapq import heappop
 from typing import IO, Any
 
 from labtui import facts
 from labtui.lambdasim.behaviour import BehaviourModel, Duration, FailureRule
+from labtui.lambdasim.clock import snap
 from labtui.lambdasim.config import (
     AsyncConfig,
     EngineOptions,
@@ -23,7 +25,6 @@ from labtui.lambdasim.config import (
     StreamMappingSpec,
     StreamSpec,
 )
-from labtui.lambdasim.invoke_async import AsyncEvent
 from labtui.lambdasim.scenario_checks import rate_calls
 from labtui.lambdasim.scenario_models import (
     BehaviourYaml,
@@ -295,33 +296,57 @@ class CallGenerator:
         self.interval = interval
         self.count = count
         self.sent = 0
-        self._submit_async = sim.async_invoker.submit
+        self._start_async = sim.async_invoker.start_now
 
     def start(self) -> None:
         if self.count:
-            self.engine.schedule(self.start_at, self._arrive)
+            self.engine.schedule(snap(self.start_at), self._arrive)
+
+    def _call_async(self) -> None:
+        self._start_async(self.fn, self.qualifier, self.payload)
 
     def _arrive(self, _: Any) -> None:
         engine = self.engine
         heap = engine.heap
-        inline = not engine.clock.realtime
-        fn, qualifier, payload = self.fn, self.qualifier, self.payload
-        execute, new_id = engine.execute, engine.new_request_id
         start, interval, count = self.start_at, self.interval, self.count
+        inline = not engine.clock.realtime
+        complete = engine.on_complete
         sent = self.sent
+        if self.sync:  # the hot loop of a synchronous scenario: calls straight to the engine
+            execute, new_id = engine.execute, engine.new_request_id
+            fn, qualifier, payload = self.fn, self.qualifier, self.payload
+        call = self._call_async
+        allowance = engine.inline_allowance  # events the run's budget lets us take inline
+        used = 0
         while True:
             if self.sync:
                 execute(fn, qualifier, payload, new_id(), 1, _ignore, None)
             else:
-                self._submit_async(AsyncEvent(self.function, qualifier, payload, engine.now))
+                call()
             sent += 1
             if sent >= count:
                 break
-            at = start + sent * interval
-            if not inline or at > engine.limit or (heap and heap[0][0] <= at):
+            at = snap(start + sent * interval)
+            if not inline or at > engine.limit or used >= allowance:
+                engine.schedule(at, self._arrive)
+                break
+            # Completions due by the next arrival run first (they free environments, the
+            # engine's convention), exactly as the event loop would run them; anything else
+            # due by then means handing back to the loop.
+            while heap and used < allowance:
+                due, _seq, callback, inv = heap[0]
+                if due > at or callback is not complete:
+                    break
+                heappop(heap)
+                engine.now = due
+                complete(inv)
+                used += 1
+            if (heap and heap[0][0] <= at) or used >= allowance:
                 engine.schedule(at, self._arrive)
                 break
             engine.now = at
+            used += 1
+        engine.inline_allowance = allowance - used
         self.sent = sent
 
 

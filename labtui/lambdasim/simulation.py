@@ -8,7 +8,7 @@ from typing import IO, Any, Literal
 
 from labtui import facts
 from labtui.lambdasim import provisioning
-from labtui.lambdasim.clock import Clock
+from labtui.lambdasim.clock import Clock, snap
 from labtui.lambdasim.config import (
     LATEST,
     AsyncConfig,
@@ -146,8 +146,8 @@ class Simulation:
             f"arn:aws:lambda:{engine.options.region}:{engine.options.account_id}:function:"
             f"{spec.name}"
         )
+        spec.behaviour.bind(engine.rng)  # before the state, which reads the bound model
         state = FunctionState(replace(spec, reserved_concurrency=None), arn)
-        spec.behaviour.bind(engine.rng)
         engine.functions[spec.name] = state
         engine.versions_ever.append(state.latest_version)
         if spec.reserved_concurrency is not None:
@@ -314,7 +314,7 @@ class Simulation:
             engine.check_qualifier(fn, qualifier)
         if payload is not None:
             check_payload_size(payload, facts.SYNC_PAYLOAD_MAX_BYTES)
-        call = SyncInvocation(function, qualifier, payload, engine.now if at is None else at)
+        call = SyncInvocation(function, qualifier, payload, engine.now if at is None else snap(at))
         return self._sync.submit(call)
 
     def invoke_async(
@@ -331,7 +331,7 @@ class Simulation:
             engine.check_qualifier(fn, qualifier)
         if payload is not None:
             check_payload_size(payload, facts.ASYNC_PAYLOAD_MAX_BYTES)
-        event = AsyncEvent(function, qualifier, payload, self.engine.now if at is None else at)
+        event = AsyncEvent(function, qualifier, payload, engine.now if at is None else snap(at))
         return self._async.submit(event)
 
     def _invoke_record(self, function: str, record: Any, chain: int) -> object:

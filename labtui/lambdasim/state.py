@@ -18,6 +18,7 @@ from labtui.lambdasim.behaviour import (
     HandlerBackend,
     HandlerResult,
 )
+from labtui.lambdasim.clock import snap
 from labtui.lambdasim.config import LATEST, AsyncConfig, DeadLetter, FunctionSpec
 
 _DEFAULT_ASYNC = AsyncConfig()
@@ -52,6 +53,8 @@ class VersionState:
         "backend",
         "billed_on_demand_ms",
         "billed_provisioned_ms",
+        "fast_ok",
+        "fast_seconds",
         "function",
         "gb_per_ms",
         "idle",
@@ -77,6 +80,16 @@ class VersionState:
         self.arn = arn
         self.billed_on_demand_ms = 0
         self.billed_provisioned_ms = 0
+        # The engine's fast path: a bound model that never fails and always takes the same
+        # time, within the timeout and memory, gives this one result every time.
+        self.fast_ok: HandlerResult | None = None
+        self.fast_seconds = 0.0
+        model = self.model
+        if model is not None and model.failure.when == "never" and model._ok is not None:
+            ok = model._ok
+            if ok.duration_ms <= self.timeout_ms and ok.max_memory_mb <= self.memory_mb:
+                self.fast_ok = ok
+                self.fast_seconds = snap(ok.duration_ms / 1000.0)
 
 
 @dataclass(slots=True)
