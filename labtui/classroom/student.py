@@ -49,7 +49,12 @@ def run_student(client: ClassroomClient, learner_id: str, plain: bool = False) -
     name = str((state.get("student") or {}).get("name") or learner_id)
     store = ProgressStore.open_default()
     store.ensure_learner(learner_id, name)
-    services = Services(grading=ReportingGrading(RealGrading(), client), sandbox=RealSandbox(),
+    from labtui.classroom.live_account import FILE_NAME, PersistentSandbox
+    from labtui.paths import labtui_home
+
+    # the account survives a closed tab and a restart (saved in this student's own home)
+    sandbox = PersistentSandbox(RealSandbox(), learner_id, labtui_home() / FILE_NAME)
+    services = Services(grading=ReportingGrading(RealGrading(), client), sandbox=sandbox,
                         simulator=RealSimulator(), classroom=client)
     app = create_classroom_app(client, store=store, services=services, learner_id=learner_id,
                                plain=plain)
