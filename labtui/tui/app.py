@@ -40,6 +40,7 @@ from labtui.tui.course_view import CourseSummary, quick_summary, summary_from_co
 if TYPE_CHECKING:
     from labtui.course.loader import Course
     from labtui.tui.services import Services
+    from labtui.tui.terminal_session import TerminalSession
 
 ScreenFactory = Callable[..., Screen[Any]]
 
@@ -119,6 +120,8 @@ class LabApp(App[int]):
         # exercise id -> the sandbox snapshot taken when it was opened (rewind target);
         # snapshots live in the sandbox server's memory, so this is per process.
         self.sandbox_snapshots: dict[str, str] = {}
+        # exercise id -> its workbench shell; shells outlive their screen, end with the app
+        self.shell_sessions: dict[str, TerminalSession] = {}
         self.register_theme(HIGH_CONTRAST)
         self.settings: dict[str, Any] = dict(store.ui_state(learner_id, "settings", {}) or {})
         if plain:
@@ -281,6 +284,11 @@ class LabApp(App[int]):
             self.call_after_refresh(self.announce, message, severity="warning", timeout=30)
         elif self.resume_on_start:
             self.call_after_refresh(self.resume_where_left, point)
+
+    def on_unmount(self) -> None:
+        for session in self.shell_sessions.values():  # their whole process groups
+            session.close()
+        self.shell_sessions.clear()
 
     def resume_where_left(self, point: dict[str, Any] | None = None) -> None:
         point = self.resume_point() if point is None else point

@@ -122,6 +122,7 @@ class GradingPort(Protocol):
 
 class SandboxPort(Protocol):
     def start(self, learner_id: str) -> str: ...
+    def env(self, learner_id: str) -> dict[str, str]: ...
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput: ...
     def snapshot(self, label: str, learner_id: str) -> None: ...
     def restore(self, label: str, learner_id: str) -> None: ...
@@ -288,6 +289,10 @@ class RealSandbox:
         server = self._server()
         server.learner(learner_id)
         return str(server.endpoint_url)
+
+    def env(self, learner_id: str) -> dict[str, str]:
+        """What points a CLI or SDK at the learner's account (the workbench shell's AWS_*)."""
+        return dict(self._server().env(learner_id))
 
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput:
         server = self._server()

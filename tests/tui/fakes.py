@@ -101,6 +101,11 @@ class FakeSandbox:
         self.started = True
         return "http://127.0.0.1:4599"
 
+    def env(self, learner_id: str) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL": "http://127.0.0.1:4599", "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIALABFAKE",
+                "AWS_SECRET_ACCESS_KEY": "fake"}
+
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput:
         self.commands.append(list(args))
         if args[:2] == ["lambda", "list-functions"]:

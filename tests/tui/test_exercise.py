@@ -79,8 +79,12 @@ async def test_check_fails_then_passes_after_editing(
 
 
 async def test_console_runs_aws_commands_with_history(
-    make_app: AppFactory, services: Any, store: Any
+    make_app: AppFactory, services: Any, store: Any, monkeypatch: Any
 ) -> None:
+    """Where no pty exists (Windows) the Shell tab is this line console of aws commands."""
+    from labtui.tui.screens import exercise_shell
+
+    monkeypatch.setattr(exercise_shell, "shell_supported", lambda: False)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_exercise(app, pilot)

@@ -25,10 +25,12 @@ from textual.worker import get_current_worker
 
 from labtui.course.loader import ExercisePack
 from labtui.tui.screens.exercise_actions import WorkbenchActions, _message
+from labtui.tui.screens.exercise_shell import NO_PTY_NOTE, ShellTab
 from labtui.tui.screens.exercise_state import TABS, ExerciseState, grade_from_attempt
 from labtui.tui.services import CommandOutput, GradeView, trace_rows
 from labtui.tui.widgets.console import PROMPT_HINT, SandboxConsole
 from labtui.tui.widgets.results import CheckResults
+from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.widgets.trace import TraceTimeline
 from labtui.tui.widgets.workspace import WorkspaceEditor, workspace_files
 
@@ -36,7 +38,7 @@ WATCH_EVERY_S = 1.0
 DRAFT_EVERY_S = 1.0
 
 
-class ExerciseScreen(WorkbenchActions):
+class ExerciseScreen(WorkbenchActions, ShellTab):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f5", "check", "Check", key_display="F5", priority=True),
@@ -63,11 +65,13 @@ class ExerciseScreen(WorkbenchActions):
             self.label = label
 
     class SandboxReady(Message):
-        def __init__(self, endpoint: str | None, error: str | None, snapshot: str | None) -> None:
+        def __init__(self, endpoint: str | None, error: str | None, snapshot: str | None,
+                     env: dict[str, str] | None = None) -> None:
             super().__init__()
             self.endpoint = endpoint
             self.error = error
             self.snapshot = snapshot
+            self.env = env
 
     class WorkspaceReady(Message):
         def __init__(self, path: Path | None, error: str | None) -> None:
@@ -84,7 +88,9 @@ class ExerciseScreen(WorkbenchActions):
         super().__init__(classes="exercise-screen")
         assert pack.manifest is not None
         self.pack = pack
+        self.exercise_id = pack.id
         self.manifest = pack.manifest
+        self.sandbox_env: dict[str, str] | None = None
         self.state = ExerciseState(pack.id)
         self.workspace: Path | None = None
         self.grading = False
@@ -104,8 +110,8 @@ class ExerciseScreen(WorkbenchActions):
                 yield Static(id="hints")
             with TabPane("2 Files", id="files"):
                 yield WorkspaceEditor(id="workspace")
-            with TabPane("3 Console", id="console"):
-                yield SandboxConsole([], id="sandbox-console")
+            with TabPane("3 Shell", id="console"):
+                yield from self.compose_shell()
             with TabPane("4 Results", id="results"):
                 yield ProgressBar(id="grade-progress", show_eta=False, show_percentage=False)
                 yield Static(id="grade-step")
@@ -135,9 +141,10 @@ class ExerciseScreen(WorkbenchActions):
         self.title = self.manifest.title
         self.state = ExerciseState.load(lab.store, lab.learner_id, self.pack.id)
         lab.store.record_exercise_event(lab.learner_id, self.pack.id, "opened")
-        console = self.query_one(SandboxConsole)
-        console.input.history.extend(self.state.history)
-        console.input.remember("")
+        for console in self.query(SandboxConsole):  # no pty: the line console
+            console.input.history.extend(self.state.history)
+            console.input.remember("")
+            console.write(NO_PTY_NOTE)
         for widget_id in ("#grade-progress", "#grade-loading", "#trace-table"):
             self.query_one(widget_id).display = False
         self._show_hints()
@@ -183,13 +190,16 @@ class ExerciseScreen(WorkbenchActions):
             row, column = self.state.cursor
             editor.editor.move_cursor((row, column))
         self._mtimes = self._snapshot_mtimes()
+        self.attach_or_start_shell()
 
     @work(thread=True, exclusive=True, group="sandbox")
     def start_sandbox(self) -> None:
         sandbox, learner_id = self.lab.services.sandbox, self.lab.learner_id
         snapshot = self.lab.sandbox_snapshots.get(self.pack.id)
+        env: dict[str, str] | None = None
         try:
             endpoint = sandbox.start(learner_id)
+            env = sandbox.env(learner_id)
             error = None
         except Exception as failure:
             endpoint, error = None, _message(failure)
@@ -200,19 +210,25 @@ class ExerciseScreen(WorkbenchActions):
             except Exception:
                 snapshot = None
         if not get_current_worker().is_cancelled:
-            self.post_message(self.SandboxReady(endpoint, error, snapshot))
+            self.post_message(self.SandboxReady(endpoint, error, snapshot, env))
 
     def on_exercise_screen_sandbox_ready(self, message: SandboxReady) -> None:
-        console = self.query_one(SandboxConsole)
+        consoles = self.query(SandboxConsole)
         if message.error:
             self.sandbox_error = message.error
-            console.write(f"Sandbox: {message.error}")
+            for console in consoles:
+                console.write(f"Sandbox: {message.error}")
+            self.shell_unavailable(message.error)
             self.lab.announce(f"Sandbox: {message.error}", severity="warning")
         else:
             self.sandbox_endpoint = message.endpoint
+            self.sandbox_env = message.env
             if message.snapshot is not None:
                 self.lab.sandbox_snapshots[self.pack.id] = message.snapshot
-            console.write(f"Sandbox ready at {message.endpoint}. Try: aws lambda list-functions")
+            for console in consoles:
+                console.write(f"Sandbox ready at {message.endpoint}. "
+                              "Try: aws lambda list-functions")
+            self.attach_or_start_shell()
             self.lab.announce("Sandbox ready.")
         self._update_status()
 
@@ -266,7 +282,11 @@ class ExerciseScreen(WorkbenchActions):
         self.refresh_bindings()
         # Focus what the tab is for, so arrows and page keys act on it at once.
         if tab == "console":
-            self.query_one(SandboxConsole).input.focus()
+            terminal = self.terminal
+            if terminal is not None:
+                terminal.focus()
+            else:
+                self.query_one(SandboxConsole).input.focus()
         elif tab == "files":  # the list first: number keys still switch tabs from there
             self.query_one("#file-list").focus()
         else:
@@ -435,7 +455,7 @@ class ExerciseScreen(WorkbenchActions):
         if isinstance(focused, TextArea):  # done editing: back to the file list
             self.query_one("#file-list").focus()
             return
-        if isinstance(focused, Input):  # leave the prompt; keys are keys again
+        if isinstance(focused, Input | ShellTerminal):  # leave the prompt; keys are keys again
             self.query_one(TabbedContent).query_one("Tabs").focus()
             return
         self._draft_dirty = True

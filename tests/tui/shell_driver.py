@@ -1,0 +1,98 @@
+"""Driving the workbench shell from Pilot as a learner would: type a command, wait for the
+prompt to come back, read what the command printed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from labtui.tui.terminal_session import TerminalSession
+from labtui.tui.widgets.terminal import ShellTerminal
+
+PROMPT_MARK = "(sandbox) "
+# Bounds, not timing assertions: a command that never returns fails the test at the bound.
+COMMAND_BOUND_S = 40.0
+
+
+async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_S,
+                     show: Any = None) -> None:
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("gave up waiting (the bound, not a speed check)\n"
+                                 + (show() if show else ""))
+        await pilot.pause(0.05)
+
+
+def _at_prompt(session: TerminalSession) -> bool:
+    screen = session.screen
+    line = screen.display[screen.cursor.y]
+    return line.startswith(PROMPT_MARK) and line.rstrip().endswith(("$", "#")) and (
+        not session.foreground_busy())
+
+
+async def shell_ready(app: Any, pilot: Any) -> TerminalSession:
+    """The exercise's shell, once it shows its first prompt."""
+    def started() -> bool:
+        terminal = app.screen.query(ShellTerminal)
+        return bool(terminal) and terminal.first().session is not None
+    await wait_until(pilot, started)
+    session = app.screen.query_one(ShellTerminal).session
+    assert session is not None
+    await wait_until(pilot, lambda: _at_prompt(session))
+    return session
+
+
+def _lines(session: TerminalSession) -> list[str]:
+    lines = session.text_lines()
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def commands_of(block: str) -> list[list[str]]:
+    """A README block as commands, each its lines (a line ending in a backslash goes on)."""
+    commands: list[list[str]] = []
+    current: list[str] = []
+    for line in block.splitlines():
+        current.append(line)
+        if not line.rstrip().endswith("\\"):
+            commands.append(current)
+            current = []
+    if current:
+        commands.append(current)
+    return commands
+
+
+def _bare_prompt(session: TerminalSession) -> bool:
+    """The shell waits at an empty prompt (which may follow output with no newline)."""
+    screen = session.screen
+    y = screen.cursor.y
+    joined = "".join(line.rstrip() for line in screen.display[max(0, y - 1):y + 1])
+    return bool(re.search(r"\(sandbox\) [^ ]+ [#$]$", joined)) and not session.foreground_busy()
+
+
+async def run(pilot: Any, session: TerminalSession, block: str) -> str:
+    """Type each command of ``block`` as a learner would, each once the prompt is back,
+    and return what appeared from the first command on."""
+    before = len(_lines(session))
+    for command in commands_of(block):
+        start = len(_lines(session))
+        for line in command:
+            await pilot.press(*line, "enter")
+        tail = command[-1].replace(" ", "")[-12:]  # the echo wraps at the width
+
+        def echoed(start: int = start, tail: str = tail) -> bool:
+            return tail in "".join(_lines(session)[start - 1:]).replace(" ", "")
+
+        def show() -> str:
+            return (f"{session.text()}\n[bare prompt {_bare_prompt(session)}, focus "
+                    f"{pilot.app.focused!r} screen {pilot.app.screen!r}]")
+
+        await wait_until(pilot, echoed, show=show)
+        await wait_until(pilot, lambda: _bare_prompt(session), show=show)
+    await asyncio.sleep(0)
+    text = _lines(session)
+    return "\n".join(text[max(0, before - 1):]).strip()
