@@ -62,24 +62,19 @@ def awscli_driver() -> Any:
 
 
 def main(arguments: Sequence[str] | None = None) -> int:
-    """``aws`` inside the workbench shell (``python -m labtui.account.awscli_bridge``).
+    """``aws`` inside the workbench shell (``python -m labtui.account.awscli_bridge``): the
+    shell's environment names the sandbox (aws_access.sandbox_environment); the argv gets
+    what every CLI call gets (explicit endpoint and region, v2 flags dropped)."""
+    import sys
 
-    The shell's environment already holds the sandbox's endpoint, region and fake keys
-    (and no AWS_* of the machine); this adds what `labtui aws` adds: v2 flags accepted,
-    and the endpoint passed explicitly (CLI v1 pins SQS's endpoint otherwise)."""
     arguments = list(sys.argv[1:] if arguments is None else arguments)
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    wants_endpoint = not any(a in ("help", "configure", "--version") for a in arguments[:2])
-    if endpoint and wants_endpoint and arguments and not any(
-        a == "--endpoint-url" or a.startswith("--endpoint-url=") for a in arguments
-    ):
-        arguments += ["--endpoint-url", endpoint]
+    target = SandboxTarget.from_env(os.environ)
     os.environ.setdefault("AWS_PAGER", "")
     try:
-        return int(awscli_driver().main(v1_arguments(arguments)))
+        return int(awscli_driver().main(cli_arguments(arguments, target)))
     except KeyboardInterrupt:  # Ctrl-C in the shell: a quiet stop, as the real CLI does
         return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

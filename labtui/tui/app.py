@@ -285,11 +285,6 @@ class LabApp(App[int]):
         elif self.resume_on_start:
             self.call_after_refresh(self.resume_where_left, point)
 
-    def on_unmount(self) -> None:
-        for session in self.shell_sessions.values():  # their whole process groups
-            session.close()
-        self.shell_sessions.clear()
-
     def resume_where_left(self, point: dict[str, Any] | None = None) -> None:
         point = self.resume_point() if point is None else point
         target = point.get("target")
@@ -366,6 +361,9 @@ class LabApp(App[int]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        for session in self.shell_sessions.values():  # their whole process groups
+            session.close()
+        self.shell_sessions.clear()
         if self._resuming and self._exception is None:  # a clean exit
             self._resuming = False
             resume_guard.finish(self.store, self.learner_id)

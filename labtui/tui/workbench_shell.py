@@ -6,8 +6,8 @@ config files. A small ``bin`` directory goes first on PATH:
 
 - ``aws``: the bundled AWS CLI against the sandbox, v2 flags accepted
   (``python -m labtui.account.awscli_bridge``);
-- ``labtui``: this labtui; ``labtui aws ...`` is the ``aws`` above, so the exercise
-  READMEs' commands reach the same account the workbench shows.
+- ``labtui``: this labtui, whatever PATH the learner has; ``labtui aws ...`` reaches the
+  account the workbench shows, because the environment names its sandbox.
 
 bash gets an rc file that sources the learner's ``~/.bashrc`` first, then puts that PATH
 back in front, keeps the history per exercise (written after every command, so a crash
@@ -57,12 +57,8 @@ def write_wrappers(bin_dir: Path, python: str = sys.executable) -> None:
     quoted = shlex.quote(python)
     scripts = {
         "aws": f'#!/bin/sh\nexec {quoted} -m labtui.account.awscli_bridge "$@"\n',
-        "labtui": (
-            "#!/bin/sh\n"
-            "# labtui aws ...: the workbench's own sandbox account (the aws beside this file)\n"
-            'if [ "$1" = aws ]; then shift; exec "$(dirname "$0")/aws" "$@"; fi\n'
-            f'exec {quoted} -m labtui "$@"\n'
-        ),
+        # this labtui (`labtui aws` uses the sandbox LABTUI_SANDBOX_ENDPOINT names)
+        "labtui": f'#!/bin/sh\nexec {quoted} -m labtui "$@"\n',
     }
     for name, text in scripts.items():
         path = bin_dir / name

@@ -13,7 +13,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 
 PROMPT_MARK = "(sandbox) "
 # Bounds, not timing assertions: a command that never returns fails the test at the bound.
-COMMAND_BOUND_S = 40.0
+COMMAND_BOUND_S = 180.0
 
 
 async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_S,
