@@ -116,7 +116,8 @@ class LiveQuizScreen(LabScreen):
 class ClassroomLabApp(LabApp):
     """The lab, plus a poll of the room (announcements, quiz, pacing, heartbeat)."""
 
-    BINDINGS = [Binding("f6", "rejoin_quiz", "Live quiz", show=False)]
+    BINDINGS = [Binding("f6", "rejoin_quiz", "Live quiz", show=False),
+                Binding("f7", "announcement_history", "Announcements", show=False)]
 
     def __init__(self, *args: Any, classroom: LiveClassroomPort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,6 +127,7 @@ class ClassroomLabApp(LabApp):
         self._ended = False
         self._polls = 0
         self._quiz: dict[str, Any] | None = None  # the running live quiz, to go back into
+        self.announcement_history: list[str] = []  # every announcement, for F7
         self._undelivered = 0
 
     def on_mount(self) -> None:
@@ -152,8 +154,15 @@ class ClassroomLabApp(LabApp):
                 self.announce("Everything you sent has reached the room.")
         title = self.summary.title
         self.sub_title = f"{title} · not yet delivered ({undelivered})" if undelivered else title
-        for text in news.announcements:
-            self.announce(f"Instructor: {text}")
+        first_news = not self.announcement_history
+        self.announcement_history += list(news.announcements)
+        if first_news and len(news.announcements) > 1:
+            # a late joiner: the latest one, and the rest on request (not a burst of toasts)
+            self.announce(f"Instructor: {news.announcements[-1]}")
+            self.announce(f"{len(news.announcements) - 1} earlier announcement(s): press F7.")
+        else:
+            for text in news.announcements:
+                self.announce(f"Instructor: {text}")
         if news.ended and not self._ended:
             self._ended = True
             self.announce("The session has ended; your work stays saved.", severity="warning")
@@ -183,6 +192,14 @@ class ClassroomLabApp(LabApp):
             return False
         self.push_screen(LiveQuizScreen(quiz["id"], quiz["module_id"], questions))
         return True
+
+    def action_announcement_history(self) -> None:
+        """Every announcement of the session so far, oldest first."""
+        if not self.announcement_history:
+            self.announce("No announcements yet.")
+            return
+        self.announce("Announcements:\n" + "\n".join(
+            f"{n}. {text}" for n, text in enumerate(self.announcement_history, start=1)))
 
     def action_rejoin_quiz(self) -> None:
         """Back into the running live quiz (its unanswered questions) after leaving it."""

@@ -23,7 +23,7 @@ class FakeRoom:
 
     def __init__(self, quiz_questions: list[str]) -> None:
         self.unlocked = {MODULE}
-        self.pending_announcements = ["Welcome to the lab"]
+        self.pending_announcements = ["Lab opens at 9", "Welcome to the lab"]
         self.quiz: dict[str, Any] | None = {
             "id": 7, "module_id": MODULE, "answered": [],
             "questions": [{"id": q} for q in quiz_questions]}
@@ -71,7 +71,10 @@ async def test_pacing_announcements_and_a_live_quiz(
                                learner_id="classroom-st-test", background_load=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, LiveQuizScreen), "the live quiz")
+        # a late joiner gets the latest announcement and the rest on F7, not a burst
         assert "Instructor: Welcome to the lab" in app.announcements
+        assert "Instructor: Lab opens at 9" not in app.announcements
+        assert "1 earlier announcement(s): press F7." in app.announcements
         assert room.heartbeats and room.heartbeats[0] == "home"
         from textual.widgets import OptionList
 
@@ -80,13 +83,21 @@ async def test_pacing_announcements_and_a_live_quiz(
             # keys go to the focused widget: wait until this question's options have focus
             await _until(
                 pilot,
-                lambda i=index: isinstance(app.focused, OptionList)
+                lambda: isinstance(app.focused, OptionList)
                 and app.focused.highlighted in (None, 0)
-                and getattr(app.screen, "index", i) == i,
+                and getattr(app.screen, "index", -1) == 0,
                 "the options to take focus",
             )
             await pilot.press("down", "enter")  # the second option of each question
             await _until(pilot, lambda n=answered: len(room.answers) == n + 1, "the answer")
+            if index == 0:  # the student leaves the running quiz, then comes back (F6)
+                room.quiz["answered"] = [singles[0]]  # type: ignore[index]
+                await pilot.press("escape")
+                await _until(pilot, lambda: not isinstance(app.screen, LiveQuizScreen),
+                             "leaving the quiz")
+                await pilot.press("f6")
+                await _until(pilot, lambda: isinstance(app.screen, LiveQuizScreen),
+                             "back in the quiz")
         assert [(q, a) for _, q, a in room.answers] == [(singles[0], "B"), (singles[1], "B")]
         assert all(quiz_id == 7 for quiz_id, _, _ in room.answers)
         await pilot.press("escape")
@@ -105,4 +116,7 @@ async def test_pacing_announcements_and_a_live_quiz(
         assert statuses["function-configuration"] is not Status.LOCKED
         # the same quiz is not pushed again
         assert not isinstance(app.screen, LiveQuizScreen)
+        await pilot.press("f7")
+        await _until(pilot, lambda: any(a.startswith("Announcements:\n1. Lab opens at 9")
+                                        for a in app.announcements), "the history")
     store.close()
