@@ -83,6 +83,21 @@ def event_invoke_config(ctx: GradingContext, function: str, qualifier: str | Non
     return result
 
 
+def async_settings(document: dict[str, Any] | None) -> tuple[int, int, str]:
+    """(retries, event age, text) an event invoke config means: a setting left out is its
+    default (R-3.2, R-3.4), and the text says so instead of showing None."""
+    from labtui import facts
+
+    document = document or {}
+    raw_retries = document.get("MaximumRetryAttempts")
+    raw_age = document.get("MaximumEventAgeInSeconds")
+    retries = facts.ASYNC_MAX_RETRIES_DEFAULT if raw_retries is None else int(raw_retries)
+    age = facts.ASYNC_MAX_EVENT_AGE_DEFAULT_S if raw_age is None else int(raw_age)
+    text = (f"MaximumRetryAttempts {retries}{' (not set: the default)' if raw_retries is None else ''}, "
+            f"MaximumEventAgeInSeconds {age}{' (not set: the default)' if raw_age is None else ''}")
+    return retries, age, text
+
+
 def reserved_concurrency(ctx: GradingContext, function: str) -> int | None:
     response = _try(ctx.aws("lambda").get_function_concurrency, FunctionName=function)
     if not response:

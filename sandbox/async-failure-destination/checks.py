@@ -55,18 +55,21 @@ def c1(ctx: GradingContext) -> CheckResult:
 
 
 def c2(ctx: GradingContext) -> CheckResult:
-    # retries 0-2, R-3.4 event age 60-21600 s.
+    # retries 0-2, R-3.4 event age 60-21600 s; a setting left out is its default.
     config = _config(ctx)
-    retries = (config or {}).get("MaximumRetryAttempts")
-    age = (config or {}).get("MaximumEventAgeInSeconds")
-    actual = (f"MaximumRetryAttempts {retries}, MaximumEventAgeInSeconds {age}" if config
-              else "no event invoke config (defaults: 2 retries, 21600 s)")
+    retries, age, shown = state.async_settings(config)
+    actual = shown if config else f"no event invoke config: {shown}"
+    wrong = []
+    if retries != 2:
+        wrong.append(f"--maximum-retry-attempts 2 (it is {retries})")
+    if age != 3600:
+        wrong.append(f"--maximum-event-age-in-seconds 3600, one hour (it is {age} s)")
     return ctx.result(
-        "c2", retries == 2 and age == 3600,
+        "c2", not wrong,
         expected="MaximumRetryAttempts 2, MaximumEventAgeInSeconds 3600",
         actual=actual,
-        hint="Both are options of put-function-event-invoke-config: --maximum-retry-attempts 2 "
-             "--maximum-event-age-in-seconds 3600 (one hour).",
+        hint="Set " + " and ".join(wrong) + " with put-function-event-invoke-config (or "
+             "update-function-event-invoke-config).",
     )
 
 

@@ -2,7 +2,9 @@
 duplicate deliveries (R-3.1) through the sandbox runner; the checks count the messages it
 puts on customer-notifications and the items in processed-events (R-12.1).
 
-c1 spaces the three deliveries out, as AWS does (a retry comes about a minute later);
+Events are generated from the grading seed (ids, order, customer, extra fields). c1 spaces
+two to four deliveries of one event out, as AWS does (a retry comes about a minute later), then
+sends another event for the same order, which must be sent too;
 c2 delivers two copies together in two warm environments while the sandbox's DynamoDB
 lets concurrent readers meet before answering (the worst interleaving, made certain) and
 keeps conditional writes atomic; c3 makes writes to processed-events fail with a
@@ -13,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from labtui.grading import iam_checks
+from labtui.grading import cases, iam_checks
 from labtui.grading.context import GradingContext
 from labtui.grading.idempotency_checks import (
     atomic_writes,
@@ -34,11 +36,30 @@ QUEUE = "customer-notifications"
 TABLE = "processed-events"
 
 
-def _event(event_id: str, order: str) -> dict[str, Any]:
-    # A fresh id per grading run: a live account may hold ids from the learner's own tests.
-    event_id = f"{event_id}-{uuid.uuid4().hex[:8]}"
-    return {"eventId": event_id, "orderId": order, "customer": "dana@example.com",
-            "detail-type": "OrderShipped"}
+def _event(ctx: GradingContext, name: str, order: str | None = None) -> dict[str, Any]:
+    """A generated event (ids, order, customer and shape from the grading seed). A fresh
+    suffix per grading run: a live account may hold ids from the learner's own tests."""
+    rng = ctx.cases(f"event {name}")
+    event_id = f"evt-{rng.randint(10_000, 99_999)}-{uuid.uuid4().hex[:8]}"
+    event: dict[str, Any] = {
+        "eventId": event_id,
+        "orderId": order or f"o-{rng.randint(10_000, 99_999)}",
+        "customer": f"{cases.word(rng, rng.randint(3, 8))}@{rng.choice(_DOMAINS)}",
+        "detail-type": rng.choice(["OrderShipped", "OrderShipped", "OrderDelayed"]),
+    }
+    if rng.random() < 0.5:  # shapes vary: fields a handler must simply ignore
+        event["source"] = "shop.orders"
+        event["time"] = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00Z"
+    return event
+
+
+_DOMAINS = ("example.com", "example.org", "mail.example.net")
+
+
+def _keys(ctx: GradingContext) -> set[str]:
+    """Every eventId recorded in processed-events (the evidence for c1's hint)."""
+    items = ctx.aws("dynamodb").scan(TableName=TABLE).get("Items", [])
+    return {str(next(iter(item.get("eventId", {"S": "?"}).values()))) for item in items}
 
 
 def _counts(ctx: GradingContext) -> tuple[int, int]:
@@ -68,23 +89,31 @@ def _missing(ctx: GradingContext, check_id: str, expected: str) -> CheckResult |
 
 def c1(ctx: GradingContext) -> CheckResult:
     # R-12.1: the key comes from the event; R-3.1: a repeat arrives later (R-3.2 retry delay).
-    expected = "3 deliveries of one event -> 1 message, 1 item; every call succeeds"
+    copies = ctx.cases("c1 copies").randint(2, 4)
+    expected = (f"{copies} deliveries of one event -> 1 message, 1 item; another event for the "
+                "same order -> its own message; every call succeeds")
     if (missing := _missing(ctx, "c1", expected)) is not None:
         return missing
     sent_before, items_before = _counts(ctx)
-    event = _event("evt-1001", "o-1001")
+    keys_before = _keys(ctx)
+    event = _event(ctx, "c1")
+    other = _event(ctx, "c1 same order", order=event["orderId"])
     with recorded_operations(ctx, TABLE) as used:
         results = []
-        for _ in range(3):
+        for _ in range(copies):
             start_of_next_second()
             results.append(deliver(ctx, FUNCTION, event))
+        sent_mid = queue_depth(ctx, QUEUE)
+        results.append(deliver(ctx, FUNCTION, other))
     sent_after, items_after = _counts(ctx)
-    sent, items = sent_after - sent_before, items_after - items_before
-    actual = f"{sent} message(s) sent, {items} item(s) recorded"
+    sent, items = sent_mid - sent_before, items_after - items_before
+    other_sent = sent_after - sent_mid
+    actual = (f"{sent} message(s) sent for {copies} copies, {items_after - items_before} "
+              f"item(s) recorded; {other_sent} message(s) for the other event")
     if error := _errors(results):
         return ctx.result("c1", False, expected=expected, actual=f"{actual}; a call failed: "
-                          f"{error}", hint="Invoke notify-customer yourself with the event in "
-                          "the README and read the error.")
+                          f"{error}", hint="Invoke notify-customer yourself with an event like "
+                          "the README's and read the error.")
     statements = iam_checks.role_policy_statements(ctx, ROLE) or []
     table_arn = ctx.arn("dynamodb", f"table/{TABLE}")
     denied = sorted(a for a in used if not iam_checks.allowed(statements, a, table_arn))
@@ -94,15 +123,34 @@ def c1(ctx: GradingContext) -> CheckResult:
             actual=f"{actual}, but in AWS {', '.join(denied)} on {TABLE} would be denied",
             hint=f"The sandbox does not enforce IAM, AWS does: give {ROLE} "
                  f"{', '.join(denied)} on {table_arn} (aws iam put-role-policy).")
-    if sent == 1 and items == 1:
+    if sent == 1 and items == 2 and other_sent == 1:
         return ctx.result("c1", True, expected=expected, actual=actual)
-    if sent == 3 and items == 0:
-        hint = ("Every delivery sends. Record the event's id in processed-events before "
-                "sending, and skip the send when it is already there.")
-    else:
-        hint = ("Copies that arrive at different times must map to the same key. The key has to "
-                "come from the event (eventId), not from when or where it was processed.")
-    return ctx.result("c1", False, expected=expected, actual=actual, hint=hint)
+    new_keys = sorted(_keys(ctx) - keys_before)
+    return ctx.result("c1", False, expected=expected, actual=actual,
+                      hint=_c1_hint(event, other, sent, other_sent, copies, new_keys))
+
+
+def _c1_hint(event: dict[str, Any], other: dict[str, Any], sent: int, other_sent: int,
+             copies: int, keys: list[str]) -> str:
+    """What the deliveries showed, from the keys the handler recorded."""
+    event_id = event["eventId"]
+    if sent == 1 and other_sent == 0:
+        return (f"The other event ({other['eventId']}) for the same order {event['orderId']} "
+                "sent nothing: it was taken for a duplicate. The key must be the event's own "
+                "eventId, not the order or the customer.")
+    if not keys:
+        return ("Every delivery sends and nothing is recorded. Record the event's eventId in "
+                "processed-events before sending, and skip the send when it is already there.")
+    if event_id in keys and sent > 1:
+        return (f"The eventId {event_id} was recorded, yet {sent} of {copies} copies sent. "
+                "Recording is not enough: the put must be the test. Put it with "
+                "ConditionExpression='attribute_not_exists(eventId)' and send only when the "
+                "put succeeds (a ConditionalCheckFailedException means a copy already sent).")
+    shown = ", ".join(keys[:3]) + (" ..." if len(keys) > 3 else "")
+    return (f"processed-events got {len(keys)} key(s) for these deliveries ({shown}), not the "
+            f"event's eventId {event_id}. Copies that arrive at different times must map to "
+            "the same key: take it from the event (eventId), not from when or where it was "
+            "processed.")
 
 
 def c2(ctx: GradingContext) -> CheckResult:
@@ -111,9 +159,9 @@ def c2(ctx: GradingContext) -> CheckResult:
     if (missing := _missing(ctx, "c2", expected)) is not None:
         return missing
     # Two warm environments first, so the copies really run side by side.
-    deliver_together(ctx, FUNCTION, [_event("evt-warm-1", "o-1"), _event("evt-warm-2", "o-2")])
+    deliver_together(ctx, FUNCTION, [_event(ctx, "warm 1"), _event(ctx, "warm 2")])
     sent_before, _ = _counts(ctx)
-    event = _event("evt-2002", "o-2002")
+    event = _event(ctx, "c2")
     start_of_next_second()
     with interleaved_reads(ctx, TABLE, parties=2), atomic_writes(ctx):
         results = deliver_together(ctx, FUNCTION, [event, event])
@@ -141,7 +189,7 @@ def c3(ctx: GradingContext) -> CheckResult:
         return missing
     sent_before, _ = _counts(ctx)
     with failing_writes(ctx, TABLE) as refused:
-        result = deliver(ctx, FUNCTION, _event("evt-3003", "o-3003"))
+        result = deliver(ctx, FUNCTION, _event(ctx, "c3"))
     sent = queue_depth(ctx, QUEUE) - sent_before
     outcome = (f"the call failed ({_errors([result])})" if result.function_error
                else "the call succeeded")
