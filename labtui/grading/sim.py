@@ -114,13 +114,15 @@ def record_trace(ctx: GradingContext, sim: Any) -> None:
     ctx.trace.extend(trace_rows(sim))
 
 
-def new_simulation(ctx: GradingContext, seed: int = 7, **options: Any) -> Any:
+def new_simulation(ctx: GradingContext, seed: int | None = None, **options: Any) -> Any:
     """A virtual-clock simulation in the graded account's id and region; ``options`` override
-    :class:`~labtui.lambdasim.EngineOptions` conventions (e.g. ``stream_retry_delay_s``)."""
+    :class:`~labtui.lambdasim.EngineOptions` conventions (e.g. ``stream_retry_delay_s``).
+    Its randomness (retry jitter, routing) follows the grading run's seed unless a check
+    pins one."""
     from labtui.lambdasim import EngineOptions, Simulation
 
     return Simulation(
-        seed=seed,
+        seed=ctx.seed if seed is None else seed,
         options=EngineOptions(region=ctx.region, account_id=ctx.account_id, **options),
     )
 

@@ -15,8 +15,12 @@ from labtui.grading.sim import AccountHandler, async_config, new_simulation, rec
 FUNCTION = "order-processor"
 ROLE = "order-processor-role"
 QUEUE = "order-failures"
-CORRUPT = {"Records": [{"eventSource": "aws:s3", "s3": {
-    "bucket": {"name": "incoming-orders"}, "object": {"key": "orders/2025-11-25.corrupt"}}}]}
+def _corrupt(ctx: GradingContext) -> dict[str, Any]:
+    """A corrupt order file's S3 event, its name generated from the grading seed."""
+    rng = ctx.cases("corrupt event")
+    key = f"orders/2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}-{rng.randint(1, 999)}.corrupt"
+    return {"Records": [{"eventSource": "aws:s3", "s3": {
+        "bucket": {"name": "incoming-orders"}, "object": {"key": key}}}]}
 
 
 def _config(ctx: GradingContext) -> dict[str, Any] | None:
@@ -105,7 +109,7 @@ def _run(ctx: GradingContext) -> Any:
     dead_letter = (config.get("DeadLetterConfig") or {}).get("TargetArn")
     if dead_letter:
         sim.set_dead_letter(FUNCTION, dead_letter)
-    event = sim.invoke_async(FUNCTION, CORRUPT, at=0.0)
+    event = sim.invoke_async(FUNCTION, _corrupt(ctx), at=0.0)
     sim.run()
     record_trace(ctx, sim)
     return event, list(sim.deliveries)

@@ -3,9 +3,10 @@ invoke of lab-hello:prod through the sandbox gateway (the learner's own handler 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from labtui.grading import state
+from labtui.grading import cases, state
 from labtui.grading.context import GradingContext
 from labtui.grading.invoke import invoke_function
 from labtui.grading.results import CheckResult
@@ -116,26 +117,27 @@ def c5(ctx: GradingContext) -> CheckResult:
 
 def c6(ctx: GradingContext) -> CheckResult:
     # R-6.3: the handler reads memory_limit_in_mb and get_remaining_time_in_millis().
-    expected = 'message "hello, Vinod", memory_mb 512, 0 < remaining_ms <= 10000'
+    name = _name(ctx)
+    expected = f'message "hello, {name}", memory_mb 512, 0 < remaining_ms <= 10000'
     if state.alias(ctx, FUNCTION, "prod") is None:
         return ctx.result("c6", False, expected=expected, actual="lab-hello:prod does not exist",
                           hint="Create the alias prod first (check c5).")
-    outcome = invoke_function(ctx, FUNCTION, {"name": "Vinod"}, qualifier="prod")
+    outcome = invoke_function(ctx, FUNCTION, {"name": name}, qualifier="prod")
     if outcome.function_error:
         return ctx.result("c6", False, expected=expected,
                           actual=f"the handler failed: {outcome.error_summary}",
                           hint="Invoke it yourself and read the error: labtui aws lambda invoke "
-                               "--function-name lab-hello:prod --payload '{\"name\": \"Vinod\"}' "
-                               "out.json")
+                               f"--function-name lab-hello:prod --payload "
+                               f"'{json.dumps({'name': name})}' out.json")
     body = outcome.body if isinstance(outcome.body, dict) else {}
     remaining = body.get("remaining_ms")
     actual = (f"message {body.get('message')!r}, memory_mb {body.get('memory_mb')!r}, "
               f"remaining_ms {remaining!r}")
-    ok = (body.get("message") == "hello, Vinod" and body.get("memory_mb") == 512
+    ok = (body.get("message") == f"hello, {name}" and body.get("memory_mb") == 512
           and isinstance(remaining, int) and 0 < remaining <= 10_000)
-    if body.get("message") != "hello, Vinod":
-        hint = ('Return exactly "hello, " + the name from the event (note the comma), under the '
-                'key "message".')
+    if body.get("message") != f"hello, {name}":
+        hint = (f'The event said "name": {json.dumps(name)}. Return exactly "hello, " + the '
+                'name from the event (note the comma), under the key "message".')
     elif body.get("memory_mb") != 512:
         running = state.function_config(ctx, FUNCTION, outcome.executed_version) or {}
         if running.get("MemorySize") != 512:
@@ -148,3 +150,11 @@ def c6(ctx: GradingContext) -> CheckResult:
         hint = ("remaining_ms must come from context.get_remaining_time_in_millis(), called "
                 "inside the handler; it counts down from the 10 s timeout.")
     return ctx.result("c6", ok, expected=expected, actual=actual, hint=hint)
+
+
+def _name(ctx: GradingContext) -> str:
+    """The name c6 sends, generated from the grading seed (never the README's example)."""
+    rng = ctx.cases("name")
+    first = rng.choice(["Amara", "Bo", "Chidi", "Dana", "Elif", "Farid", "Grete", "Hana",
+                        "Iñaki", "Jun", "Kofi", "Lena", "Mateo", "Noor", "Olu", "Priya"])
+    return first if rng.random() < 0.7 else f"{first} {cases.word(rng, 5).title()}"

@@ -1,12 +1,14 @@
 """Checks for layer-share: the published common-utils versions and their files (what
 Lambda extracts under /opt, R-1.5), the layer version each function references, and a
-real invocation of both functions through the sandbox, whose runner puts attached layers
+real invocation of both functions (with amounts generated from the grading seed) through
+the sandbox, whose runner puts attached layers
 on Python's path after the function's own package, as /opt/python comes after /var/task."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from labtui.grading import cases
 from labtui.grading.context import GradingContext
 from labtui.grading.invoke import invoke_function
 from labtui.grading.layer_checks import (
@@ -20,13 +22,34 @@ from labtui.grading.results import CheckResult
 LAYER = "common-utils"
 FUNCTIONS = ("orders-api", "invoice-worker")
 PACKAGE = "python/common_utils/__init__.py"
-CALLS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "orders-api": ({"orderId": "o-7", "cents": 1005},
-                   {"orderId": "o-7", "total": "10.05 EUR", "utils_version": "1.1"}),
-    "invoice-worker": ({"invoiceId": "inv-3", "lines": [1005, 250, 99]},
-                       {"invoiceId": "inv-3", "lines": ["10.05 EUR", "2.50 EUR", "0.99 EUR"],
-                        "utils_version": "1.1"}),
-}
+UTILS_VERSION = "1.1"  # the maintained common_utils
+
+
+def _euros(cents: int) -> str:
+    """The maintained format_cents (1.0 printed 10.05 as "10.5 EUR")."""
+    return f"{cents // 100}.{cents % 100:02d} EUR"
+
+
+def _calls(ctx: GradingContext) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """One call per function, generated from the grading seed; amounts always include a
+    single-digit cent part (x.05), which the old 1.0 printed wrongly, and a trailing zero."""
+    rng = ctx.cases("calls")
+    order_id = cases.unique_ids(rng, "o-", 1)[0]
+    invoice_id = cases.unique_ids(rng, "inv-", 1)[0]
+    cents = rng.randint(1, 999) * 100 + rng.randint(1, 9)
+    lines = [rng.randint(1, 99_999) for _ in range(rng.randint(2, 5))]
+    # Cent parts that formatting gets wrong: one digit (x.05) and a trailing zero (x.50).
+    lines[0] = rng.randint(0, 99) * 100 + rng.randint(1, 9)
+    lines[1] = rng.randint(0, 99) * 100 + 10 * rng.randint(1, 9)
+    rng.shuffle(lines)
+    return {
+        "orders-api": ({"orderId": order_id, "cents": cents},
+                       {"orderId": order_id, "total": _euros(cents),
+                        "utils_version": UTILS_VERSION}),
+        "invoice-worker": ({"invoiceId": invoice_id, "lines": lines},
+                           {"invoiceId": invoice_id, "lines": [_euros(c) for c in lines],
+                            "utils_version": UTILS_VERSION}),
+    }
 
 
 def _common_utils_arns(ctx: GradingContext, function: str) -> list[str]:
@@ -77,10 +100,13 @@ def c2(ctx: GradingContext) -> CheckResult:
 
 def c3(ctx: GradingContext) -> CheckResult:
     # R-1.5: the function's package comes first on the path; the layer must supply the module.
-    expected = "orders-api -> 10.05 EUR, invoice-worker -> 10.05/2.50/0.99 EUR, common_utils 1.1"
+    calls = _calls(ctx)
+    expected = (f"orders-api -> {calls['orders-api'][1]['total']}, invoice-worker -> "
+                f"{'/'.join(calls['invoice-worker'][1]['lines'])}, common_utils "
+                f"{UTILS_VERSION}")
     problems: list[str] = []
     versions_seen: list[str] = []
-    for name, (event, wanted) in CALLS.items():
+    for name, (event, wanted) in calls.items():
         outcome = invoke_function(ctx, name, event)
         if outcome.function_error:
             problems.append(f"{name} failed: {outcome.error_summary[:160]}")
@@ -88,7 +114,7 @@ def c3(ctx: GradingContext) -> CheckResult:
         body = outcome.body if isinstance(outcome.body, dict) else {}
         versions_seen.append(str(body.get("utils_version")))
         if body != wanted:
-            problems.append(f"{name} answered {body}")
+            problems.append(f"{name} answered {body} to {event}")
     if not problems:
         return ctx.result("c3", True, expected=expected,
                           actual="both answers right, common_utils 1.1 from the layer")
@@ -99,6 +125,11 @@ def c3(ctx: GradingContext) -> CheckResult:
         hint = ("The old bundled common_utils 1.0 still answers: the function's own package comes "
                 "before /opt/python on Python's path. Deploy each handler without its "
                 "common_utils folder.")
+    elif versions_seen and set(versions_seen) == {UTILS_VERSION}:
+        hint = ("Both functions run common_utils 1.1 from the layer, yet an answer is wrong: the "
+                "shared code itself formats amounts wrongly. Every amount is "
+                "<cents // 100>.<cents % 100, two digits> EUR (1005 -> 10.05 EUR, "
+                "250 -> 2.50 EUR).")
     else:
         hint = "Attach the common-utils layer to both functions and deploy only app.py."
     return ctx.result("c3", False, expected=expected, actual="; ".join(problems), hint=hint)

@@ -73,13 +73,27 @@ def _findings(ctx: GradingContext) -> Findings:
         "findings", lambda: findings(parse((ctx.pack_dir / LOG).read_text(encoding="utf-8"))))
 
 
-def _integer(value: Any) -> int | None:
+def _number(value: Any) -> float | None:
+    """The learner's number as written (``45``, ``"45.6"``, ``"45 MB"``), never rounded."""
     if isinstance(value, bool):
         return None
     try:
-        return int(float(str(value).strip().removesuffix("MB").strip()))
+        return float(str(value).strip().removesuffix("MB").strip())
     except ValueError:
         return None
+
+
+def _integer(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _shown(value: Any) -> str:
+    """A value as the learner wrote it (17.6 stays 17.6)."""
+    number = _number(value)
+    if number is None:
+        return repr(value)
+    return f"{number:g}"
 
 
 def c1(ctx: GradingContext) -> CheckResult:
@@ -102,10 +116,10 @@ def c2(ctx: GradingContext) -> CheckResult:
     # R-6.5: Max Memory Used is the environment's peak; headroom = Memory Size - the peak.
     found = _findings(ctx)
     raw = ctx.answer("headroom_mb")
-    given = ({_integer(k): _integer(v) for k, v in raw.items()} if isinstance(raw, dict) else {})
-    actual = ("headroom_mb: " + ", ".join(f"{k}: {v}" for k, v in given.items())
-              if given else f"headroom_mb: {raw!r}")
-    ok = all(given.get(size) is not None and abs(int(given[size] or 0) - headroom) <= 1
+    given = ({_integer(k): _number(v) for k, v in raw.items()} if isinstance(raw, dict) else {})
+    actual = ("headroom_mb: " + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in raw.items())
+              if isinstance(raw, dict) and raw else f"headroom_mb: {raw!r}")
+    ok = all(given.get(size) is not None and abs(float(given[size] or 0) - headroom) <= 1
              for size, headroom in found.headroom_mb.items())
     expected = ("headroom_mb: " + ", ".join(f"{s}: {h}" for s, h in found.headroom_mb.items())
                 if ok else "headroom_mb: for " + ", ".join(map(str, found.headroom_mb))
@@ -126,11 +140,12 @@ def c3(ctx: GradingContext) -> CheckResult:
     expected = (f"right_size_mb: {found.right_size_mb}" if ok else
                 f"right_size_mb: the size with the fewest GB-seconds per call among those whose "
                 f"peak leaves at least {HEADROOM_MIN:.0%} free")
-    actual = f"right_size_mb: {ctx.answer('right_size_mb')}"
-    if answer is not None and answer not in found.fits:
-        hint = (f"{answer} MB is cheap per call but its peak leaves less than "
-                f"{HEADROOM_MIN:.0%} of the memory free: a larger invoice ends in "
-                "'signal: killed'. Exclude it first, then compare the rest.")
+    actual = f"right_size_mb: {_shown(ctx.answer('right_size_mb'))}"
+    if answer is not None and answer in found.headroom_mb and answer not in found.fits:
+        free = found.headroom_mb[answer]
+        hint = (f"{answer} MB is cheap per call but its peak leaves only {free} MB free "
+                f"({free / answer:.1%}), less than {HEADROOM_MIN:.0%} of the memory: a larger "
+                "invoice ends in 'signal: killed'. Exclude it first, then compare the rest.")
     else:
         hint = ("Per size: average GB-seconds per call = Memory Size/1024 x average Billed "
                 "Duration/1000 (Billed Duration already includes Init on cold starts). Choose the "

@@ -1,5 +1,6 @@
 """Checks for s3-trigger-no-recursion: uploads-bucket's notification filter (R-4.14), then
-one upload of uploads/cat.jpg whose notification chain is followed hop by hop, running
+one upload of a generated .jpg under uploads/ (name, folder and bytes from the grading
+seed) whose notification chain is followed hop by hop, running
 thumbnailer's deployed code for each notification its own writes would fire, up to the
 recursion limit (R-4.15); and the resource-policy statement S3 relies on, evaluated for
 the right and for foreign buckets/accounts (R-8.3)."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from labtui import facts
-from labtui.grading import iam_checks
+from labtui.grading import cases, iam_checks
 from labtui.grading.context import GradingContext
 from labtui.grading.results import CheckResult
 from labtui.grading.s3_checks import (
@@ -23,8 +24,19 @@ from labtui.grading.s3_checks import (
 
 FUNCTION = "thumbnailer"
 BUCKET = "uploads-bucket"
-UPLOAD = "uploads/cat.jpg"
-IMAGE = b"\xff\xd8\xff\xe0 fake JPEG data for the lab: a cat, sitting" + bytes(range(64))
+IMAGE_HEADER = b"\xff\xd8\xff\xe0"  # a JPEG's first bytes; the rest is generated
+
+
+def _upload(ctx: GradingContext) -> tuple[str, bytes]:
+    """The uploaded object, generated from the grading seed: a .jpg under uploads/ (maybe in
+    a subfolder, maybe with a space, which the S3 event URL-encodes) and its bytes."""
+    rng = ctx.cases("upload")
+    name = cases.word(rng, rng.randint(3, 8))
+    if rng.random() < 0.4:
+        name += f" {rng.randint(1, 99)}"
+    folder = rng.choice(["", "", f"{rng.randint(2020, 2026)}/", f"{cases.word(rng, 4)}/"])
+    image = IMAGE_HEADER + bytes(rng.randrange(256) for _ in range(rng.randint(64, 512)))
+    return f"uploads/{folder}{name}.jpg", image
 
 
 def _mine(ctx: GradingContext) -> list[dict[str, Any]]:
@@ -39,13 +51,15 @@ def _describe(config: dict[str, Any]) -> str:
 
 
 def _chain(ctx: GradingContext) -> ChainRun:
-    run: ChainRun = ctx.once("chain", lambda: follow_upload(ctx, BUCKET, UPLOAD, IMAGE))
+    key, image = _upload(ctx)
+    run: ChainRun = ctx.once("chain", lambda: follow_upload(ctx, BUCKET, key, image))
     return run
 
 
 def c1(ctx: GradingContext) -> CheckResult:
     # R-4.14: notifications can be filtered by key prefix and suffix.
-    expected = f"every notification to {FUNCTION} filters on suffix .jpg and fires for {UPLOAD}"
+    upload, _image = _upload(ctx)
+    expected = f"every notification to {FUNCTION} filters on suffix .jpg and fires for {upload}"
     configs = _mine(ctx)
     if not configs:
         return ctx.result("c1", False, expected=expected,
@@ -54,12 +68,12 @@ def c1(ctx: GradingContext) -> CheckResult:
                                "(aws s3api put-bucket-notification-configuration).")
     actual = "; ".join(_describe(c) for c in configs)
     unfiltered = [c for c in configs if filter_rules(c).get("suffix", "") != ".jpg"]
-    fires = any(matches(c, "ObjectCreated:Put", UPLOAD) for c in configs)
+    fires = any(matches(c, "ObjectCreated:Put", upload) for c in configs)
     if unfiltered:
         hint = ("A notification without a .jpg suffix filter fires for every object, the "
                 "thumbnails included. Replace the configuration with a filtered one.")
     else:
-        hint = f"The filter must still let {UPLOAD} through (prefix uploads/, suffix .jpg)."
+        hint = f"The filter must still let {upload} through (prefix uploads/, suffix .jpg)."
     return ctx.result("c1", not unfiltered and fires, expected=expected, actual=actual,
                       hint=hint)
 
@@ -70,13 +84,17 @@ def c2(ctx: GradingContext) -> CheckResult:
     run = _chain(ctx)
     if not run.hops:
         return ctx.result("c2", False, expected=expected,
-                          actual=f"uploading {UPLOAD} did not invoke {FUNCTION}",
-                          hint="The notification must fire for uploads/cat.jpg (check c1).")
+                          actual=f"uploading {run.upload[1]} did not invoke {FUNCTION}",
+                          hint="The notification must fire for every .jpg under uploads/ "
+                               "(check c1).")
     first = run.hops[0]
     if first.error:
         return ctx.result("c2", False, expected=expected,
                           actual=f"{FUNCTION} failed: {first.error[:200]}",
-                          hint="Invoke thumbnailer with an S3 test event and read the error.")
+                          hint=f"thumbnailer failed on the upload {run.upload[1]!r}. S3's event "
+                               "names the bucket and the key of the new object (the key "
+                               "URL-encoded: urllib.parse.unquote_plus); invoke thumbnailer "
+                               "with an S3 test event for that key and read the error.")
     if not first.outputs:
         return ctx.result("c2", False, expected=expected,
                           actual="the first run wrote no thumbnail",
@@ -98,7 +116,8 @@ def c2(ctx: GradingContext) -> CheckResult:
 
 def c3(ctx: GradingContext) -> CheckResult:
     # R-4.15: loop detection stops a chain only after ~16 invocations.
-    expected = f"uploading {UPLOAD}: 1 invocation of {FUNCTION}, 1 object written"
+    upload, _image = _upload(ctx)
+    expected = f"uploading {upload}: 1 invocation of {FUNCTION}, 1 object written"
     run = _chain(ctx)
     outputs = run.outputs
     actual = (f"{run.invocations} invocation(s), {len(outputs)} object(s) written"

@@ -1,6 +1,7 @@
 """Checks for secrets-not-env: billing-sync's environment holds no credential (R-8.6), the
 secret exists and only it is readable by the role (R-8.5), and the deployed code, run for
-1 cold + 5 warm calls in one execution environment, fetches it once (R-6.2, R-8.6).
+1 cold call and a generated number of warm calls (from the grading seed) in one execution
+environment, fetches it once (R-6.2, R-8.6).
 
 Fetches are counted where they land: the sandbox's Secrets Manager, Parameter Store and
 KMS serve them, and every GetSecretValue, GetParameter(s) or Decrypt request of the graded
@@ -24,7 +25,6 @@ FUNCTION = "billing-sync"
 ROLE = "billing-sync-role"
 SECRET = "prod/billing/db"
 PASSWORD = "Bl-7mqP2-vX9s-Q4za"  # the seeded DB_PASSWORD
-WARM_CALLS = 5
 _SECRET_NAMES = re.compile(r"PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL",
                            re.IGNORECASE)
 _REFERENCE_SUFFIX = re.compile(r"_(ID|ARN|NAME)$", re.IGNORECASE)
@@ -141,6 +141,10 @@ def c3(ctx: GradingContext) -> CheckResult:
     return ctx.result("c3", True, expected=expected, actual=f"{ROLE} may read {SECRET} only")
 
 
+def _warm_calls(ctx: GradingContext) -> int:
+    return ctx.cases("warm calls").randint(3, 8)
+
+
 def _fetch_run(ctx: GradingContext) -> tuple[Any, list[int]]:
     """Run the calls; ``marks[i]`` = secret fetches served so far after call i."""
     from moto.kms.models import KmsBackend
@@ -153,7 +157,9 @@ def _fetch_run(ctx: GradingContext) -> tuple[Any, list[int]]:
                (SimpleSystemManagerBackend, "get_parameters"),
                (KmsBackend, "decrypt")]
     marks: list[int] = []
-    events = [{"since": f"2025-11-{day:02d}"} for day in range(1, 2 + WARM_CALLS)]
+    rng = ctx.cases("calls")
+    events = [{"since": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
+              for _ in range(1 + _warm_calls(ctx))]
     with contextlib.ExitStack() as stack:
         counters = [stack.enter_context(count_backend_calls(ctx, cls, method))
                     for cls, method in sources]
@@ -165,7 +171,7 @@ def _fetch_run(ctx: GradingContext) -> tuple[Any, list[int]]:
 
 def c4(ctx: GradingContext) -> CheckResult:
     # R-8.6 + R-6.2: fetch at Init (or the first call), reuse on warm calls.
-    expected = f"1 secret fetch for 1 cold + {WARM_CALLS} warm calls; every call logs in"
+    expected = f"1 secret fetch for 1 cold + {_warm_calls(ctx)} warm calls; every call logs in"
     run, marks = ctx.once("fetch-run", lambda: _fetch_run(ctx))
     if run is None:
         return ctx.result("c4", False, expected=expected, actual=f"{FUNCTION} does not exist",

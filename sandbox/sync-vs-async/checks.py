@@ -76,7 +76,9 @@ def _run(ctx: GradingContext) -> Any:
                                   timeout_s=int(config["Timeout"]),
                                   behaviour=AccountHandler(ctx.account, FUNCTION)))
     sim.put_event_invoke_config(FUNCTION, async_config(state.event_invoke_config(ctx, FUNCTION)))
-    event = sim.invoke_async(FUNCTION, {"order_id": "o-2", "fail": True}, at=0.0)
+    rng = ctx.cases("failing event")
+    event = sim.invoke_async(FUNCTION, {"order_id": f"o-{rng.randint(1_000, 99_999)}",
+                                        "fail": True}, at=rng.uniform(0.0, 30.0))
     sim.run()
     record_trace(ctx, sim)
     return event

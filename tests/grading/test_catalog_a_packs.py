@@ -182,3 +182,22 @@ def test_egress_verdict_reads_real_ec2_state_and_names_it(sandbox: Any) -> None:
     ctx.cache.clear()
     assert reachability(ctx, "geo-lookup", AwsServiceTarget("s3")).reachable
     assert not reachability(ctx, "geo-lookup", InternetTarget("ipapi.example.com", 443)).reachable
+
+
+@pytest.mark.sandbox
+def test_forensics_shows_answers_as_written_and_the_free_share_with_its_decimal(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    from labtui.grading.service import grade
+
+    attempt = tmp_path / "attempt"
+    attempt.mkdir()
+    (attempt / "answers.yaml").write_text(
+        "cold_starts: 5\nheadroom_mb:\n  256: 17.6\n  512: 312\n  1024: 825\nright_size_mb: 256\n",
+        encoding="utf-8")
+    report = grade("report-line-forensics", solution_dir=attempt)
+    results = {r.id: r for r in report.results}
+    assert "256: 17.6" in results["c2"].actual  # as written, not cut to 17
+    assert not results["c2"].passed
+    # 256 MB peaks at 211 MB: 45 MB free is 17.6 %, shown with its decimal.
+    assert "45 MB free (17.6%)" in results["c3"].hint
