@@ -145,7 +145,8 @@ def test_no_secrets_of_the_lab(run: Any, monkeypatch: pytest.MonkeyPatch,
 def test_process_limit_holds_for_popen_and_posix_spawn(run: Any, how: str) -> None:
     environment = run("spawn_many")
     result = environment.invoke({"how": how}).json()
-    assert environment._process.enforces_tasks
+    if not environment._process.enforces_tasks:
+        pytest.skip("root without a writable cgroup: no process limit (README, The jail)")
     assert result["started"] < jail.DEFAULT_MAX_TASKS
     assert result["errno"] == errno.EAGAIN
 
