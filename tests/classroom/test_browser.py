@@ -110,5 +110,15 @@ async def test_a_student_in_the_browser_and_the_instructor_dashboard(
     assert "leaderboard" in (await browser.evaluate("document.body.innerText")).lower()
     dashboard_png = await browser.screenshot(out / "classroom-dashboard.png")
 
+    # a wrong (or rotated) token: the dashboard says so where the instructor can see it
+    await browser.evaluate("sessionStorage.clear(); true")
+    await browser.goto("about:blank")  # a fresh load (a changed #fragment alone is not one)
+    await browser.goto(f"{url}/dashboard#token=not-the-token")
+    await browser.wait_for("document.getElementById('login').hidden === false")
+    message = await browser.evaluate(
+        "(() => { const e = document.getElementById('login-message');"
+        " return e.offsetParent !== null ? e.textContent : 'hidden'; })()")
+    assert message == "That token was not accepted."
+
     for png in (student_png, dashboard_png):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
