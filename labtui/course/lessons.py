@@ -144,6 +144,8 @@ def render_facts(text: str) -> str:
 
 
 def display_markdown(body: str) -> str:
-    """The body as a reader sees it: facts rendered, anchors hidden."""
-    rendered = render_facts(body)
+    """The body as a reader sees it: facts rendered, anchors and run options hidden."""
+    from labtui.course.runnable import plain_fences
+
+    rendered = plain_fences(render_facts(body))
     return re.sub(r"^(#{1,6} .*?)\s*\{#[a-z0-9-]+\}\s*$", r"\1", rendered, flags=re.MULTILINE)

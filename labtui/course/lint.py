@@ -53,7 +53,24 @@ def lint_course(root: Path) -> list[Problem]:
     problems += _question_problems(course)
     problems += _exercise_problems(course)
     problems += _coverage_problems(course)
+    problems += _runnable_problems(course)
     return sorted(set(problems))
+
+
+def _runnable_problems(course: Course) -> list[Problem]:
+    """Malformed ``sh run`` info strings in lessons and exercise READMEs (runnable.py)."""
+    from labtui.course.runnable import runnable_blocks
+
+    paths = [m.lesson_path for m in course.modules]
+    paths += [pack.path / "README.md" for pack in course.exercises.values()]
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reports unreadable files
+        problems += runnable_blocks(path, text)[1]
+    return problems
 
 
 def _known_exercises(course: Course) -> set[str]:

@@ -155,3 +155,38 @@ def test_shipped_course_lints_clean() -> None:
     root = Path(__file__).resolve().parents[2]
     found = messages(root)
     assert found == [], "\n".join(found[:50])
+
+
+def test_run_block_info_strings_are_checked(course: Path) -> None:
+    lesson = next((course / "lessons").glob("01-*.md"))
+    lesson.write_text(lesson.read_text() + (
+        "\n```sh run\naws sts get-caller-identity\n```\n"
+        "\n```sh run expect-error=ResourceConflictException\naws lambda publish-version\n```\n"
+        "\n```python run\nprint(1)\n```\n"
+        "\n```bash run expect-eror=X\ntrue\n```\n"
+        "\n```sh run expect-error\nfalse\n```\n"
+    ))
+    found = [m for m in messages(course) if m.startswith(f"lessons/{lesson.name}:")]
+    assert any("'run' blocks are shell: write ```sh run, not ```python run" in m for m in found)
+    assert any("unknown run option 'expect-eror'" in m for m in found)
+    assert any("expect-error needs a value" in m for m in found)
+    assert len(found) == 3, found  # the two well-formed blocks are fine
+
+
+def test_runnable_blocks_are_read_in_order_with_their_options(tmp_path: Path) -> None:
+    from labtui.course.runnable import runnable_blocks
+
+    text = ("intro\n\n```sh run\nA=1\n```\n\n```bash\nnot run\n```\n\n"
+            "~~~bash run expect-error=NoSuchEntity\naws iam get-role --role-name x\n~~~\n")
+    blocks, problems = runnable_blocks(tmp_path / "x.md", text)
+    assert problems == []
+    assert [(b.line, b.code, b.expect_error) for b in blocks] == [
+        (3, "A=1\n", None), (11, "aws iam get-role --role-name x\n", "NoSuchEntity")]
+
+
+def test_readers_see_the_language_without_the_run_options() -> None:
+    from labtui.course.lessons import display_markdown
+
+    shown = display_markdown("```bash run expect-error=X\naws x\n```\n\n```json file=a.json\n{}\n```\n"
+                             "\n```python\nrun = 1\n```\n")
+    assert shown == "```bash\naws x\n```\n\n```json\n{}\n```\n\n```python\nrun = 1\n```\n"

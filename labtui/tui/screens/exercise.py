@@ -124,9 +124,11 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         yield from self.compose_footer()
 
     def _task_markdown(self) -> str:
+        from labtui.course.runnable import plain_fences
+
         readme = self.pack.path / "README.md"
         try:
-            task = readme.read_text(encoding="utf-8")
+            task = plain_fences(readme.read_text(encoding="utf-8"))
         except OSError:
             task = f"# {self.manifest.title}\n\n(The task text is missing.)"
         objectives = "\n".join(f"- {o}" for o in self.manifest.objectives)

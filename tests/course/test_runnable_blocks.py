@@ -1,0 +1,110 @@
+"""The commands lessons and exercise READMEs mark ``sh run`` work as written (issue #19).
+
+Each file's blocks run in order against a fresh sandbox account (for an exercise README:
+the exercise's seeded account, in a copy of its starter workspace); a failure names the
+file and line of the command that failed. Blocks marked ``expect-error=CODE`` must fail
+with that error. The format is in labtui/course/runnable.py and the README.
+"""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labtui.course.resolver import content_root
+from labtui.course.runnable import RunnableBlock, runnable_blocks
+
+from .block_runner import run_blocks
+
+ROOT = content_root()
+
+
+@cache
+def _blocks(path: Path) -> tuple[RunnableBlock, ...]:
+    blocks, problems = runnable_blocks(path, path.read_text(encoding="utf-8"))
+    assert not problems, problems
+    return tuple(blocks)
+
+
+def _files() -> list[Path]:
+    paths = sorted(ROOT.glob("lessons/*.md")) + sorted(ROOT.glob("sandbox/*/README.md"))
+    return [path for path in paths if _blocks(path)]
+
+
+def _account(path: Path, work: Path) -> Any:
+    from labtui.grading.sandbox import fresh_account, shared_sandbox
+
+    if path.name == "README.md":  # an exercise: its seeded account, its starter workspace
+        from labtui.course.loader import load_course
+
+        pack = load_course(ROOT).exercises[path.parent.name]
+        assert pack.manifest is not None
+        starter = path.parent / "starter"
+        if starter.is_dir():
+            shutil.copytree(starter, work, dirs_exist_ok=True)
+        return fresh_account(pack.manifest, pack.path, f"blocks-{path.parent.name}")
+    account = shared_sandbox().learner(f"blocks-{path.stem}")
+    account.wipe()
+    return account
+
+
+def test_the_walkthroughs_are_marked_runnable() -> None:
+    files = {str(f.relative_to(ROOT)) for f in _files()}
+    # lesson 01's walkthrough, lesson 06 (issue #19: its publish-version/create-alias),
+    # the first exercise's steps; more files join as their blocks are made runnable
+    assert {"lessons/01-lambda-fundamentals.md", "lessons/06-concurrency-scaling.md",
+            "sandbox/first-function/README.md"} <= files
+    assert any(b.expect_error for f in _files() for b in _blocks(f))
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_runnable_blocks_run_as_written(path: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    account = _account(path, work)
+    failures = run_blocks(list(_blocks(path)), account.env(), work, path.relative_to(ROOT))
+    assert not failures, "\n".join(str(f) for f in failures)
+
+
+@pytest.mark.sandbox
+def test_failures_name_the_line_and_expected_errors_are_asserted(tmp_path: Path) -> None:
+    from labtui.grading.sandbox import shared_sandbox
+
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```bash run\n"                                            # line 1
+        "NAME=from-block-one\n"
+        "```\n\n"
+        "```bash run\n"                                            # line 5
+        "echo \"$NAME\" > carried.txt\n"
+        "aws lambda get-function --function-name nope\n"          # line 7 fails
+        "echo never\n"
+        "```\n\n"
+        "```bash run expect-error=ResourceNotFoundException\n"    # line 11: fails as said
+        "labtui aws lambda get-function --function-name nope\n"
+        "```\n\n"
+        "```bash run expect-error=ResourceNotFoundException\n"    # line 15: succeeds
+        "true\n"
+        "```\n\n"
+        "```bash run expect-error=AccessDenied\n"                 # line 19: wrong error
+        "aws lambda get-function --function-name nope\n"
+        "```\n")
+    blocks, problems = runnable_blocks(page, page.read_text())
+    assert problems == [] and len(blocks) == 5
+    account = shared_sandbox().learner("blocks-selftest")
+    account.wipe()
+    work = tmp_path / "work"
+    work.mkdir()
+    failures = [str(f) for f in run_blocks(blocks, account.env(), work, Path("page.md"))]
+    assert (work / "carried.txt").read_text() == "from-block-one\n"
+    assert len(failures) == 3, failures
+    assert failures[0].startswith("page.md:7: exit 255:") and "ResourceNotFoundException" in (
+        failures[0])
+    assert failures[1] == ("page.md:15: expected it to fail with ResourceNotFoundException, "
+                           "it succeeded")
+    assert failures[2].startswith("page.md:19: expected AccessDenied, got exit 255")
