@@ -5,7 +5,7 @@ against the role (R-8.5). AWS managed policy documents come from the sandbox's I
 
 from __future__ import annotations
 
-from labtui.grading import iam_checks
+from labtui.grading import cases, iam_checks
 from labtui.grading.context import GradingContext
 from labtui.grading.idempotency_checks import deliver, recorded_operations
 from labtui.grading.results import CheckResult
@@ -106,11 +106,15 @@ def c4(ctx: GradingContext) -> CheckResult:
     if statements is None:
         return _no_role(ctx, "c4", expected)
     dynamodb = ctx.aws("dynamodb")
-    for order, status in (("o-1001", "shipped"), ("o-1002", "paid")):
+    rng = ctx.cases("orders")  # a generated customer and orders (the grading seed)
+    customer = f"c-{rng.randint(100, 99_999)}"
+    orders = cases.unique_ids(rng, "o-", rng.randint(1, 4))
+    for order in orders:
         dynamodb.put_item(TableName=TABLE, Item={
-            "customerId": {"S": "c-42"}, "orderId": {"S": order}, "status": {"S": status}})
+            "customerId": {"S": customer}, "orderId": {"S": order},
+            "status": {"S": rng.choice(["paid", "shipped", "delivered", "returned"])}})
     with recorded_operations(ctx, TABLE) as used:
-        result = deliver(ctx, FUNCTION, {"customerId": "c-42", "orderId": "o-1001"})
+        result = deliver(ctx, FUNCTION, {"customerId": customer, "orderId": rng.choice(orders)})
     if result.function_error:
         return ctx.result("c4", False, expected=expected,
                           actual=f"orders-reader failed: {result.payload.decode()[:200]}",

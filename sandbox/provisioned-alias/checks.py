@@ -14,7 +14,7 @@ from labtui.grading.sim import new_simulation, record_trace
 FUNCTION = "checkout-api"
 ALIAS = "live"
 WANTED = 10
-CALLS = 10
+CALLS = 10  # at most: the alias has 10 provisioned environments
 INIT_MS = 1200.0  # loading the price catalogue (the README's cold-start figure)
 
 
@@ -102,24 +102,32 @@ def _run(ctx: GradingContext) -> list[Any] | str:
     # An alias call runs its target version; when only that version is provisioned, its
     # environments serve the call (today), which is what the version-3 attempt relies on.
     qualifier = ALIAS if ALIAS in configs or target not in configs else target
-    calls = [sim.invoke_sync(FUNCTION, {"items": [{"sku": "sku-1", "qty": 2}]},
-                             qualifier=qualifier, at=0.0) for _ in range(CALLS)]
+    rng = ctx.cases("burst")
+    calls = [sim.invoke_sync(FUNCTION, {"items": [{"sku": f"sku-{rng.randint(1, 999)}",
+                                                   "qty": rng.randint(1, 5)}]},
+                             qualifier=qualifier, at=0.0) for _ in range(_calls(ctx))]
     sim.run()
     record_trace(ctx, sim)
     return [call.response for call in calls]
 
 
+def _calls(ctx: GradingContext) -> int:
+    """Parallel calls at one moment: from the grading seed, up to the 10 provisioned."""
+    return ctx.cases("calls").randint(6, CALLS)
+
+
 def c3(ctx: GradingContext) -> CheckResult:
     # R-5.4: provisioned environments are initialised ahead: no Init phase on the call;
     # R-6.5: a cold start's REPORT line carries Init Duration.
-    expected = f"{CALLS} parallel calls to checkout-api:live: none with Init Duration, none throttled"
+    count = _calls(ctx)
+    expected = f"{count} parallel calls to checkout-api:live: none with Init Duration, none throttled"
     outcome = ctx.once("burst", lambda: _run(ctx))
     if isinstance(outcome, str):
         return ctx.result("c3", False, expected=expected, actual=outcome,
                           hint="Keep the seeded alias live; configure provisioned concurrency on it.")
     cold = [r for r in outcome if r.init_duration_ms > 0]
     throttled = [r for r in outcome if r.throttled]
-    actual = f"{len(cold)} of {CALLS} calls had an Init Duration; {len(throttled)} throttled"
+    actual = f"{len(cold)} of {count} calls had an Init Duration; {len(throttled)} throttled"
     if cold:
         actual += f" (first one: Init Duration: {cold[0].init_duration_ms:.2f} ms)"
     ok = not cold and not throttled

@@ -12,7 +12,6 @@ from labtui.grading.sim import new_simulation, record_trace
 
 FUNCTION = "report-writer"
 CAP = 50
-CALLS = 300
 
 
 def _provisioned_note(ctx: GradingContext) -> str:
@@ -59,25 +58,34 @@ def _run(ctx: GradingContext) -> Any:
     reserved = state.reserved_concurrency(ctx, FUNCTION)
     if reserved is not None:
         sim.set_reserved_concurrency(FUNCTION, reserved)
-    events = [sim.invoke_async(FUNCTION, {"report_id": f"r-{n}"}, at=n * 0.01)
-              for n in range(CALLS)]
+    calls, window_s = _burst(ctx)
+    rng = ctx.cases("burst times")
+    events = [sim.invoke_async(FUNCTION, {"report_id": f"r-{rng.randint(1, 10**6)}"},
+                               at=rng.uniform(0.0, window_s)) for _ in range(calls)]
     sim.run()
     record_trace(ctx, sim)
     return sim.summary(), sum(1 for e in events if e.state == "success")
 
 
+def _burst(ctx: GradingContext) -> tuple[int, float]:
+    """How many report requests arrive, and within how many seconds (the grading seed)."""
+    rng = ctx.cases("burst")
+    return rng.randint(200, 400), float(rng.randint(2, 4))
+
+
 def c2(ctx: GradingContext) -> CheckResult:
     # R-5.3 cap; R-5.6 throttled async events are retried, so none is lost.
-    expected = f"{CALLS} calls in 3 s: at most {CAP} at once, all {CALLS} complete"
+    calls, window_s = _burst(ctx)
+    expected = f"{calls} calls in {window_s:g} s: at most {CAP} at once, all {calls} complete"
     outcome = ctx.once("burst", lambda: _run(ctx))
     if outcome is None:
         return ctx.result("c2", False, expected=expected, actual="report-writer does not exist",
                           hint="Keep the seeded function report-writer.")
     summary, completed = outcome
     peak = summary.per_function_max_concurrency.get(FUNCTION, summary.max_concurrency)
-    actual = (f"peak {peak} at once; {completed} of {CALLS} completed; "
+    actual = (f"peak {peak} at once; {completed} of {calls} completed; "
               f"{summary.throttles} throttled attempts")
-    ok = peak <= CAP and completed == CALLS
+    ok = peak <= CAP and completed == calls
     if peak > CAP:
         hint = (f"Nothing capped the burst: {peak} environments would each open a database "
                 "connection. Only reserved concurrency limits how many run at once.")
