@@ -95,6 +95,19 @@ def sandbox_environment(target: SandboxTarget, config_dir: Path) -> dict[str, st
     return environment
 
 
+def handler_environment(target: SandboxTarget) -> dict[str, str]:
+    """What a learner's handler process gets to call AWS with (the runtime adds region and
+    the rest): the sandbox endpoint, which boto3 honours for every service, and keys."""
+    environment = {
+        "AWS_ENDPOINT_URL": target.endpoint_url,
+        "AWS_ACCESS_KEY_ID": target.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": target.secret_access_key,
+    }
+    if target.session_token:
+        environment["AWS_SESSION_TOKEN"] = target.session_token
+    return environment
+
+
 def process_environment(
     sandbox_env: Mapping[str, str], base: Mapping[str, str] | None = None
 ) -> dict[str, str]:

@@ -218,13 +218,12 @@ class Sandbox:
     def child_env_for_account(self, account_id: str) -> dict[str, str]:
         """What a handler of ``account_id`` gets: the endpoint and a key of that account."""
         assert self.gateway is not None
+        from labtui.account.aws_access import SandboxTarget, handler_environment
+
         key = self.gateway.keys_by_account.get(account_id)
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ACCESS_KEY_ID": key or "AKIALABUNKNOWN000000",
-            "AWS_SECRET_ACCESS_KEY": "labtui-fake-secret",
-            "AWS_SESSION_TOKEN": "labtui-fake-session-token",
-        }
+        target = SandboxTarget(self.endpoint_url, self.region, key or "AKIALABUNKNOWN000000",
+                               "labtui-fake-secret", "labtui-fake-session-token")
+        return handler_environment(target)
 
     def control(self, account_id: str, action: str, arguments: dict[str, Any]) -> Any:
         """``labtui sandbox snapshot|restore|reset|snapshots`` for the caller's own account
