@@ -72,6 +72,9 @@ class Gateway:
         self._keys_lock = threading.Lock()
         self.on_function_changed: Callable[[str, str], None] | None = None
         self.on_control: Callable[[str, str, dict[str, Any]], Response] | None = None
+        # called with the account id after a request that may have changed it (the saved
+        # account, saved_account.py, is written shortly after)
+        self.on_change: Callable[[str], None] | None = None
 
     def account_for(self, access_key_id: str | None) -> str:
         key = access_key_id or self.default_access_key
@@ -100,7 +103,9 @@ class Gateway:
                 arguments = json.loads(read_body(environ) or b"{}")
             except ValueError:
                 arguments = {}
-            return self.on_control(account_id, action, arguments)(start_response)
+            response = self.on_control(account_id, action, arguments)
+            self._note_change(account_id, "POST")
+            return response(start_response)
         if service == "lambda" or (service is None and path.startswith("/20")):
             request = Request(
                 environ=environ,
@@ -117,8 +122,17 @@ class Gateway:
             except Exception:
                 _log.exception("gateway error on %s %s", request.method, path)
                 response = aws_error(500, "ServiceException", "labtui gateway internal error")
+            self._note_change(account_id, request.method)
             return response(start_response)
-        return self._moto(environ)(start_response)
+        response = self._moto(environ)
+        self._note_change(account_id, str(environ.get("REQUEST_METHOD", "GET")))
+        return response(start_response)
+
+    def _note_change(self, account_id: str, method: str) -> None:
+        # GET and HEAD never write; the query and JSON protocols send reads and writes alike
+        # as POST, so every POST counts (a save that finds nothing new costs a deep copy).
+        if self.on_change is not None and method not in ("GET", "HEAD"):
+            self.on_change(account_id)
 
     def _moto(self, environ: Environ) -> Response:
         self.state_lock.acquire_read()

@@ -192,11 +192,13 @@ def _reset(args: argparse.Namespace) -> int:
     load_pack(args.exercise)  # an unknown id is an error before any question (issue 22)
     if not args.yes:
         raise LabError(
-            f"this replaces your {args.exercise} workspace with the starter files "
-            "(your files are kept as a .bak folder); add --yes to confirm"
+            f"this replaces your {args.exercise} workspace with the starter files (your files "
+            "are kept as a .bak folder) and starts its sandbox account over; add --yes to "
+            "confirm"
         )
     folder = reset_workspace(args.exercise, args.learner, store=_store())
-    print(f"{args.exercise}: workspace reset to the starter files: {folder}")
+    print(f"{args.exercise}: workspace reset to the starter files: {folder}; its sandbox "
+          "account starts over the next time you open the exercise")
     return 0
 
 

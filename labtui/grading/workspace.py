@@ -42,7 +42,8 @@ def workspace_for(exercise_id: str, learner_id: str = "me") -> Path:
 
 
 def reset_workspace(exercise_id: str, learner_id: str = "me", store: ProgressStore | None = None) -> Path:
-    """Put the workspace back to the starter files (the old one is kept as ``.bak``)."""
+    """Put the workspace back to the starter files (the old one is kept as ``.bak``) and
+    forget the exercise's saved live account."""
     load_pack(exercise_id)  # an unknown id is an error before anything is moved
     path = workspace_path(exercise_id, learner_id)
     backup = path.with_name(path.name + ".bak")
@@ -50,6 +51,10 @@ def reset_workspace(exercise_id: str, learner_id: str = "me", store: ProgressSto
         shutil.rmtree(backup, ignore_errors=True)
         path.rename(backup)
     fresh = workspace_for(exercise_id, learner_id)
+    # and the saved live account: the workbench seeds a fresh one next time (issue #21)
+    from labtui.account.saved_account import forget, workbench_account
+
+    forget(workbench_account(learner_id, exercise_id))
     if store is not None:
         store.ensure_learner(learner_id)
         store.record_exercise_event(learner_id, exercise_id, "reset", str(backup))

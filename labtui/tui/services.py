@@ -122,6 +122,9 @@ class GradingPort(Protocol):
 
 class SandboxPort(Protocol):
     def start(self, learner_id: str) -> str: ...
+    def open_account(
+        self, learner_id: str, setup: Any, pack_dir: Path, fresh: bool = False
+    ) -> str: ...
     def env(self, learner_id: str) -> dict[str, str]: ...
     def run_aws(self, args: Sequence[str], learner_id: str) -> CommandOutput: ...
     def snapshot(self, label: str, learner_id: str) -> None: ...
@@ -226,6 +229,14 @@ def grade_view(report: Any) -> GradeView:
     )
 
 
+def exercise_account(learner_id: str, exercise_id: str) -> str:
+    """The sandbox learner id of a learner's live account for one exercise (one account per
+    exercise: each starts from its own seed, and one's resources never clash with another's)."""
+    from labtui.account.saved_account import workbench_account
+
+    return workbench_account(learner_id, exercise_id)
+
+
 class RealGrading:
     """``labtui.grading.service``, imported the first time an exercise needs it."""
 
@@ -273,6 +284,7 @@ class RealSandbox:
 
     def __init__(self) -> None:
         self._sandbox: Any = None
+        self._keeper: Any = None
 
     def _server(self) -> Any:
         if self._sandbox is None:
@@ -289,6 +301,29 @@ class RealSandbox:
         server = self._server()
         server.learner(learner_id)
         return str(server.endpoint_url)
+
+    def open_account(
+        self, learner_id: str, setup: Any, pack_dir: Path, fresh: bool = False
+    ) -> str:
+        """The live account ``learner_id`` as it was left ("restored"), else (or when
+        ``fresh``) emptied and seeded with the exercise's ``setup`` ("seeded"); saved to
+        disk as it changes from now on."""
+        saved = _import("labtui.account.saved_account", "Saving the sandbox account")
+        server = self._server()
+        if self._keeper is None:
+            self._keeper = saved.AccountKeeper(server)
+            server.gateway.on_change = self._keeper.changed
+        if fresh:
+            saved.forget(learner_id)
+        if self._keeper.keep(learner_id, saved.saved_path(learner_id)):
+            return "restored"
+        account = server.learner(learner_id)
+        if setup is not None and setup != type(setup)():
+            account.seed(setup, pack_dir)
+        elif fresh:
+            account.wipe()
+        self._keeper.changed(account.account_id)
+        return "seeded"
 
     def env(self, learner_id: str) -> dict[str, str]:
         """What points a CLI or SDK at the learner's account (the workbench shell's AWS_*)."""
@@ -313,11 +348,17 @@ class RealSandbox:
         self._server().learner(learner_id).snapshot(label)
 
     def restore(self, label: str, learner_id: str) -> None:
-        self._server().learner(learner_id).restore(label)
+        account = self._server().learner(learner_id)
+        account.restore(label)
+        if self._keeper is not None:
+            self._keeper.changed(account.account_id)
 
     def stop(self) -> None:
         if self._sandbox is None:
             return
+        if self._keeper is not None:  # the last changes reach the disk before the server goes
+            self._keeper.stop()
+            self._keeper = None
         try:
             importlib.import_module("labtui.grading.sandbox").stop_shared_sandbox()
         except (ImportError, AttributeError):

@@ -95,11 +95,16 @@ class FakeSandbox:
         self.commands: list[list[str]] = []
         self.snapshots: list[str] = []
         self.restored: list[str] = []
+        self.accounts: list[str] = []
         self.started = False
 
     def start(self, learner_id: str) -> str:
         self.started = True
         return "http://127.0.0.1:4599"
+
+    def open_account(self, learner_id: str, setup: object, pack_dir: Path) -> str:
+        self.accounts.append(learner_id)
+        return "seeded"
 
     def env(self, learner_id: str) -> dict[str, str]:
         return {"AWS_ENDPOINT_URL": "http://127.0.0.1:4599", "AWS_REGION": "us-east-1",

@@ -24,10 +24,11 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from labtui.course.loader import ExercisePack
+from labtui.progress.store import DEFAULT_LEARNER
 from labtui.tui.screens.exercise_actions import WorkbenchActions, _message
 from labtui.tui.screens.exercise_shell import NO_PTY_NOTE, ShellTab
 from labtui.tui.screens.exercise_state import TABS, ExerciseState, grade_from_attempt
-from labtui.tui.services import CommandOutput, GradeView, trace_rows
+from labtui.tui.services import CommandOutput, GradeView, exercise_account, trace_rows
 from labtui.tui.widgets.console import PROMPT_HINT, SandboxConsole
 from labtui.tui.widgets.results import CheckResults
 from labtui.tui.widgets.terminal import ShellTerminal
@@ -89,6 +90,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         assert pack.manifest is not None
         self.pack = pack
         self.exercise_id = pack.id
+        self.account = exercise_account(DEFAULT_LEARNER, pack.id)  # set again on mount
+        self.account_state: str | None = None
         self.manifest = pack.manifest
         self.sandbox_env: dict[str, str] | None = None
         self.state = ExerciseState(pack.id)
@@ -141,6 +144,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     def on_mount(self) -> None:
         lab = self.lab
         self.title = self.manifest.title
+        self.account = exercise_account(lab.learner_id, self.pack.id)
         self.state = ExerciseState.load(lab.store, lab.learner_id, self.pack.id)
         lab.store.record_exercise_event(lab.learner_id, self.pack.id, "opened")
         for console in self.query(SandboxConsole):  # no pty: the line console
@@ -196,11 +200,15 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     @work(thread=True, exclusive=True, group="sandbox")
     def start_sandbox(self) -> None:
-        sandbox, learner_id = self.lab.services.sandbox, self.lab.learner_id
+        sandbox, learner_id = self.lab.services.sandbox, self.account
         snapshot = self.lab.sandbox_snapshots.get(self.pack.id)
         env: dict[str, str] | None = None
+        self.account_state = None
         try:
             endpoint = sandbox.start(learner_id)
+            if snapshot is None:  # first time this session: as left, else freshly seeded
+                self.account_state = sandbox.open_account(
+                    learner_id, self.manifest.setup, self.pack.path)
             env = sandbox.env(learner_id)
             error = None
         except Exception as failure:
@@ -231,7 +239,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
                 console.write(f"Sandbox ready at {message.endpoint}. "
                               "Try: aws lambda list-functions")
             self.attach_or_start_shell()
-            self.lab.announce("Sandbox ready.")
+            self.lab.announce("Sandbox ready: your account is as you left it."
+                              if self.account_state == "restored" else "Sandbox ready.")
         self._update_status()
 
     # status -------------------------------------------------------------------------
@@ -434,7 +443,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     @work(thread=True, group="console")
     def run_command(self, args: list[str]) -> None:
         try:
-            output = self.lab.services.sandbox.run_aws(args, self.lab.learner_id)
+            output = self.lab.services.sandbox.run_aws(args, self.account)
         except Exception as error:
             output = CommandOutput(2, "", _message(error))
         self.post_message(self.CommandDone(output))

@@ -34,6 +34,7 @@ class WorkbenchActions(LabScreen):
     manifest: ExerciseManifest
     state: ExerciseState
     workspace: Path | None
+    account: str  # the sandbox learner id of this exercise's live account
 
     class ActionDone(Message):
         """Reset, rewind, hint or solution finished in a worker (or failed)."""
@@ -53,9 +54,9 @@ class WorkbenchActions(LabScreen):
     # reset, rewind, hints, solution ------------------------------------------------------
     def action_reset(self) -> None:
         self.app.push_screen(
-            ConfirmScreen("Reset your workspace to the starter files?",
-                          "Your edits in this exercise's files are replaced. Your check "
-                          "history is kept."),
+            ConfirmScreen("Start this exercise over?",
+                          "Your workspace goes back to the starter files and your sandbox "
+                          "account to the exercise's start. Your check history is kept."),
             lambda yes: self._background("reset") if yes else None,
         )
 
@@ -94,11 +95,17 @@ class WorkbenchActions(LabScreen):
             value: Any = None
             if kind == "reset":
                 value = grading.reset_workspace(exercise_id, lab.learner_id, lab.store)
+                # starting over: the live account too, back to the exercise's seed
+                sandbox.open_account(self.account, self.manifest.setup, self.pack.path,
+                                     fresh=True)
+                start = f"{exercise_id}-start"
+                sandbox.snapshot(start, self.account)
+                lab.sandbox_snapshots[exercise_id] = start
             elif kind == "rewind":
                 label = lab.sandbox_snapshots.get(exercise_id)
                 if label is None:
                     raise ServiceUnavailable("Rewind needs the sandbox; it has not started.")
-                sandbox.restore(label, lab.learner_id)
+                sandbox.restore(label, self.account)
                 lab.store.record_exercise_event(lab.learner_id, exercise_id, "restore")
             elif kind == "hint_cost":
                 value = grading.hint_cost(exercise_id, lab.store, lab.learner_id)
@@ -119,7 +126,7 @@ class WorkbenchActions(LabScreen):
             self.state.draft = None
             self.state.save(lab.store, lab.learner_id)
             self._open_workspace()
-            lab.announce("Workspace reset to the starter files.")
+            lab.announce("Workspace and sandbox account reset to the exercise's start.")
         elif message.kind == "rewind":
             lab.announce("Sandbox rewound to when you opened the exercise.")
         elif message.kind == "hint_cost":
