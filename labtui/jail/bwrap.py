@@ -61,16 +61,29 @@ def _system_mounts() -> list[str]:
     return args
 
 
+def environment_args(spec: JailSpec) -> bytes:
+    """The program's environment as bwrap options, to be read from a file descriptor
+    (``--args``): set by bwrap itself, every variable reaches the program exactly, even
+    one a shell would drop (bash's exported functions, ``BASH_FUNC_name%%``)."""
+    args = ["--clearenv"]
+    for name, value in spec.env.items():
+        args += ["--setenv", name, value]
+    return b"".join(arg.encode() + b"\0" for arg in args)
+
+
 def command(
     spec: JailSpec,
     *,
     etc_dir: Path,
     handover_fd: int,
     bwrap: str = "bwrap",
+    env_fd: int = -1,
 ) -> list[str]:
-    """The full argv: bwrap, its options, the launcher (_inside.py), then the command."""
+    """The full argv: bwrap, its options, the launcher (_inside.py), then the command.
+    ``env_fd`` holds :func:`environment_args` (-1: the environment bwrap itself gets)."""
     args = [
         bwrap,
+        *(["--args", str(env_fd)] if env_fd >= 0 else []),
         "--unshare-user",
         "--unshare-pid",
         "--unshare-ipc",

@@ -215,13 +215,19 @@ def start(
     # +2: bubblewrap's own monitor and the namespace's init count in the pids cgroup.
     cgroup = cgroups.create(hard_mb if spec.memory_mb else 0, spec.max_tasks + 2)
     ours, theirs = socket.socketpair()
+    env_fd = os.memfd_create("labtui-jail-env")
+    os.write(env_fd, bwrap.environment_args(spec))
+    os.lseek(env_fd, 0, os.SEEK_SET)
     argv = bwrap.command(spec, etc_dir=found.etc_dir, handover_fd=theirs.fileno(),
-                         bwrap=found.bwrap)
+                         bwrap=found.bwrap, env_fd=env_fd)
     if cgroup is not None:
         argv = ["/bin/sh", "-c", _JOIN_CGROUPS, "sh", *cgroup.procs_files, "--", *argv]
     try:
         popen = _SPAWNER.run(lambda: subprocess.Popen(
-            argv, env=dict(spec.env), pass_fds=(*spec.pass_fds, theirs.fileno()), **streams
+            argv,
+            env={"PATH": "/usr/bin:/bin"},  # the program's own comes through env_fd
+            pass_fds=(*spec.pass_fds, theirs.fileno(), env_fd),
+            **streams,
         ))
     except BaseException:
         ours.close()
@@ -230,6 +236,7 @@ def start(
         raise
     finally:
         theirs.close()
+        os.close(env_fd)
     return Confined(popen, jailed=True, cgroup=cgroup, relay=PortRelay(ours))
 
 

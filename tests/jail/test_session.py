@@ -65,3 +65,17 @@ def test_a_session_jail_keeps_its_home_and_its_own_loopback(tmp_path: Path) -> N
                                "other_student": 2, "source": 30}  # ENOENT, EROFS
     assert (home / "progress.db").read_text() == "saved"
     assert (other / "progress.db").read_text() == "bob's"
+
+
+def test_the_environment_reaches_the_program_exactly() -> None:
+    # bash's exported functions (how setup.sh gets its fast `aws`) have names no plain
+    # shell passes on; nothing of the lab's own environment gets in.
+    env = {"PATH": "/usr/bin:/bin", "BASH_FUNC_greet%%": "() { echo hello from a function; }",
+           "ODD": "a b $c"}
+    code, out, err = jail.run(jail.JailSpec(argv=("bash", "-c", 'greet; echo "$ODD"; env'),
+                                            env=env), 30)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:2] == ["hello from a function", "a b $c"]
+    names = {line.split("=", 1)[0] for line in lines[2:] if "=" in line}
+    assert names <= {"PATH", "BASH_FUNC_greet%%", "ODD", "PWD", "SHLVL", "_", "LC_CTYPE"}
