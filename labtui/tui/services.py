@@ -64,6 +64,7 @@ class GradeView:
     results: list[CheckRow] = field(default_factory=list)
     trace: list[TraceRow] = field(default_factory=list)
     error: str | None = None
+    seed: int | None = None  # the generated cases' seed: `labtui check ID --seed N` replays
 
     @property
     def passed(self) -> bool:
@@ -224,8 +225,10 @@ def grade_view(report: Any) -> GradeView:
         for r in getattr(report, "results", []) or []
     ]
     error = getattr(report, "error", None)
+    seed = getattr(report, "seed", None)
     return GradeView(
-        results, trace_rows(getattr(report, "trace", [])), None if error is None else _text(error)
+        results, trace_rows(getattr(report, "trace", [])), None if error is None else _text(error),
+        seed=seed if isinstance(seed, int) else None,
     )
 
 

@@ -51,6 +51,24 @@ def test_grade_view_keeps_every_field_and_renders_structured_values() -> None:
     assert (view.points, view.max_points, view.passed) == (5, 10, False)
     assert view.first_failure is view.results[1]
     assert view.trace[0].t_s == 60.0 and view.trace[0].attempt == 2
+    assert view.seed is None  # a report without generated cases shows no seed
+
+
+def test_a_failed_run_shows_the_seed_that_replays_it() -> None:
+    from labtui.tui.widgets.results import results_text
+
+    @dataclass
+    class SeededReport(Report):
+        seed: int = 0
+
+    failed = SeededReport([Check("c3", "Poison parked", False, "x", "y", "h", "R-4.4", 0, 40)],
+                          seed=4711)
+    view = grade_view(failed)
+    assert view.seed == 4711
+    assert "seed 4711" in results_text(view)
+    passed = SeededReport([Check("c3", "Poison parked", True, "x", "x", "", "R-4.4", 40, 40)],
+                          seed=4711)
+    assert "seed" not in results_text(grade_view(passed)).split("\n")[0]
 
 
 def test_trace_rows_accept_the_engine_s_other_names() -> None:

@@ -19,6 +19,9 @@ def results_renderable(view: GradeView | None, *, plain: bool = False) -> Render
     points = f"({view.points}/{view.max_points} points)"
     headline = (f"PASSED: all {len(view.results)} checks pass {points}" if view.passed
                 else f"{passed} of {len(view.results)} checks pass {points}")
+    if view.seed is not None and not view.passed:
+        # The cases were generated: the seed replays them (labtui check ID --seed N).
+        headline += f" · seed {view.seed}"
     # A borderless grid: wrapped lines stay indented under their check.
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=4 if plain else 1, no_wrap=True)
