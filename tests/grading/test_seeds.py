@@ -103,3 +103,17 @@ def test_labtui_check_seed_replays_the_same_cases(sandbox: Any, capsys: Any) -> 
     c3 = [next(r for r in run["results"] if r["id"] == "c3") for run in runs]
     assert c3[0]["actual"] == c3[1]["actual"] and c3[0]["hint"] == c3[1]["hint"]
     assert Path(solution).is_dir()
+
+
+def test_unset_async_settings_are_shown_as_the_defaults_they_mean() -> None:
+    from labtui import facts
+    from labtui.grading.state import async_settings
+
+    retries, age, text = async_settings({"MaximumRetryAttempts": 1})
+    assert (retries, age) == (1, facts.ASYNC_MAX_EVENT_AGE_DEFAULT_S)
+    assert "None" not in text
+    assert f"MaximumEventAgeInSeconds {facts.ASYNC_MAX_EVENT_AGE_DEFAULT_S} (not set: the default)" in text
+    retries, age, text = async_settings(None)
+    assert (retries, age) == (facts.ASYNC_MAX_RETRIES_DEFAULT, facts.ASYNC_MAX_EVENT_AGE_DEFAULT_S)
+    assert async_settings({"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60})[2] == (
+        "MaximumRetryAttempts 0, MaximumEventAgeInSeconds 60")
