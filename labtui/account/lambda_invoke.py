@@ -302,12 +302,20 @@ class InvokeService:
         return self.pool.busy_count(function.config.function_arn)
 
     def invoke_direct(
-        self, account_id: str, region: str, name: str, payload: Any, qualifier: str | None = None
+        self,
+        account_id: str,
+        region: str,
+        name: str,
+        payload: Any,
+        qualifier: str | None = None,
+        *,
+        request_id: str | None = None,
     ) -> InvokeResult:
-        """Run a function once without HTTP (grading, the TUI console, moto triggers)."""
+        """Run a function once without HTTP (grading, the TUI console, moto triggers,
+        event source mapping batches)."""
         function = self.resolve(account_id, region, name, qualifier)
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        return self._run(account_id, function, body)
+        return self._run(account_id, function, body, request_id)
 
     def _accept_async(
         self, request: Request, function: ResolvedFunction, payload: bytes

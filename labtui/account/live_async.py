@@ -122,6 +122,10 @@ class LiveAsyncEngine:
 
     # --- worlds and their worker threads ---------------------------------------------------
 
+    def world(self, account_id: str, region: str) -> World:
+        """The account's live world (a new one after a wipe, reset or restore)."""
+        return self._world(account_id, region)
+
     def _world(self, account_id: str, region: str) -> World:
         key = (account_id, region)
         with self._lock:

@@ -7,6 +7,7 @@ records as they are sent.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -33,6 +34,17 @@ _log = logging.getLogger(__name__)
 
 
 @dataclass
+class EventSourceState:
+    """A world's event source mappings (:mod:`labtui.account.live_esm`): the pollers by
+    mapping UUID, the qualifier each function is mapped with, and how a batch runs."""
+
+    pollers: dict[str, Any] = field(default_factory=dict)
+    qualifiers: dict[str, str | None] = field(default_factory=dict)
+    run: Callable[[str, Any, str], InvokeResult] | None = None
+    sync_queued: bool = False
+
+
+@dataclass
 class World:
     """One account's Region as lambdasim sees it, with its own worker thread and jobs
     (so one learner's slow handler never holds up another learner's events).
@@ -51,6 +63,7 @@ class World:
     invocations: dict[str, AsyncInvocation] = field(default_factory=dict)
     last_results: dict[str, InvokeResult] = field(default_factory=dict)
     pending: dict[str, AsyncEvent] = field(default_factory=dict)
+    esm: EventSourceState = field(default_factory=lambda: EventSourceState())
 
     def stale(self) -> bool:
         return self.extras.account(self.account_id) is not self.account_state
@@ -86,11 +99,19 @@ class SandboxBackend:
         if self.world.stale():
             message = "the account was reset; this event is discarded"
             return HandlerResult("crash", 0.0, None, "Sandbox.Reset", message)
-        if invocation is None:
+        run: Callable[[], InvokeResult]
+        if invocation is not None:
+            run = invocation.run
+        elif self.world.esm.run is not None:
+            # A batch of an event source mapping: not an accepted event, just the poller's.
+            run = functools.partial(
+                self.world.esm.run, env.function_name, event, context.request_id
+            )
+        else:
             message = "the sandbox lost this event's code"
             return HandlerResult("crash", 0.0, None, "Runtime.Unknown", message)
         try:
-            result = invocation.run()
+            result = run()
         except EnvironmentsExhausted:
             message = "no execution environment was free"
             return HandlerResult("crash", 0.0, None, "Runtime.Unavailable", message)

@@ -9,6 +9,7 @@ this makes triggers run the learner's real code (one attempt, moto's batching).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from labtui import facts
 if TYPE_CHECKING:
     from labtui.account.lambda_invoke import InvokeService
 
+_log = logging.getLogger(__name__)
 _ACTIVE: list[InvokeService] = []
 _CHAIN_DEPTH: dict[tuple[str, str], int] = {}
 _CHAIN_LOCK = threading.Lock()
@@ -73,3 +75,64 @@ def deactivate(invoker: InvokeService) -> None:
         _ACTIVE.remove(invoker)
     if not _ACTIVE and "invoke" in _ORIGINAL:
         LambdaFunction.invoke = _ORIGINAL.pop("invoke")  # type: ignore[method-assign]
+
+
+# --- event source mappings run by labtui (labtui.account.live_esm) -----------------------
+
+_EVENT_SOURCES: list[Any] = []  # LiveEventSources instances, newest last
+
+
+def _add_message_for_pollers(self: Any, message: Any) -> None:
+    if _EVENT_SOURCES:
+        # R-4: labtui's pollers run SQS mappings; moto's trigger (one message at a time,
+        # deleted on any answer) must never receive or delete a message of theirs.
+        self.lambda_event_source_mappings.clear()
+    _ORIGINAL["add_message"](self, message)
+    for sources in list(_EVENT_SOURCES):
+        try:
+            sources.on_queue_message(str(self.account_id), str(self.region), str(self.name))
+        except Exception:  # a send must never fail because of the pollers
+            _log.exception("could not tell the pollers about a message")
+
+
+def _mappings_changed(original: Any) -> Any:
+    def changed(self: Any, *arguments: Any, **keywords: Any) -> Any:
+        result = original(self, *arguments, **keywords)
+        for sources in list(_EVENT_SOURCES):
+            sources.on_mappings_changed(str(self.account_id), str(self.region_name))
+        return result
+
+    return changed
+
+
+_MAPPING_METHODS = (
+    "create_event_source_mapping",
+    "update_event_source_mapping",
+    "delete_event_source_mapping",
+)
+
+
+def watch_event_sources(sources: Any) -> None:
+    """Send SQS messages and mapping changes to ``sources`` instead of moto's trigger."""
+    from moto.awslambda.models import LambdaBackend
+    from moto.sqs.models import Queue
+
+    if "add_message" not in _ORIGINAL:
+        _ORIGINAL["add_message"] = Queue.add_message
+        Queue.add_message = _add_message_for_pollers  # type: ignore[method-assign]
+        for name in _MAPPING_METHODS:
+            _ORIGINAL[name] = getattr(LambdaBackend, name)
+            setattr(LambdaBackend, name, _mappings_changed(_ORIGINAL[name]))
+    _EVENT_SOURCES.append(sources)
+
+
+def unwatch_event_sources(sources: Any) -> None:
+    from moto.awslambda.models import LambdaBackend
+    from moto.sqs.models import Queue
+
+    if sources in _EVENT_SOURCES:
+        _EVENT_SOURCES.remove(sources)
+    if not _EVENT_SOURCES and "add_message" in _ORIGINAL:
+        Queue.add_message = _ORIGINAL.pop("add_message")  # type: ignore[method-assign]
+        for name in _MAPPING_METHODS:
+            setattr(LambdaBackend, name, _ORIGINAL.pop(name))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from labtui.account.lambda_extras import ExtrasStore
     from labtui.account.lambda_invoke import InvokeService
     from labtui.account.learner import LearnerAccount
+    from labtui.account.live_esm import LiveEventSources
     from labtui.runner.pool import EnvironmentPool
 
 LOOPBACK = "127.0.0.1"
@@ -95,6 +96,7 @@ class Sandbox:
         self.pool: EnvironmentPool | None = None
         self.extras: ExtrasStore | None = None
         self.engine: AsyncEngine | None = None
+        self.event_sources: LiveEventSources | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -141,7 +143,12 @@ class Sandbox:
         self.gateway.on_function_changed = self._discard_environments
         self.invoker.state_lock = self.gateway.state_lock
         if isinstance(self.engine, LiveAsyncEngine):
+            from labtui.account.live_esm import LiveEventSources
+
             self.engine.attach(self.invoker)  # configuration and credentials at invoke time
+            # SQS mappings run on lambdasim's pollers in the same worlds (R-4.1-R-4.7).
+            self.event_sources = LiveEventSources(self.engine, self.invoker)
+            moto_triggers.watch_event_sources(self.event_sources)
         self.gateway.on_control = self.control
         moto_triggers.activate(self.invoker)
         try:
@@ -171,6 +178,10 @@ class Sandbox:
             self._thread = None
         if self.invoker is not None:
             moto_triggers.deactivate(self.invoker)
+        if self.event_sources is not None:
+            moto_triggers.unwatch_event_sources(self.event_sources)
+            self.event_sources.shutdown()
+            self.event_sources = None
         if self.engine is not None:
             self.engine.shutdown()
         if self.pool is not None:

@@ -1,0 +1,283 @@
+"""SQS event source mappings in the live sandbox, on lambdasim's pollers (R-4.1–R-4.7).
+
+moto keeps a mapping's configuration (create/get/update/delete/list-event-source-
+mapping go to moto unchanged), but its own trigger — one message at a time, no
+batching window, partial batch responses ignored — is switched off for SQS
+(:mod:`labtui.account.moto_triggers`). Instead each mapping runs in the account's
+lambdasim world, the one :class:`~labtui.account.live_async.LiveAsyncEngine` uses for
+asynchronous invocation, so both share its scaled clock, its concurrency and its
+reset rule (a wipe, reset or restore drops the world; the mappings are read again
+from the restored account):
+
+* the queue is a :class:`~labtui.account.live_esm_sqs.MirroredQueue`: lambdasim's
+  queue, with every receive, delete and redrive written into the moto queue;
+* lambdasim's :class:`~labtui.lambdasim.esm_sqs.SqsPoller` batches (BatchSize,
+  MaximumBatchingWindowInSeconds, R-4.1), filters (R-4.7), scales (R-4.6,
+  ScalingConfig.MaximumConcurrency), reads partial batch responses (R-4.4) and
+  deletes only what Lambda deletes (R-4.2); FIFO groups keep their order (R-4.5);
+* each batch runs the learner's real handler through the sandbox's runner pool,
+  its log written to CloudWatch Logs as for any invoke.
+
+When mappings are read again: a message arrives in a mapped queue, a mapping is
+created, updated or deleted (moto hooks), and every ``SYNC_INTERVAL_S`` for accounts
+with a mapping (queue attributes changed, a delayed message became visible, the
+learner deleted a message). Mappings of Kinesis and DynamoDB streams still run on
+moto's triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from typing import TYPE_CHECKING, Any
+
+from labtui import facts
+from labtui.account.live_async_world import SandboxBackend, World
+from labtui.account.live_esm_sqs import MirroredQueue, moto_queue, queue_spec
+
+if TYPE_CHECKING:
+    from labtui.account.lambda_invoke import InvokeService
+    from labtui.account.live_async import LiveAsyncEngine
+    from labtui.lambdasim import Simulation
+    from labtui.runner.protocol import InvokeResult
+
+_log = logging.getLogger(__name__)
+
+SYNC_INTERVAL_S = 0.25  # wall-clock seconds between two readings of an account's mappings
+
+
+def sqs_mappings(account_id: str, region: str) -> list[Any]:
+    """moto's event source mappings of the account's Region whose source is an SQS queue."""
+    from moto.awslambda.models import lambda_backends
+
+    backend = lambda_backends[account_id][region]
+    return [
+        esm
+        for esm in list(backend._event_source_mappings.values())
+        if str(esm.event_source_arn).split(":")[2:3] == ["sqs"]
+    ]
+
+
+def mapping_spec(esm: Any, function_name: str) -> Any:
+    """A moto mapping as lambdasim's SqsMappingSpec."""
+    from labtui.lambdasim import SqsMappingSpec
+
+    criteria = esm.filter_criteria or {}
+    patterns = []
+    for item in criteria.get("Filters") or []:
+        try:
+            pattern = json.loads(item.get("Pattern", "{}"))
+        except (TypeError, ValueError):
+            pattern = {"labtui-invalid-pattern": []}  # a malformed pattern matches nothing
+        patterns.append(pattern if isinstance(pattern, dict) else {})
+    maximum = (esm.scaling_config or {}).get("MaximumConcurrency")
+    return SqsMappingSpec(
+        function=function_name,
+        queue=str(esm.event_source_arn).rsplit(":", 1)[-1],
+        batch_size=int(esm.batch_size),
+        batching_window_s=int(esm.max_batch_window or 0),
+        report_batch_item_failures="ReportBatchItemFailures"
+        in (esm.function_response_types or []),
+        max_concurrency=None if maximum is None else int(maximum),
+        enabled=bool(esm.enabled),
+        filter_patterns=tuple(patterns),
+    )
+
+
+class LiveEventSources:
+    """Runs every account's SQS event source mappings in its live lambdasim world."""
+
+    def __init__(self, engine: LiveAsyncEngine, invoker: InvokeService) -> None:
+        self._engine = engine
+        self._invoker = invoker
+        self._watched: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="labtui-esm", daemon=True)
+        self._thread.start()
+
+    # --- moto hooks (called on request threads: they only queue work) --------------------
+
+    def on_queue_message(self, account_id: str, region: str, queue_name: str) -> None:
+        suffix = f":{account_id}:{queue_name}"
+        if any(str(e.event_source_arn).endswith(suffix) for e in sqs_mappings(account_id, region)):
+            self.touch(account_id, region)
+
+    def on_mappings_changed(self, account_id: str, region: str) -> None:
+        self.touch(account_id, region)
+
+    def touch(self, account_id: str, region: str) -> None:
+        """Read the account's mappings and queues again, soon, on its world's worker."""
+        with self._lock:
+            self._watched.add((account_id, region))
+        world = self._engine.world(account_id, region)
+        if world.esm.sync_queued:
+            return
+        world.esm.sync_queued = True
+        world.jobs.put(lambda: self._sync(world))
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(SYNC_INTERVAL_S):
+            with self._lock:
+                watched = list(self._watched)
+            for account_id, region in watched:
+                try:
+                    self.touch(account_id, region)
+                except Exception:
+                    _log.exception("could not read the event source mappings")
+
+    # --- on the world's worker ---------------------------------------------------------
+
+    def _sync(self, world: World) -> None:
+        world.esm.sync_queued = False
+        if world.stale():
+            return
+        account_id, region = world.account_id, world.region
+        mappings = sqs_mappings(account_id, region)
+        if not mappings and not world.esm.pollers:
+            with self._lock:
+                self._watched.discard((account_id, region))
+            return
+        functions: dict[str, Any] = {}
+        for esm in mappings:
+            name, qualifier = _function_of(esm)
+            try:
+                resolved = self._invoker.resolve(account_id, region, name, qualifier)
+            except LookupError:
+                continue  # the function was deleted: its mapping has nothing to run
+            world.esm.qualifiers[name] = qualifier
+            functions[esm.uuid] = resolved
+        if world.esm.run is None:
+            world.esm.run = lambda name, event, request_id: self._run(world, name, event, request_id)
+        world.live.submit(lambda simulation: self._apply(simulation, world, mappings, functions))
+
+    def _apply(
+        self, simulation: Simulation, world: World, mappings: list[Any], functions: dict[str, Any]
+    ) -> None:
+        from labtui.lambdasim import LambdaApiError
+
+        seen: set[str] = set()
+        for esm in mappings:
+            resolved = functions.get(esm.uuid)
+            if resolved is None:
+                continue
+            name = resolved.config.function_name
+            self._mirror_function(simulation, world, resolved)
+            queue = self._queue(simulation, world, str(esm.event_source_arn).rsplit(":", 1)[-1])
+            if queue is None:
+                continue
+            spec = mapping_spec(esm, name)
+            poller = world.esm.pollers.get(esm.uuid)
+            try:
+                if poller is None:
+                    poller = simulation.add_sqs_mapping(spec)
+                    world.esm.pollers[esm.uuid] = poller
+                elif poller.spec != spec:
+                    from labtui.lambdasim.validation import check_sqs_mapping
+
+                    check_sqs_mapping(
+                        spec.batch_size, spec.batching_window_s, queue.fifo, spec.max_concurrency
+                    )
+                    poller.spec = spec
+            except LambdaApiError as error:
+                _log.warning("event source mapping %s not run: %s", esm.uuid, error)
+                continue
+            seen.add(esm.uuid)
+            poller.enabled = spec.enabled
+            queue.import_from_moto()
+            if poller.enabled:
+                poller.wake()
+        for uuid in list(world.esm.pollers):
+            if uuid not in seen:  # deleted (or its function is gone): stop polling
+                gone = world.esm.pollers.pop(uuid)
+                gone.enabled = False
+                if gone.wake in gone.queue.listeners:
+                    gone.queue.listeners.remove(gone.wake)
+                if gone in simulation.sqs_pollers:
+                    simulation.sqs_pollers.remove(gone)
+
+    def _queue(self, simulation: Simulation, world: World, name: str) -> MirroredQueue | None:
+        """The mirrored queue ``name`` (and its DLQ), its settings read from moto now."""
+        found = moto_queue(world.account_id, world.region, name)
+        if found is None:
+            return None
+        spec = queue_spec(found)
+        existing = simulation.queues.get(name)
+        if isinstance(existing, MirroredQueue) and existing.fifo == spec.fifo:
+            existing.spec = spec  # visibility timeout and redrive policy as set now
+            queue = existing
+        else:
+            scale = world.live.scale
+            queue = MirroredQueue(
+                spec,
+                simulation.engine,
+                str(found.queue_arn),
+                simulation.queue_or_create,
+                (world.account_id, world.region),
+                lambda seconds: seconds / scale,
+            )
+            simulation.queues[name] = queue
+        if spec.redrive is not None and spec.redrive.dead_letter_queue != name:
+            dead_letters = spec.redrive.dead_letter_queue
+            if not isinstance(simulation.queues.get(dead_letters), MirroredQueue):
+                self._queue(simulation, world, dead_letters)
+        return queue
+
+    @staticmethod
+    def _mirror_function(simulation: Simulation, world: World, resolved: Any) -> None:
+        from labtui.lambdasim import FunctionSpec, LambdaApiError
+
+        config = resolved.config
+        spec = FunctionSpec(
+            config.function_name,
+            memory_mb=config.memory_mb,
+            timeout_s=max(1, math.ceil(config.timeout_s)),
+            architecture=config.architecture,
+            behaviour=SandboxBackend(world),
+        )
+        functions = simulation.engine.functions
+        if config.function_name not in functions:
+            simulation.add_function(spec)
+        else:
+            latest = simulation.function(config.function_name).latest.spec
+            if (latest.memory_mb, latest.timeout_s, latest.architecture) != (
+                spec.memory_mb,
+                spec.timeout_s,
+                spec.architecture,
+            ):
+                simulation.update_function(spec)
+        try:
+            # R-4.6 / R-5.6: pollers scale up to the reserved concurrency, and are throttled.
+            simulation.set_reserved_concurrency(config.function_name, resolved.reserved_concurrency)
+        except LambdaApiError as error:
+            _log.warning("reserved concurrency not mirrored: %s", error)
+
+    def _run(self, world: World, name: str, event: Any, request_id: str) -> InvokeResult:
+        """One batch through the learner's real handler (the mapping's qualifier)."""
+        payload = json.dumps(event)
+        if len(payload) > facts.SYNC_PAYLOAD_MAX_BYTES:  # R-2.5: pollers invoke synchronously
+            _log.warning("an event source batch of %d bytes is over the limit", len(payload))
+        return self._invoker.invoke_direct(
+            world.account_id,
+            world.region,
+            name,
+            payload.encode(),
+            world.esm.qualifiers.get(name),
+            request_id=request_id,
+        )
+
+
+def _function_of(esm: Any) -> tuple[str, str | None]:
+    """(name, qualifier) of a mapping's FunctionArn (moto keeps a qualified ARN)."""
+    parts = str(esm.function_arn).split(":")
+    if len(parts) > 7 and parts[7]:
+        return parts[6], parts[7]
+    if len(parts) > 6:
+        return parts[6], None
+    return str(esm.function_name), None

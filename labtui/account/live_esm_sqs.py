@@ -1,0 +1,177 @@
+"""An SQS queue shared by lambdasim's pollers and the learner's moto queue.
+
+lambdasim's :class:`~labtui.lambdasim.sqs.SqsQueue` decides what Lambda's pollers do
+(batches, visibility timeout, receive counts, redrive: R-4.1–R-4.7).
+:class:`MirroredQueue` is that queue with every decision written at once into the
+real moto queue of the learner's account, so ``aws sqs get-queue-attributes`` and
+``receive-message`` show what AWS would: a received batch is in flight (not visible)
+for the visibility timeout on the sandbox's scaled clock, a message is deleted only
+when Lambda deletes it (R-4.2, R-4.4, R-4.7), and a message past ``maxReceiveCount``
+moves to the queue's own DLQ (R-4.2).
+
+The moto queue stays the store the learner sees: a message the learner deleted, or a
+purge, takes the message away from the pollers too (checked when it is received).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from labtui.lambdasim.config import Redrive, SqsQueueSpec
+from labtui.lambdasim.engine import Engine
+from labtui.lambdasim.sqs import Message, SqsQueue
+
+_log = logging.getLogger(__name__)
+
+
+def moto_queue(account_id: str, region: str, name: str) -> Any:
+    """The moto queue called ``name``, or None when it does not exist (any more)."""
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[account_id][region].queues.get(name)
+
+
+def queue_spec(queue: Any) -> SqsQueueSpec:
+    """The lambdasim view of a moto queue: visibility timeout, FIFO, redrive policy."""
+    policy = queue.redrive_policy or {}
+    redrive = None
+    target = str(policy.get("deadLetterTargetArn", ""))
+    if target and policy.get("maxReceiveCount"):
+        redrive = Redrive(target.rsplit(":", 1)[-1], int(policy["maxReceiveCount"]))
+    return SqsQueueSpec(
+        str(queue.name),
+        visibility_timeout_s=float(queue.visibility_timeout or 0),
+        fifo=bool(queue.fifo_queue),
+        redrive=redrive,
+    )
+
+
+def string_attributes(message: Any) -> dict[str, str]:
+    """A moto message's attributes as lambdasim keeps them (their string values)."""
+    found: dict[str, str] = {}
+    for name, value in (message.message_attributes or {}).items():
+        text = value.get("StringValue") if isinstance(value, dict) else None
+        if text is not None:
+            found[str(name)] = str(text)
+    return found
+
+
+class MirroredQueue(SqsQueue):
+    """lambdasim's queue whose receives, deletes and redrives also happen in moto."""
+
+    def __init__(
+        self,
+        spec: SqsQueueSpec,
+        engine: Engine,
+        arn: str,
+        lookup: Callable[[str], SqsQueue],
+        place: tuple[str, str],
+        real_seconds: Callable[[float], float],
+    ) -> None:
+        super().__init__(spec, engine, arn, lookup)
+        self.account_id, self.region = place
+        self._real_seconds = real_seconds  # simulated seconds -> wall-clock seconds
+
+    # --- from moto into lambdasim ------------------------------------------------------
+
+    def import_from_moto(self) -> int:
+        """Take in the moto messages the pollers do not know yet; forget the ones that
+        left moto (the learner deleted or purged them). Returns how many came in."""
+        queue = moto_queue(self.account_id, self.region, self.name)
+        if queue is None:
+            return 0
+        with queue._messages_lock:
+            present = list(queue._messages)
+        known = self._all
+        added = 0
+        for message in present:
+            # A delayed message, or one the learner holds in flight, joins when visible.
+            if message.id in known or message.delayed or not message.visible:
+                continue
+            ours = self.send(
+                str(message.body), string_attributes(message), message.group_id, str(message.id)
+            )
+            ours.receive_count = int(message.approximate_receive_count or 0)
+            added += 1
+        ids = {str(message.id) for message in present}
+        for message in list(known.values()):
+            if message.message_id not in ids:
+                SqsQueue.delete(self, message)
+        return added
+
+    # --- lambdasim's decisions, written into moto ----------------------------------------
+
+    def receive(self, max_messages: int) -> list[Message]:
+        batch = super().receive(max_messages)
+        queue = moto_queue(self.account_id, self.region, self.name)
+        if queue is None:
+            for message in batch:
+                SqsQueue.delete(self, message)
+            return []
+        kept: list[Message] = []
+        hidden_for = self._real_seconds(self.spec.visibility_timeout_s)
+        with queue._messages_lock:
+            by_id = {str(m.id): m for m in queue._messages}
+            for message in batch:
+                found = by_id.get(message.message_id)
+                if found is None:  # the learner deleted it, or purged the queue
+                    SqsQueue.delete(self, message)
+                    continue
+                _mark_received(queue, found, message.receive_count, hidden_for)
+                kept.append(message)
+        return kept
+
+    def delete(self, message: Message) -> None:
+        if message.deleted:
+            return
+        super().delete(message)
+        queue = moto_queue(self.account_id, self.region, self.name)
+        if queue is None:
+            return
+        with queue._messages_lock:
+            found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
+            if found is not None:
+                queue.pending_messages.discard(found)
+                queue.deleted_messages.update(h for h in found.all_receipt_handles if h)
+                queue._messages = [m for m in queue._messages if m is not found]
+
+    def _redriven(self, message: Message) -> bool:
+        if not super()._redriven(message):
+            return False
+        redrive = self.spec.redrive
+        assert redrive is not None
+        queue = moto_queue(self.account_id, self.region, self.name)
+        target = moto_queue(self.account_id, self.region, redrive.dead_letter_queue)
+        if queue is None or target is None:
+            return True
+        with queue._messages_lock:
+            found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
+            if found is None:
+                return True
+            queue.pending_messages.discard(found)
+            queue._messages = [m for m in queue._messages if m is not found]
+        found.visible_at = 0.0  # it arrives in the DLQ visible, its receive count kept
+        try:
+            target.add_message(found)  # R-4.2: the queue's own DLQ, as SQS moves it
+        except Exception:
+            _log.exception("could not move %s to %s", message.message_id, target.name)
+        return True
+
+
+def _mark_received(queue: Any, message: Any, receive_count: int, hidden_for_s: float) -> None:
+    """What SQS does to a message a poller receives: a new receipt handle, the receive
+    count, in flight (not visible) until the visibility timeout ends."""
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.utils import generate_receipt_handle
+
+    now_ms = unix_time_millis()
+    if not message.approximate_first_receive_timestamp:
+        message.approximate_first_receive_timestamp = int(now_ms)
+    message.approximate_receive_count = receive_count
+    if message.receipt_handle is not None:
+        message._old_receipt_handles.append(message.receipt_handle)
+    message.receipt_handle = generate_receipt_handle()
+    message.visible_at = now_ms + hidden_for_s * 1000.0
+    queue.pending_messages.add(message)
