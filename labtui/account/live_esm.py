@@ -78,8 +78,7 @@ def mapping_spec(esm: Any, function_name: str) -> Any:
         queue=str(esm.event_source_arn).rsplit(":", 1)[-1],
         batch_size=int(esm.batch_size),
         batching_window_s=int(esm.max_batch_window or 0),
-        report_batch_item_failures="ReportBatchItemFailures"
-        in (esm.function_response_types or []),
+        report_batch_item_failures="ReportBatchItemFailures" in (esm.function_response_types or []),
         max_concurrency=None if maximum is None else int(maximum),
         enabled=bool(esm.enabled),
         filter_patterns=tuple(patterns),
@@ -93,6 +92,7 @@ class LiveEventSources:
         self._engine = engine
         self._invoker = invoker
         self._watched: set[tuple[str, str]] = set()
+        self._results: dict[str, str] = {}  # mapping UUID -> LastProcessingResult
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, name="labtui-esm", daemon=True)
@@ -104,6 +104,10 @@ class LiveEventSources:
         suffix = f":{account_id}:{queue_name}"
         if any(str(e.event_source_arn).endswith(suffix) for e in sqs_mappings(account_id, region)):
             self.touch(account_id, region)
+
+    def last_processing_result(self, uuid: str) -> str | None:
+        """A stream mapping's LastProcessingResult (None before its first batch)."""
+        return self._results.get(uuid)
 
     def on_mappings_changed(self, account_id: str, region: str) -> None:
         self.touch(account_id, region)
@@ -154,7 +158,9 @@ class LiveEventSources:
             world.esm.qualifiers[name] = qualifier
             functions[esm.uuid] = resolved
         if world.esm.run is None:
-            world.esm.run = lambda name, event, request_id: self._run(world, name, event, request_id)
+            world.esm.run = lambda name, event, request_id: self._run(
+                world, name, event, request_id
+            )
         world.live.submit(lambda simulation: self._apply(simulation, world, mappings, functions))
 
     def _apply(
@@ -213,14 +219,12 @@ class LiveEventSources:
             existing.spec = spec  # visibility timeout and redrive policy as set now
             queue = existing
         else:
-            scale = world.live.scale
             queue = MirroredQueue(
                 spec,
                 simulation.engine,
                 str(found.queue_arn),
                 simulation.queue_or_create,
                 (world.account_id, world.region),
-                lambda seconds: seconds / scale,
             )
             simulation.queues[name] = queue
         if spec.redrive is not None and spec.redrive.dead_letter_queue != name:

@@ -24,6 +24,7 @@ from labtui.lambdasim.engine import Engine
 from labtui.lambdasim.sqs import Message, SqsQueue
 
 _log = logging.getLogger(__name__)
+_IN_FLIGHT_MS = 12 * 3600 * 1000.0  # until lambdasim returns it (a lost world: SQS's 12 h cap)
 
 
 def moto_queue(account_id: str, region: str, name: str) -> Any:
@@ -68,11 +69,9 @@ class MirroredQueue(SqsQueue):
         arn: str,
         lookup: Callable[[str], SqsQueue],
         place: tuple[str, str],
-        real_seconds: Callable[[float], float],
     ) -> None:
         super().__init__(spec, engine, arn, lookup)
         self.account_id, self.region = place
-        self._real_seconds = real_seconds  # simulated seconds -> wall-clock seconds
 
     # --- from moto into lambdasim ------------------------------------------------------
 
@@ -111,7 +110,6 @@ class MirroredQueue(SqsQueue):
                 SqsQueue.delete(self, message)
             return []
         kept: list[Message] = []
-        hidden_for = self._real_seconds(self.spec.visibility_timeout_s)
         with queue._messages_lock:
             by_id = {str(m.id): m for m in queue._messages}
             for message in batch:
@@ -119,9 +117,33 @@ class MirroredQueue(SqsQueue):
                 if found is None:  # the learner deleted it, or purged the queue
                     SqsQueue.delete(self, message)
                     continue
-                _mark_received(queue, found, message.receive_count, hidden_for)
+                _mark_received(queue, found, message.receive_count)
                 kept.append(message)
         return kept
+
+    def send(
+        self,
+        body: str,
+        message_attributes: dict[str, str] | None = None,
+        group_id: str | None = None,
+        message_id: str | None = None,
+    ) -> Message:
+        if message_id is None:
+            # A DLQ message or destination record lambdasim sends: the sandbox writes it into
+            # moto (live_async_targets), and it comes in from there with moto's message id.
+            return Message("", body, dict(message_attributes or {}), group_id, self._engine.now, 0)
+        return super().send(body, message_attributes, group_id, message_id)
+
+    def _leave_flight(self, message: Message) -> None:
+        was_in_flight = message.in_flight
+        super()._leave_flight(message)
+        if was_in_flight and not message.deleted:
+            # The visibility timeout ran out on lambdasim's clock: visible in moto again.
+            queue = moto_queue(self.account_id, self.region, self.name)
+            found = _find(queue, message.message_id) if queue is not None else None
+            if found is not None:
+                found.visible_at = 0.0
+                queue.pending_messages.discard(found)
 
     def delete(self, message: Message) -> None:
         if message.deleted:
@@ -160,9 +182,16 @@ class MirroredQueue(SqsQueue):
         return True
 
 
-def _mark_received(queue: Any, message: Any, receive_count: int, hidden_for_s: float) -> None:
+def _find(queue: Any, message_id: str) -> Any:
+    with queue._messages_lock:
+        return next((m for m in queue._messages if str(m.id) == message_id), None)
+
+
+def _mark_received(queue: Any, message: Any, receive_count: int) -> None:
     """What SQS does to a message a poller receives: a new receipt handle, the receive
-    count, in flight (not visible) until the visibility timeout ends."""
+    count, in flight (not visible). It stays in flight until lambdasim's visibility
+    timeout ends (``_leave_flight``), however long the handler runs in real time: the
+    handler's run is not scaled, the timeout is."""
     from moto.core.utils import unix_time_millis
     from moto.sqs.utils import generate_receipt_handle
 
@@ -173,5 +202,5 @@ def _mark_received(queue: Any, message: Any, receive_count: int, hidden_for_s: f
     if message.receipt_handle is not None:
         message._old_receipt_handles.append(message.receipt_handle)
     message.receipt_handle = generate_receipt_handle()
-    message.visible_at = now_ms + hidden_for_s * 1000.0
+    message.visible_at = now_ms + _IN_FLIGHT_MS
     queue.pending_messages.add(message)

@@ -112,14 +112,43 @@ _MAPPING_METHODS = (
 )
 
 
+def _configuration_as_lambda_reports(self: Any) -> dict[str, Any]:
+    """GetEventSourceMapping as Lambda answers it: its defaults filled in, the reason
+    for the state in Lambda's words, and LastProcessingResult only for streams."""
+    found: dict[str, Any] = _ORIGINAL["get_configuration"](self)
+    found["StateTransitionReason"] = "USER_INITIATED"
+    found.setdefault("MaximumBatchingWindowInSeconds", 0)
+    found.setdefault("FunctionResponseTypes", [])
+    if str(self.event_source_arn).split(":")[2:3] == ["sqs"]:
+        found.pop("LastProcessingResult", None)
+        found.pop("StartingPosition", None)
+        return found
+    result = None
+    for sources in list(_EVENT_SOURCES):
+        result = sources.last_processing_result(str(self.uuid)) or result
+    found["LastProcessingResult"] = result or "No records processed"
+    # R-4.10: -1 = infinite retries and record age; R-4.8: ParallelizationFactor 1.
+    found.setdefault("MaximumRetryAttempts", -1)
+    found.setdefault("MaximumRecordAgeInSeconds", -1)
+    found.setdefault("BisectBatchOnFunctionError", False)
+    found.setdefault("ParallelizationFactor", 1)
+    found.setdefault("TumblingWindowInSeconds", 0)
+    found.setdefault("DestinationConfig", {"OnFailure": {}})
+    return found
+
+
 def watch_event_sources(sources: Any) -> None:
     """Send SQS messages and mapping changes to ``sources`` instead of moto's trigger."""
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend
     from moto.sqs.models import Queue
 
     if "add_message" not in _ORIGINAL:
         _ORIGINAL["add_message"] = Queue.add_message
         Queue.add_message = _add_message_for_pollers  # type: ignore[method-assign]
+        _ORIGINAL["get_configuration"] = EventSourceMapping.get_configuration
+        EventSourceMapping.get_configuration = (  # type: ignore[method-assign]
+            _configuration_as_lambda_reports
+        )
         for name in _MAPPING_METHODS:
             _ORIGINAL[name] = getattr(LambdaBackend, name)
             setattr(LambdaBackend, name, _mappings_changed(_ORIGINAL[name]))
@@ -127,12 +156,15 @@ def watch_event_sources(sources: Any) -> None:
 
 
 def unwatch_event_sources(sources: Any) -> None:
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend
     from moto.sqs.models import Queue
 
     if sources in _EVENT_SOURCES:
         _EVENT_SOURCES.remove(sources)
     if not _EVENT_SOURCES and "add_message" in _ORIGINAL:
         Queue.add_message = _ORIGINAL.pop("add_message")  # type: ignore[method-assign]
+        EventSourceMapping.get_configuration = _ORIGINAL.pop(  # type: ignore[method-assign]
+            "get_configuration"
+        )
         for name in _MAPPING_METHODS:
             setattr(LambdaBackend, name, _ORIGINAL.pop(name))

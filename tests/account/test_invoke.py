@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -187,7 +188,7 @@ def test_versions_aliases_and_weights(
 def test_moto_triggers_run_the_real_handler(
     learner: LearnerAccount, make_function: Callable[..., str]
 ) -> None:
-    # An SQS event source mapping (moto's own poller, until lambdasim's) runs the code.
+    # An SQS event source mapping (lambdasim's pollers, live_esm.py) runs the code.
     make_function("recorder", handler="app.record", Timeout=10)
     sqs = learner.client("sqs")
     source = sqs.create_queue(QueueName="work")["QueueUrl"]
@@ -197,6 +198,9 @@ def test_moto_triggers_run_the_real_handler(
         FunctionName="recorder", EventSourceArn=arn, BatchSize=1
     )
     sqs.send_message(QueueUrl=source, MessageBody="order-1")
+    deadline = time.monotonic() + 60  # the pollers run beside the request, not inside it
+    while not learner.view().queue_messages("seen") and time.monotonic() < deadline:
+        time.sleep(0.05)
     seen = learner.view().queue_messages("seen")
     assert len(seen) == 1
     assert json.loads(seen[0]["Body"])["Records"][0]["body"] == "order-1"

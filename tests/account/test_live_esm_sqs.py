@@ -44,6 +44,17 @@ def report(event, context):
     failed = [r["messageId"] for r in event["Records"] if "poison" in r["body"]]
     return {"batchItemFailures": [{"itemIdentifier": i} for i in failed]}
 
+def wait_for_go(event, context):
+    _count(event)
+    import time
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="go")["QueueUrl"]
+    for _ in range(100):
+        if sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages"):
+            return None
+        time.sleep(0.2)
+    raise TimeoutError("no go")
+
 def whole(event, context):
     _count(event)
     if any("poison" in r["body"] for r in event["Records"]):
@@ -157,8 +168,15 @@ def _map_disabled_then_enable(
     time.sleep(5 * 0.25)  # several rounds of the pollers' reading: a disabled mapping reads none
     assert _runs(account) == []
     assert _counts(account, url.rsplit("/", 1)[-1]) == (10, 0)
-    _aws(account, tmp_path, "lambda", "update-event-source-mapping", "--uuid", created["UUID"],
-         "--enabled")
+    _aws(
+        account,
+        tmp_path,
+        "lambda",
+        "update-event-source-mapping",
+        "--uuid",
+        created["UUID"],
+        "--enabled",
+    )
     return str(created["UUID"])
 
 
@@ -169,16 +187,28 @@ def test_partial_batch_response_deletes_nine_and_redrives_the_poison(
     _function(account, "process-orders", "report")
     url = _queues(account, "orders")
     uuid_ = _map_disabled_then_enable(
-        account, tmp_path, "process-orders", url,
-        "--function-response-types", "ReportBatchItemFailures",
+        account,
+        tmp_path,
+        "process-orders",
+        url,
+        "--function-response-types",
+        "ReportBatchItemFailures",
     )
     _wait_until(lambda: _counts(account, "orders-dlq")[0] == 1)
     runs = _runs(account)
     assert len(runs[0]) == 10  # one batch of ten, not one message at a time
     assert runs[1:] == [["order 4 poison"], ["order 4 poison"]]
     assert _counts(account, "orders") == (0, 0)  # nine deleted, the poison moved
-    received = _aws(account, tmp_path, "sqs", "receive-message", "--queue-url",
-                    url.replace("/orders", "/orders-dlq"), "--attribute-names", "All")
+    received = _aws(
+        account,
+        tmp_path,
+        "sqs",
+        "receive-message",
+        "--queue-url",
+        url.replace("/orders", "/orders-dlq"),
+        "--attribute-names",
+        "All",
+    )
     [dead] = received["Messages"]
     assert dead["Body"] == "order 4 poison"
     # Three receives by the pollers, the fourth is ours (the count moves with the message).
@@ -207,3 +237,87 @@ def test_whole_batch_failure_returns_all_ten_until_the_dlq(
     summary = run_scenario_file(SCENARIOS / "sqs-whole-batch-failure.yaml").summary
     assert summary is not None
     assert (summary.invocations, summary.sqs_deleted, summary.sqs_redriven) == (len(runs), 0, 10)
+
+
+def _mapping(account: LearnerAccount, function: str, queue: str, **settings: Any) -> str:
+    sqs = account.client("sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    created = account.client("lambda").create_event_source_mapping(
+        FunctionName=function, EventSourceArn=arn["Attributes"]["QueueArn"], **settings
+    )
+    return str(created["UUID"])
+
+
+def test_a_batch_in_flight_is_invisible_and_deleted_only_when_the_handler_succeeds(
+    account: LearnerAccount, tmp_path: Path
+) -> None:
+    # R-4.2: Lambda deletes a batch when the function returns, not when it receives it.
+    _function(account, "slow", "wait_for_go")
+    sqs = account.client("sqs")
+    go = sqs.create_queue(QueueName="go")["QueueUrl"]
+    url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    _mapping(account, "slow", "work", BatchSize=10, MaximumBatchingWindowInSeconds=300)
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"job {i}"} for i in range(3)]
+    )
+    _wait_until(lambda: len(_runs(account)) == 1)
+    # The handler is running: the batch is in flight, not visible, not deleted — however
+    # long the handler takes in real time (its visibility timeout runs on the scaled clock).
+    time.sleep(0.5)
+    assert _counts(account, "work") == (0, 3)
+    received = _aws(account, tmp_path, "sqs", "receive-message", "--queue-url", url)
+    assert received is None or not received.get("Messages")
+    sqs.send_message(QueueUrl=go, MessageBody="go")
+    _wait_until(lambda: _counts(account, "work") == (0, 0))
+    assert _counts(account, "work") == (0, 0)
+    assert _runs(account) == [["job 0", "job 1", "job 2"]]
+
+
+def test_filter_criteria_delete_what_they_do_not_match(account: LearnerAccount) -> None:
+    # R-4.7: messages that match no filter are deleted without invoking the function.
+    _function(account, "orders-only", "report")
+    url = account.client("sqs").create_queue(QueueName="events")["QueueUrl"]
+    pattern = json.dumps({"body": {"kind": ["order"]}})
+    _mapping(
+        account,
+        "orders-only",
+        "events",
+        BatchSize=10,
+        MaximumBatchingWindowInSeconds=300,
+        FilterCriteria={"Filters": [{"Pattern": pattern}]},
+    )
+    bodies = [{"kind": "order", "n": 1}, {"kind": "refund", "n": 2}, {"kind": "order", "n": 3}]
+    account.client("sqs").send_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": str(i), "MessageBody": json.dumps(b)} for i, b in enumerate(bodies)],
+    )
+    _wait_until(lambda: _counts(account, "events") == (0, 0) and _runs(account))
+    delivered = [json.loads(body)["n"] for batch in _runs(account) for body in batch]
+    assert delivered == [1, 3]
+    assert _counts(account, "events") == (0, 0)
+
+
+def test_fifo_group_waits_for_its_failing_message_until_the_dlq(account: LearnerAccount) -> None:
+    # R-4.5: order per message group; a failure blocks its group until the message leaves
+    # to the DLQ (maxReceiveCount 2, R-4.2). The other group goes on.
+    _function(account, "ship", "whole")
+    sqs = account.client("sqs")
+    fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    dlq = sqs.create_queue(QueueName="ship-dlq.fifo", Attributes=fifo)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])
+    policy = {"deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"], "maxReceiveCount": "2"}
+    url = sqs.create_queue(
+        QueueName="ship.fifo",
+        Attributes={**fifo, "VisibilityTimeout": "30", "RedrivePolicy": json.dumps(policy)},
+    )["QueueUrl"]
+    _mapping(account, "ship", "ship.fifo", BatchSize=1)
+    for body, group in [("a1", "A"), ("a2 poison", "A"), ("a3", "A"), ("b1", "B"), ("b2", "B")]:
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
+    _wait_until(lambda: _counts(account, "ship.fifo") == (0, 0) and len(_runs(account)) == 6)
+    order = [body for batch in _runs(account) for body in batch]
+    group_a = [body for body in order if body.startswith("a")]
+    assert group_a == ["a1", "a2 poison", "a2 poison", "a3"]
+    assert [body for body in order if body.startswith("b")] == ["b1", "b2"]
+    dead = [m["Body"] for m in account.view().queue_messages("ship-dlq.fifo")]
+    assert dead == ["a2 poison"]
