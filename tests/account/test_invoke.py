@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
