@@ -57,7 +57,8 @@ def test_the_walkthroughs_are_marked_runnable() -> None:
     # lesson 01's walkthrough, lesson 06 (issue #19: its publish-version/create-alias),
     # the first exercise's steps; more files join as their blocks are made runnable
     assert {"lessons/01-lambda-fundamentals.md", "lessons/06-concurrency-scaling.md",
-            "lessons/10-versions-aliases.md", "sandbox/first-function/README.md"} <= files
+            "lessons/10-versions-aliases.md", "lessons/03-invocation-models.md",
+            "lessons/07-failure-handling.md", "sandbox/first-function/README.md"} <= files
     assert any(b.expect_error for f in _files() for b in _blocks(f))
 
 
