@@ -52,7 +52,11 @@ returns an :class:`AsyncEvent` whose ``state`` ends as ``success``, ``failed``
 or ``dropped`` (``condition``, ``attempts``). ``send_sqs_messages`` and
 ``put_stream_records`` feed the event sources. Every call takes ``at=`` (a
 simulated time in seconds). ``sim.run(until=None, max_events=None)`` processes
-events (returns False if ``max_events`` stopped a world that never settles);
+events (returns False if ``max_events`` stopped a world that never settles, or a
+livelock was found; ``sim.engine.stop_reason`` says which). Events at the same
+instant run in the order they were scheduled, except that completions run first:
+a completion at t frees its environment before an arrival at t (times sit on a
+2**-30 s grid so that equal instants compare equal);
 :class:`ScaledClock` makes simulated time follow real time for a live sandbox
 (``Simulation(clock=ScaledClock(60))``).
 

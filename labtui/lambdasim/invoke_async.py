@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from labtui.lambdasim.destinations import Router
 
 
+_FIRST_BACKOFF_S = float(facts.ASYNC_THROTTLE_BACKOFF_MIN_S)  # R-3.3
+
+
 class AsyncEvent:
     """One asynchronously invoked event and everything that happened to it."""
 
@@ -73,7 +76,7 @@ class AsyncEvent:
         self.request_id = ""
         self.enqueued_at = enqueued_at
         self.attempts = 0
-        self.backoff_s = float(facts.ASYNC_THROTTLE_BACKOFF_MIN_S)
+        self.backoff_s = _FIRST_BACKOFF_S
         self.state = "queued"
         self.condition = ""
         self.last: Invocation | None = None
@@ -188,17 +191,19 @@ class AsyncInvoker:
         engine = self.engine
         fn = inv.function
         event.last = inv
-        event.last_reason = ""
+        if event.last_reason:
+            event.last_reason = ""
         if inv.status == "ok":
             self.succeeded += 1
             event.state = "success"
             event.condition = SUCCESS
             event.finished_at = engine.now
-            config = (
-                fn.async_default if event.qualifier is None else fn.async_config(event.qualifier)
-            )
-            if config.on_success:
-                self._send_record(event, fn, config.on_success, SUCCESS)
+            if event.qualifier is None:
+                on_success = fn.async_default.on_success
+            else:
+                on_success = fn.async_config(event.qualifier).on_success
+            if on_success:
+                self._send_record(event, fn, on_success, SUCCESS)
             if self._duplicate_probability and (engine.rng.random() < self._duplicate_probability):
                 engine.schedule(engine.now, self._duplicate, event)
             return
