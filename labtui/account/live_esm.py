@@ -1,4 +1,4 @@
-"""SQS event source mappings in the live sandbox, on lambdasim's pollers (R-4.1–R-4.7).
+"""Event source mappings in the live sandbox, on lambdasim's pollers (R-4.1–R-4.13).
 
 moto keeps a mapping's configuration (create/get/update/delete/list-event-source-
 mapping go to moto unchanged), but its own trigger — one message at a time, no
@@ -21,8 +21,14 @@ from the restored account):
 When mappings are read again: a message arrives in a mapped queue, a mapping is
 created, updated or deleted (moto hooks), and every ``SYNC_INTERVAL_S`` for accounts
 with a mapping (queue attributes changed, a delayed message became visible, the
-learner deleted a message). Mappings of Kinesis and DynamoDB streams still run on
-moto's triggers.
+learner deleted a message).
+
+Kinesis and DynamoDB stream mappings run the same way on lambdasim's shard pollers
+(:mod:`labtui.account.live_esm_streams`): batch size and window, starting position,
+per-shard order, ParallelizationFactor, BisectBatchOnFunctionError,
+MaximumRetryAttempts, MaximumRecordAgeInSeconds, ReportBatchItemFailures, and the
+R-4.13 on-failure record written to the learner's SQS queue or SNS topic by the live
+async engine's writer. GetEventSourceMapping reports their LastProcessingResult.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ import json
 import logging
 import math
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from labtui import facts
 from labtui.account.live_async_world import SandboxBackend, World
 from labtui.account.live_esm_sqs import MirroredQueue, moto_queue, queue_spec
+from labtui.account.live_esm_streams import LiveStreamPoller, MirroredStream, stream_source
 
 if TYPE_CHECKING:
     from labtui.account.lambda_invoke import InvokeService
@@ -48,16 +56,47 @@ _log = logging.getLogger(__name__)
 SYNC_INTERVAL_S = 0.25  # wall-clock seconds between two readings of an account's mappings
 
 
-def sqs_mappings(account_id: str, region: str) -> list[Any]:
-    """moto's event source mappings of the account's Region whose source is an SQS queue."""
+def event_source_mappings(account_id: str, region: str) -> list[Any]:
+    """moto's event source mappings of the account's Region (SQS, Kinesis, DynamoDB)."""
     from moto.awslambda.models import lambda_backends
 
     backend = lambda_backends[account_id][region]
     return [
         esm
         for esm in list(backend._event_source_mappings.values())
-        if str(esm.event_source_arn).split(":")[2:3] == ["sqs"]
+        if _service(esm) in ("sqs", "kinesis", "dynamodb")
     ]
+
+
+def _service(esm: Any) -> str:
+    parts = str(esm.event_source_arn).split(":")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def spec_enabled(esm: Any) -> bool:
+    return bool(esm.enabled)
+
+
+def stream_mapping_spec(esm: Any, function_name: str, stream_key: str) -> Any:
+    """A moto stream mapping as lambdasim's StreamMappingSpec (R-4.8–R-4.13)."""
+    from labtui.lambdasim import StreamMappingSpec
+
+    destination = ((esm.destination_config or {}).get("OnFailure") or {}).get("Destination")
+    retries, age = esm.max_retry_attempts, esm.max_record_age
+    return StreamMappingSpec(
+        function=function_name,
+        stream=stream_key,
+        batch_size=int(esm.batch_size),
+        batching_window_s=int(esm.max_batch_window or 0),
+        # AT_TIMESTAMP reads from the start of the stream (the sandbox keeps every record).
+        starting_position="LATEST" if esm.starting_position == "LATEST" else "TRIM_HORIZON",
+        parallelization_factor=int(esm.parallelization_factor or 1),
+        bisect_on_error=bool(esm.bisect_on_error),
+        max_retries=-1 if retries is None else int(retries),  # R-4.10: -1 = until it expires
+        max_record_age_s=-1 if age is None else int(age),
+        report_batch_item_failures="ReportBatchItemFailures" in (esm.function_response_types or []),
+        on_failure=str(destination) if destination else None,
+    )
 
 
 def mapping_spec(esm: Any, function_name: str) -> Any:
@@ -86,7 +125,7 @@ def mapping_spec(esm: Any, function_name: str) -> Any:
 
 
 class LiveEventSources:
-    """Runs every account's SQS event source mappings in its live lambdasim world."""
+    """Runs every account's event source mappings in its live lambdasim world."""
 
     def __init__(self, engine: LiveAsyncEngine, invoker: InvokeService) -> None:
         self._engine = engine
@@ -102,7 +141,13 @@ class LiveEventSources:
 
     def on_queue_message(self, account_id: str, region: str, queue_name: str) -> None:
         suffix = f":{account_id}:{queue_name}"
-        if any(str(e.event_source_arn).endswith(suffix) for e in sqs_mappings(account_id, region)):
+        mappings = event_source_mappings(account_id, region)
+        if any(str(e.event_source_arn).endswith(suffix) for e in mappings):
+            self.touch(account_id, region)
+
+    def on_stream_record(self, account_id: str, region: str) -> None:
+        mappings = event_source_mappings(account_id, region)
+        if any(_service(e) != "sqs" for e in mappings):
             self.touch(account_id, region)
 
     def last_processing_result(self, uuid: str) -> str | None:
@@ -143,7 +188,7 @@ class LiveEventSources:
         if world.stale():
             return
         account_id, region = world.account_id, world.region
-        mappings = sqs_mappings(account_id, region)
+        mappings = event_source_mappings(account_id, region)
         if not mappings and not world.esm.pollers:
             with self._lock:
                 self._watched.discard((account_id, region))
@@ -173,40 +218,92 @@ class LiveEventSources:
             resolved = functions.get(esm.uuid)
             if resolved is None:
                 continue
-            name = resolved.config.function_name
             self._mirror_function(simulation, world, resolved)
-            queue = self._queue(simulation, world, str(esm.event_source_arn).rsplit(":", 1)[-1])
-            if queue is None:
-                continue
-            spec = mapping_spec(esm, name)
-            poller = world.esm.pollers.get(esm.uuid)
+            name = resolved.config.function_name
             try:
-                if poller is None:
-                    poller = simulation.add_sqs_mapping(spec)
-                    world.esm.pollers[esm.uuid] = poller
-                elif poller.spec != spec:
-                    from labtui.lambdasim.validation import check_sqs_mapping
-
-                    check_sqs_mapping(
-                        spec.batch_size, spec.batching_window_s, queue.fifo, spec.max_concurrency
-                    )
-                    poller.spec = spec
+                if _service(esm) == "sqs":
+                    running = self._apply_sqs(simulation, world, esm, name)
+                else:
+                    running = self._apply_stream(simulation, world, esm, name)
             except LambdaApiError as error:
                 _log.warning("event source mapping %s not run: %s", esm.uuid, error)
                 continue
-            seen.add(esm.uuid)
-            poller.enabled = spec.enabled
-            queue.import_from_moto()
-            if poller.enabled:
-                poller.wake()
+            if running:
+                seen.add(esm.uuid)
         for uuid in list(world.esm.pollers):
             if uuid not in seen:  # deleted (or its function is gone): stop polling
-                gone = world.esm.pollers.pop(uuid)
-                gone.enabled = False
-                if gone.wake in gone.queue.listeners:
-                    gone.queue.listeners.remove(gone.wake)
-                if gone in simulation.sqs_pollers:
-                    simulation.sqs_pollers.remove(gone)
+                self._stop_poller(simulation, world.esm.pollers.pop(uuid))
+
+    def _apply_sqs(self, simulation: Simulation, world: World, esm: Any, name: str) -> bool:
+        queue = self._queue(simulation, world, str(esm.event_source_arn).rsplit(":", 1)[-1])
+        if queue is None:
+            return False
+        spec = mapping_spec(esm, name)
+        poller = world.esm.pollers.get(esm.uuid)
+        if poller is None:
+            poller = simulation.add_sqs_mapping(spec)
+            world.esm.pollers[esm.uuid] = poller
+        elif poller.spec != spec:
+            from labtui.lambdasim.validation import check_sqs_mapping
+
+            check_sqs_mapping(
+                spec.batch_size, spec.batching_window_s, queue.fifo, spec.max_concurrency
+            )
+            poller.spec = spec
+        poller.enabled = spec.enabled
+        queue.import_from_moto()
+        if poller.enabled:
+            poller.wake()
+        return True
+
+    def _apply_stream(self, simulation: Simulation, world: World, esm: Any, name: str) -> bool:
+        arn = str(esm.event_source_arn)
+        stream = simulation.streams.get(arn)
+        if not isinstance(stream, MirroredStream):
+            source = stream_source(world.account_id, world.region, arn)
+            if source is None:
+                return False
+            place = (world.account_id, world.region)
+            stream = MirroredStream(arn, source, simulation.engine, place, world.live.scale)
+            simulation.streams[arn] = stream
+        spec = stream_mapping_spec(esm, name, arn)
+        poller = world.esm.pollers.get(esm.uuid)
+        if poller is None:
+            stream.import_from_moto()  # R-4.9: TRIM_HORIZON starts with what is there
+            poller = LiveStreamPoller(
+                simulation.engine,
+                spec,
+                simulation.function(name),
+                stream,
+                simulation.router,
+                (self._results, str(esm.uuid)),
+                spec_enabled(esm),
+            )
+            simulation.stream_pollers.append(poller)
+            world.esm.pollers[esm.uuid] = poller
+        else:
+            if poller.spec != spec:
+                if poller.spec.parallelization_factor != spec.parallelization_factor:
+                    _log.warning("ParallelizationFactor applies to new mappings only")
+                    spec = replace(spec, parallelization_factor=poller.spec.parallelization_factor)
+                poller.spec = spec
+            stream.import_from_moto()
+        if poller.enabled != spec_enabled(esm):
+            poller.set_enabled(spec_enabled(esm))
+        return True
+
+    @staticmethod
+    def _stop_poller(simulation: Simulation, poller: Any) -> None:
+        if isinstance(poller, LiveStreamPoller):
+            poller.stop()
+            if poller in simulation.stream_pollers:
+                simulation.stream_pollers.remove(poller)
+            return
+        poller.enabled = False
+        if poller.wake in poller.queue.listeners:
+            poller.queue.listeners.remove(poller.wake)
+        if poller in simulation.sqs_pollers:
+            simulation.sqs_pollers.remove(poller)
 
     def _queue(self, simulation: Simulation, world: World, name: str) -> MirroredQueue | None:
         """The mirrored queue ``name`` (and its DLQ), its settings read from moto now."""

@@ -1,9 +1,11 @@
-"""Route moto's own Lambda invocations (S3 notifications, SQS/Kinesis/DynamoDB event
-source mappings, SNS) to the runner instead of Docker.
+"""Route moto's own Lambda invocations (S3 notifications, SNS) to the runner instead of
+Docker, and hand event source mappings to labtui's pollers.
 
 moto calls ``LambdaFunction.invoke`` when a trigger fires; without this it answers
-"error running docker". Until lambdasim's pollers take event source mappings over,
-this makes triggers run the learner's real code (one attempt, moto's batching).
+"error running docker". Event source mappings (SQS, Kinesis, DynamoDB streams) are not
+moto's to run once the live sandbox watches them (:func:`watch_event_sources`): moto's
+triggers are switched off and every new message, stream record or mapping change is
+passed to :class:`labtui.account.live_esm.LiveEventSources`.
 """
 
 from __future__ import annotations
@@ -95,6 +97,31 @@ def _add_message_for_pollers(self: Any, message: Any) -> None:
             _log.exception("could not tell the pollers about a message")
 
 
+def _put_record_for_pollers(self: Any, *arguments: Any, **keywords: Any) -> Any:
+    if _EVENT_SOURCES:
+        self.lambda_event_source_mappings.clear()  # R-4.8: labtui's shard pollers read it
+    result = _ORIGINAL["put_record"](self, *arguments, **keywords)
+    _tell_stream_pollers(str(self.account_id), str(self.region))
+    return result
+
+
+def _stream_add_for_pollers(self: Any, *arguments: Any, **keywords: Any) -> Any:
+    if _EVENT_SOURCES:
+        # moto's trigger would also drop the stream's records after one delivery.
+        self.table.lambda_event_source_mappings.clear()
+    result = _ORIGINAL["stream_add"](self, *arguments, **keywords)
+    _tell_stream_pollers(str(self.account_id), str(self.table.region_name))
+    return result
+
+
+def _tell_stream_pollers(account_id: str, region: str) -> None:
+    for sources in list(_EVENT_SOURCES):
+        try:
+            sources.on_stream_record(account_id, region)
+        except Exception:  # a write must never fail because of the pollers
+            _log.exception("could not tell the pollers about a stream record")
+
+
 def _mappings_changed(original: Any) -> Any:
     def changed(self: Any, *arguments: Any, **keywords: Any) -> Any:
         result = original(self, *arguments, **keywords)
@@ -140,11 +167,17 @@ def _configuration_as_lambda_reports(self: Any) -> dict[str, Any]:
 def watch_event_sources(sources: Any) -> None:
     """Send SQS messages and mapping changes to ``sources`` instead of moto's trigger."""
     from moto.awslambda.models import EventSourceMapping, LambdaBackend
+    from moto.dynamodb.models.table import StreamShard
+    from moto.kinesis.models import Stream
     from moto.sqs.models import Queue
 
     if "add_message" not in _ORIGINAL:
         _ORIGINAL["add_message"] = Queue.add_message
         Queue.add_message = _add_message_for_pollers  # type: ignore[method-assign]
+        _ORIGINAL["put_record"] = Stream.put_record
+        Stream.put_record = _put_record_for_pollers  # type: ignore[method-assign]
+        _ORIGINAL["stream_add"] = StreamShard.add
+        StreamShard.add = _stream_add_for_pollers  # type: ignore[method-assign]
         _ORIGINAL["get_configuration"] = EventSourceMapping.get_configuration
         EventSourceMapping.get_configuration = (  # type: ignore[method-assign]
             _configuration_as_lambda_reports
@@ -157,12 +190,16 @@ def watch_event_sources(sources: Any) -> None:
 
 def unwatch_event_sources(sources: Any) -> None:
     from moto.awslambda.models import EventSourceMapping, LambdaBackend
+    from moto.dynamodb.models.table import StreamShard
+    from moto.kinesis.models import Stream
     from moto.sqs.models import Queue
 
     if sources in _EVENT_SOURCES:
         _EVENT_SOURCES.remove(sources)
     if not _EVENT_SOURCES and "add_message" in _ORIGINAL:
         Queue.add_message = _ORIGINAL.pop("add_message")  # type: ignore[method-assign]
+        Stream.put_record = _ORIGINAL.pop("put_record")  # type: ignore[method-assign]
+        StreamShard.add = _ORIGINAL.pop("stream_add")  # type: ignore[method-assign]
         EventSourceMapping.get_configuration = _ORIGINAL.pop(  # type: ignore[method-assign]
             "get_configuration"
         )

@@ -192,7 +192,8 @@ class StreamPoller:
                 if failed is None:
                     failed_from = 0
                 elif failed:
-                    lowest = min(failed)
+                    # Sequence numbers are decimal strings, of any length in Kinesis.
+                    lowest = min(failed, key=lambda number: (len(number), number))
                     failed_from = next(
                         i for i, r in enumerate(batch) if r.sequence_number == lowest
                     )
