@@ -204,7 +204,7 @@ def c5(ctx: GradingContext) -> CheckResult:
     ok = once == len(good) and in_order and poison_alone and not swallowed
     if swallowed:
         hint = (f"Your deployed handler returned success for poison record {swallowed[0]} "
-                f"(data {_data_of(outcome, swallowed[0])!r}), so Lambda never saw it fail and "
+                f"(data {outcome['records'][swallowed[0]]!r}), so Lambda never saw it fail and "
                 "nothing could reach click-failures. Let a record the handler cannot read "
                 "raise, and let the mapping (bisect, retries, destination) deal with it.")
     elif once == 0 and not parked:
@@ -220,7 +220,3 @@ def c5(ctx: GradingContext) -> CheckResult:
     else:
         hint = "Check bisect, the retry limit and the destination together."
     return ctx.result("c5", ok, expected=expected, actual=actual, hint=hint)
-
-
-def _data_of(ctx_outcome: dict[str, Any], index: int) -> str:
-    return str(ctx_outcome.get("records", {}).get(index, "?"))
