@@ -64,3 +64,27 @@ def test_the_machine_aws_settings_never_reach_a_child() -> None:
     env = process_environment({"AWS_ACCESS_KEY_ID": "AKIALABX"}, machine)
     assert env == {"PATH": "/bin", "AWS_DATA_PATH": "/awscli/data",
                    "AWS_ACCESS_KEY_ID": "AKIALABX", "AWS_PAGER": ""}
+
+
+def test_no_other_module_builds_aws_calls() -> None:
+    """The one-builder rule (issue #19): a new client, argv or endpoint elsewhere would be
+    a place where the endpoint can be forgotten again."""
+    import re
+
+    import labtui
+
+    package = Path(labtui.__file__).parent
+    building = re.compile(r"boto3\.(client|resource|Session|session\.Session)\(|"
+                          r"\.create_client\(|['\"]-m['\"],\s*['\"]awscli['\"]|"
+                          r"['\"]--endpoint-url['\"]|endpoint_url=")
+    allowed = {"account/aws_access.py",
+               "grading/lifecycle_checks.py"}  # counts create_client calls, builds none
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("_content/") or relative in allowed:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if building.search(line) and not line.lstrip().startswith("#"):
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert not found, "AWS calls built outside account/aws_access.py:\n" + "\n".join(found)
