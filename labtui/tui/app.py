@@ -354,8 +354,10 @@ class LabApp(App[int]):
         self.push_screen(ProblemsScreen(problems, self.course.root))
 
     async def on_event(self, event: events.Event) -> None:
-        # The learner used the resumed screen: reopening it did not crash (resume_guard).
-        if self._resuming and isinstance(event, (events.Key, events.MouseDown)):
+        # The learner used the resumed screen: reopening it did not crash (resume_guard);
+        # not while it still waits for the course to load (it is not built yet).
+        used = isinstance(event, (events.Key, events.MouseDown))
+        if self._resuming and used and not self._pending:
             self._resuming = False
             resume_guard.finish(self.store, self.learner_id)
         await super().on_event(event)
