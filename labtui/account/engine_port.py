@@ -37,6 +37,7 @@ class AsyncInvocation:
     event_invoke_config: dict[str, Any] | None
     dead_letter_target: str | None
     run: Callable[[], InvokeResult]  # runs the learner's code once (through the runner)
+    chain: int = 0  # invocations before this one in a trigger loop
 
 
 class AsyncEngine(Protocol):

@@ -320,12 +320,24 @@ class InvokeService:
     def _accept_async(
         self, request: Request, function: ResolvedFunction, payload: bytes
     ) -> Response:
+        request_id = self.submit_event(request.account_id, request.region, function, payload)
+        return Response(202, b"", [("x-amzn-RequestId", request_id)])  # R-2.3
+
+    def submit_event(
+        self,
+        account_id: str,
+        region: str,
+        function: ResolvedFunction,
+        payload: bytes,
+        chain: int = 0,
+    ) -> str:
+        """Queue one asynchronous invocation (an Event invoke, an S3 or SNS notification);
+        returns its request id. ``chain``: invocations before it in the same loop (R-4.15)."""
         request_id = str(uuid.uuid4())
-        extras = self.extras.account(request.account_id)
-        key = (request.region, function.config.function_name, function.qualifier)
-        config_key = (request.region, function.config.function_name, function.config.version)
+        extras = self.extras.account(account_id)
+        key = (region, function.config.function_name, function.qualifier)
+        config_key = (region, function.config.function_name, function.config.version)
         dead_letter = extras.function_config.get(config_key, {}).get("DeadLetterConfig", {})
-        account_id = request.account_id
 
         def run() -> InvokeResult:
             return self._run(account_id, function, payload, request_id)
@@ -333,7 +345,7 @@ class InvokeService:
         self.engine.submit(
             AsyncInvocation(
                 account_id=account_id,
-                region=request.region,
+                region=region,
                 function_name=function.config.function_name,
                 function_arn=function.invoked_arn,
                 qualifier=function.qualifier,
@@ -343,9 +355,10 @@ class InvokeService:
                 event_invoke_config=extras.event_invoke_configs.get(key),
                 dead_letter_target=dead_letter.get("TargetArn"),
                 run=run,
+                chain=chain,
             )
         )
-        return Response(202, b"", [("x-amzn-RequestId", request_id)])  # R-2.3
+        return request_id
 
     @staticmethod
     def _sync_response(result: InvokeResult, *, tail: bool) -> Response:

@@ -64,6 +64,9 @@ class World:
     last_results: dict[str, InvokeResult] = field(default_factory=dict)
     pending: dict[str, AsyncEvent] = field(default_factory=dict)
     esm: EventSourceState = field(default_factory=lambda: EventSourceState())
+    # The chain of the asynchronous attempt running now (None: none, or a batch):
+    # a notification its handler causes (an S3 write, an SNS publish) continues the chain.
+    running_chain: int | None = None
 
     def stale(self) -> bool:
         return self.extras.account(self.account_id) is not self.account_state
@@ -110,6 +113,7 @@ class SandboxBackend:
         else:
             message = "the sandbox lost this event's code"
             return HandlerResult("crash", 0.0, None, "Runtime.Unknown", message)
+        self.world.running_chain = invocation.chain if invocation is not None else None
         try:
             result = run()
         except EnvironmentsExhausted:
@@ -118,6 +122,8 @@ class SandboxBackend:
         except Exception as error:  # the sandbox must outlive any failure of one attempt
             _log.exception("an asynchronous attempt could not run")
             return HandlerResult("crash", 0.0, None, "Runtime.Unknown", str(error))
+        finally:
+            self.world.running_chain = None
         self.world.last_results[context.request_id] = result
         return to_handler_result(result)
 

@@ -2,7 +2,9 @@
 Docker, and hand event source mappings to labtui's pollers.
 
 moto calls ``LambdaFunction.invoke`` when a trigger fires; without this it answers
-"error running docker". Event source mappings (SQS, Kinesis, DynamoDB streams) are not
+"error running docker". With the live async engine the call is queued as an
+asynchronous invocation (:mod:`labtui.account.live_triggers`); otherwise it runs once,
+synchronously, nested runs counted for R-4.15. Event source mappings (SQS, Kinesis, DynamoDB streams) are not
 moto's to run once the live sandbox watches them (:func:`watch_event_sources`): moto's
 triggers are switched off and every new message, stream record or mapping change is
 passed to :class:`labtui.account.live_esm.LiveEventSources`.
@@ -35,6 +37,12 @@ def _invoke_through_runner(
     invoker = _ACTIVE[-1]
     payload = body.encode() if isinstance(body, str) else bytes(body or b"{}")
     qualifier = None if str(self.version) == "$LATEST" else str(self.version)
+    if _NOTIFICATIONS:
+        # R-4.14: S3 and SNS invoke asynchronously (retries, DLQ, destinations).
+        _NOTIFICATIONS[-1].invoke(
+            str(self.account_id), str(self.region), str(self.function_name), qualifier, payload
+        )
+        return b""
     chain = (str(self.account_id), str(self.function_name))
     with _CHAIN_LOCK:
         depth = _CHAIN_DEPTH.get(chain, 0)
@@ -82,6 +90,17 @@ def deactivate(invoker: InvokeService) -> None:
 # --- event source mappings run by labtui (labtui.account.live_esm) -----------------------
 
 _EVENT_SOURCES: list[Any] = []  # LiveEventSources instances, newest last
+_NOTIFICATIONS: list[Any] = []  # AsyncNotifications instances, newest last
+
+
+def route_notifications(notifications: Any) -> None:
+    """moto's S3/SNS invocations go to ``notifications`` (asynchronous) from now on."""
+    _NOTIFICATIONS.append(notifications)
+
+
+def unroute_notifications(notifications: Any) -> None:
+    if notifications in _NOTIFICATIONS:
+        _NOTIFICATIONS.remove(notifications)
 
 
 def _add_message_for_pollers(self: Any, message: Any) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from labtui.account.lambda_invoke import InvokeService
     from labtui.account.learner import LearnerAccount
     from labtui.account.live_esm import LiveEventSources
+    from labtui.account.live_triggers import AsyncNotifications
     from labtui.runner.pool import EnvironmentPool
 
 LOOPBACK = "127.0.0.1"
@@ -97,6 +98,7 @@ class Sandbox:
         self.extras: ExtrasStore | None = None
         self.engine: AsyncEngine | None = None
         self.event_sources: LiveEventSources | None = None
+        self.notifications: AsyncNotifications | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -144,11 +146,15 @@ class Sandbox:
         self.invoker.state_lock = self.gateway.state_lock
         if isinstance(self.engine, LiveAsyncEngine):
             from labtui.account.live_esm import LiveEventSources
+            from labtui.account.live_triggers import AsyncNotifications
 
             self.engine.attach(self.invoker)  # configuration and credentials at invoke time
             # SQS mappings run on lambdasim's pollers in the same worlds (R-4.1-R-4.7).
             self.event_sources = LiveEventSources(self.engine, self.invoker)
             moto_triggers.watch_event_sources(self.event_sources)
+            # S3 and SNS notifications become asynchronous invocations.
+            self.notifications = AsyncNotifications(self.engine, self.invoker)
+            moto_triggers.route_notifications(self.notifications)
         self.gateway.on_control = self.control
         moto_triggers.activate(self.invoker)
         try:
@@ -178,6 +184,9 @@ class Sandbox:
             self._thread = None
         if self.invoker is not None:
             moto_triggers.deactivate(self.invoker)
+        if self.notifications is not None:
+            moto_triggers.unroute_notifications(self.notifications)
+            self.notifications = None
         if self.event_sources is not None:
             moto_triggers.unwatch_event_sources(self.event_sources)
             self.event_sources.shutdown()

@@ -240,6 +240,7 @@ def test_s3_notification_runs_the_handler_and_a_loop_is_stopped(
         },
     )
     s3.put_object(Bucket="uploads-bucket", Key="cat.jpg", Body=b"meow")
+    learner.sandbox.wait_for_async(60)  # S3 invokes asynchronously
     keys = learner.view().object_keys("uploads-bucket")
     assert keys[0] == "cat.jpg"
     assert len(keys) == 1 + 3  # the upload, then three runs before the loop was cut
