@@ -101,6 +101,7 @@ class AsyncInvoker:
         self._queue_delay_s = engine.options.async_queue_delay_s
         self._duplicate_probability = engine.options.duplicate_probability
         self._on_done = self._done  # one bound method for every invocation
+        self._on_first = self._first_done
         self.events: list[AsyncEvent] = []
         # Kept whether or not ``events`` is: the summary reads these, not the list.
         self.submitted = 0
@@ -127,6 +128,17 @@ class AsyncInvoker:
         """A new event arriving now from a traffic generator (function and qualifier checked
         when the generator was built): submit and first attempt in one step."""
         engine = self.engine
+        if not self.keep_events and not self._queue_delay_s and fn.reserved != 0:
+            # Nobody reads the event object of a call that succeeds at once, so it is only
+            # made when the first attempt needs one (a failure, a throttle, a destination).
+            request_id = engine.new_request_id()
+            self.submitted += 1
+            reason = engine.execute(fn, qualifier, payload, request_id, 1, self._on_first, None)
+            if reason is not None:
+                event = AsyncEvent(fn.name, qualifier, payload, engine.now)
+                event.request_id = request_id
+                self._throttled(event, fn, reason)
+            return
         event = AsyncEvent(fn.name, qualifier, payload, engine.now)
         request_id = event.request_id = engine.new_request_id()
         self.submitted += 1
@@ -185,6 +197,23 @@ class AsyncInvoker:
         delay = event.backoff_s + self._jitter()
         event.backoff_s = min(event.backoff_s * 2, float(facts.ASYNC_THROTTLE_BACKOFF_MAX_S))
         self._retry_later(event, fn, delay, "throttle backoff")
+
+    def _first_done(self, inv: Invocation) -> None:
+        """The end of a first attempt started by :meth:`start_now` without an event object:
+        a plain success is only counted; anything else gets its event and goes on as usual."""
+        fn = inv.function
+        qualifier = inv.qualifier
+        if inv.status == "ok" and not self._duplicate_probability:
+            config = fn.async_default if qualifier is None else fn.async_config(qualifier)
+            if not config.on_success:
+                self.succeeded += 1
+                return
+        event = AsyncEvent(fn.name, qualifier, inv.event, inv.start)
+        event.request_id = inv.request_id
+        event.attempts = 1
+        event.state = "running"
+        inv.tag = event
+        self._done(inv)
 
     def _done(self, inv: Invocation) -> None:
         event: AsyncEvent = inv.tag

@@ -302,9 +302,6 @@ class CallGenerator:
         if self.count:
             self.engine.schedule(snap(self.start_at), self._arrive)
 
-    def _call_async(self) -> None:
-        self._start_async(self.fn, self.qualifier, self.payload)
-
     def _arrive(self, _: Any) -> None:
         engine = self.engine
         heap = engine.heap
@@ -312,17 +309,16 @@ class CallGenerator:
         inline = not engine.clock.realtime
         complete = engine.on_complete
         sent = self.sent
-        if self.sync:  # the hot loop of a synchronous scenario: calls straight to the engine
-            execute, new_id = engine.execute, engine.new_request_id
-            fn, qualifier, payload = self.fn, self.qualifier, self.payload
-        call = self._call_async
+        sync = self.sync
+        execute, new_id, start_async = engine.execute, engine.new_request_id, self._start_async
+        fn, qualifier, payload = self.fn, self.qualifier, self.payload
         allowance = engine.inline_allowance  # events the run's budget lets us take inline
         used = 0
         while True:
-            if self.sync:
+            if sync:  # straight to the engine, or to Lambda's internal event queue
                 execute(fn, qualifier, payload, new_id(), 1, _ignore, None)
             else:
-                call()
+                start_async(fn, qualifier, payload)
             sent += 1
             if sent >= count:
                 break

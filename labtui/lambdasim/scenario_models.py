@@ -43,6 +43,8 @@ wrong). Skeleton (every key but ``title`` and ``description`` is optional)::
       - {type: stream, stream: clicks, count: 100, data: "click {i}", poison: [37]}
     faults: [{function: worker, kind: system_error, start_s: 0, end_s: 30}]
     run_until_s: 3600          # default: until nothing is left (max_events guards)
+    max_events: 5000000        # default: 25 per declared call/message/record, >= 2,000,000;
+                               # a run that reaches it is cut short: exit 1, never "ok"
     cost_estimates: [{label: x86, invocations: 3000000, billed_duration_ms: 120,
                       memory_mb: 512, expect_total_usd: 3.60}]
     vpc: {network: {...}, function: {subnet_ids: [...], security_group_ids: [...]},
