@@ -97,8 +97,6 @@ def command(
         "ALL",
         *_system_mounts(),
     ]
-    for path in runtime_paths():
-        args += ["--ro-bind", path, path]
     for name in ETC_FILES:
         args += ["--ro-bind", str(etc_dir / name), f"/etc/{name}"]
     args += [
@@ -113,9 +111,11 @@ def command(
         "--tmpfs",
         "/tmp",
     ]
-    # After /tmp, so a path under the host's /tmp is not hidden by the jail's; parents
-    # before children, so a read-only folder inside a writable one stays read-only.
-    binds = {path: "--ro-bind" for path in (*spec.read_only, str(INSIDE.parent))}
+    # After /tmp, so a path under the host's /tmp is not hidden by the jail's (the Python
+    # runtime too: a virtual environment made in /tmp); parents before children, so a
+    # read-only folder inside a writable one stays read-only.
+    read_only = (*runtime_paths(), *spec.read_only, str(INSIDE.parent))
+    binds = {path: "--ro-bind" for path in read_only}
     binds.update({path: "--bind" for path in spec.writable})
     for path in sorted(binds, key=lambda p: (p.count("/"), p)):
         args += [binds[path], path, path]
