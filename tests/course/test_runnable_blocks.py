@@ -54,11 +54,15 @@ def _account(path: Path, work: Path) -> Any:
 
 def test_the_walkthroughs_are_marked_runnable() -> None:
     files = {str(f.relative_to(ROOT)) for f in _files()}
-    # lesson 01's walkthrough, lesson 06 (issue #19: its publish-version/create-alias),
-    # the first exercise's steps; more files join as their blocks are made runnable
-    assert {"lessons/01-lambda-fundamentals.md", "lessons/06-concurrency-scaling.md",
-            "lessons/10-versions-aliases.md", "lessons/03-invocation-models.md",
-            "lessons/07-failure-handling.md", "sandbox/first-function/README.md"} <= files
+    # the lessons whose commands run in a sandbox (issue #19: lesson 06's publish-version
+    # and create-alias did not), and the first exercise's steps; lessons 09 (VPC ids), 11
+    # (pip, docker, go), 14 and 15 are not marked yet
+    lessons = {f"lessons/{name}.md" for name in (
+        "01-lambda-fundamentals", "02-function-configuration", "03-invocation-models",
+        "04-event-sources", "05-execution-lifecycle", "06-concurrency-scaling",
+        "07-failure-handling", "08-permissions-security", "10-versions-aliases",
+        "12-observability", "13-cost-pricing")}
+    assert lessons | {"sandbox/first-function/README.md"} <= files
     assert any(b.expect_error for f in _files() for b in _blocks(f))
 
 
