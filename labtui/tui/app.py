@@ -75,7 +75,8 @@ class LabApp(App[int]):
     TITLE = "labtui"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1", "help", "Help", show=False),
+        # priority: F1 works from the shell and editors too, which keep every other key
+        Binding("f1", "help", "Help", show=False, priority=True),
     ]
 
     class CourseLoaded(Message):
@@ -390,7 +391,11 @@ class LabApp(App[int]):
         )
 
     def action_help(self) -> None:
-        self.action_show_help_panel()
+        """F1 opens the keys panel, and F1 again closes it."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette lists every key of the current screen, plus the app's."""

@@ -218,3 +218,39 @@ async def test_edit_in_the_learner_s_editor_then_reload(
         editor = screen.query_one(WorkspaceEditor)
         assert editor.editor.text.endswith("# edited outside\n")
         assert not editor.modified  # what is shown is what is on disk
+
+
+async def test_resuming_on_another_tab_settles_and_keys_work(
+    make_app: AppFactory, store: Any, monkeypatch: Any
+) -> None:
+    """Opening on a saved tab other than the first used to bounce focus between the two
+    tabs forever (100 % CPU, every key lost); F5 shows Results, F1 toggles help."""
+    store.set_ui_state("me", "exercise:hello-function", {"tab": "results"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        activations: list[str] = []
+        original = ExerciseScreen.on_tabbed_content_tab_activated
+
+        def counting(self: ExerciseScreen, event: Any) -> None:
+            activations.append(event.pane.id or "")
+            original(self, event)
+
+        monkeypatch.setattr(ExerciseScreen, "on_tabbed_content_tab_activated", counting)
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert activations == []
+        tabs = screen.query_one(TabbedContent)
+        assert tabs.active == "results"
+        await pilot.press("1")
+        assert tabs.active == "task"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert tabs.active == "results"
+        await pilot.press("f1")
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        assert not app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExerciseScreen)

@@ -44,7 +44,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         Binding("escape", "back", "Back"),
         Binding("f5", "check", "Check", key_display="F5", priority=True),
         Binding("k", "check", "Check", show=False),
-        Binding("ctrl+s", "save", "Save", show=False, priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),  # in the footer on the Files tab
         Binding("w", "toggle_watch", "Watch"),
         Binding("h", "hint", "Hint"),
         Binding("o", "external_editor", "Edit"),
@@ -116,7 +116,10 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             with TabPane("3 Shell", id="console"):
                 yield from self.compose_shell()
             with TabPane("4 Results", id="results"):
-                yield ProgressBar(id="grade-progress", show_eta=False, show_percentage=False)
+                # total=100 until a check runs: an indeterminate bar animates at 15 Hz even
+                # while hidden, and so does a LoadingIndicator (16 Hz) - see _show_busy
+                yield ProgressBar(100, id="grade-progress", show_eta=False,
+                                  show_percentage=False)
                 yield Static(id="grade-step")
                 yield LoadingIndicator(id="grade-loading")
                 with VerticalScroll(id="results-scroll"):
@@ -151,8 +154,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             console.input.history.extend(self.state.history)
             console.input.remember("")
             console.write(NO_PTY_NOTE)
-        for widget_id in ("#grade-progress", "#grade-loading", "#trace-table"):
-            self.query_one(widget_id).display = False
+        self.query_one("#trace-table").display = False
+        self._show_busy(False)
         self._show_hints()
         attempts = lab.store.exercise_attempts(lab.learner_id, self.pack.id)
         if attempts:
@@ -287,6 +290,11 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or "task"
+        if tab != self.query_one(TabbedContent).active:
+            # A stale event (the initial tab, then the resumed one): focusing its pane would
+            # make TabbedContent switch back to it, whose focus switches again - forever,
+            # at 100 % CPU with every key lost (issue #21).
+            return
         if tab != self.state.tab:
             self.state.tab = tab
             self.state.save(self.lab.store, self.lab.learner_id)
@@ -344,14 +352,21 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         self.grading = True
         self.query_one(TabbedContent).active = "results"
         self.query_one("#results-scroll").focus()  # leave the editor/prompt of a hidden tab
-        bar = self.query_one("#grade-progress", ProgressBar)
-        bar.update(total=None)  # steps, not a known fraction: an indeterminate bar
-        bar.display = not self.lab.plain
         self.query_one("#grade-step", Static).update("")
-        self.query_one("#grade-loading").display = True
+        self._show_busy(True)
         self._update_status()
         self.lab.announce(f"Checking {self.pack.id}…")
         self.run_check()
+
+    def _show_busy(self, busy: bool) -> None:
+        """The animated bar and spinner exist only while a check runs: hidden, their timers
+        would still wake the app 31 times a second (idle budget: under 1 % of a core)."""
+        bar = self.query_one("#grade-progress", ProgressBar)
+        bar.update(total=None if busy else 100)  # steps, not a fraction: indeterminate
+        bar.display = busy and not self.lab.plain
+        spinner = self.query_one("#grade-loading", LoadingIndicator)
+        spinner.display = busy
+        spinner.auto_refresh = 1 / 16 if busy else None
 
     @work(thread=True, exclusive=True, group="grade")
     def run_check(self) -> None:
@@ -374,8 +389,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     def on_exercise_screen_graded(self, message: Graded) -> None:
         self.grading = False
         self.query_one("#grade-step", Static).update("")
-        self.query_one("#grade-progress").display = False
-        self.query_one("#grade-loading").display = False
+        self._show_busy(False)
         self.last_grade = message.view
         self.state.trace = [asdict(row) for row in message.view.trace][-500:]
         self.state.save(self.lab.store, self.lab.learner_id)
@@ -479,7 +493,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "check" and self.grading:
             return None
-        if action == "external_editor":  # only where there is a file to edit
+        if action in ("external_editor", "save"):  # only where there is a file to edit
             return self.state.tab == "files"
         return True
 

@@ -122,6 +122,7 @@ class LessonScreen(LabScreen):
         assert module.lesson is not None
         self.markdown, self.try_its = lesson_markdown(module.lesson.body)
         self.loaded = False
+        self._restoring = False  # the first Loaded message is restoring the position
         self._dirty = False
         self._saved_position = 0.0
 
@@ -165,8 +166,11 @@ class LessonScreen(LabScreen):
                                            self._saved_position)
 
     def on_lesson_viewer_loaded(self, message: LessonViewer.Loaded) -> None:
-        if self.loaded:
+        # Loaded can come more than once before the first restore runs: restore (and say
+        # "Back where you left") once, not once per message (issue #21)
+        if self.loaded or self._restoring:
             return
+        self._restoring = True
         self.viewer.document.focus()
         self.call_after_refresh(self._restore_position)
 
