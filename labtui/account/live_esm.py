@@ -33,16 +33,18 @@ async engine's writer. GetEventSourceMapping reports their LastProcessingResult.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from labtui import facts
 from labtui.account.live_async_world import SandboxBackend, World
-from labtui.account.live_esm_sqs import MirroredQueue, moto_queue, queue_spec
+from labtui.account.live_esm_sqs import LiveSqsPoller, MirroredQueue, moto_queue, queue_spec
 from labtui.account.live_esm_streams import LiveStreamPoller, MirroredStream, stream_source
 
 if TYPE_CHECKING:
@@ -241,7 +243,8 @@ class LiveEventSources:
         spec = mapping_spec(esm, name)
         poller = world.esm.pollers.get(esm.uuid)
         if poller is None:
-            poller = simulation.add_sqs_mapping(spec)
+            poller = LiveSqsPoller(simulation.engine, spec, simulation.function(name), queue)
+            simulation.sqs_pollers.append(poller)
             world.esm.pollers[esm.uuid] = poller
         elif poller.spec != spec:
             from labtui.lambdasim.validation import check_sqs_mapping
@@ -322,6 +325,7 @@ class LiveEventSources:
                 str(found.queue_arn),
                 simulation.queue_or_create,
                 (world.account_id, world.region),
+                self._reading_moto,
             )
             simulation.queues[name] = queue
         if spec.redrive is not None and spec.redrive.dead_letter_queue != name:
@@ -329,6 +333,19 @@ class LiveEventSources:
             if not isinstance(simulation.queues.get(dead_letters), MirroredQueue):
                 self._queue(simulation, world, dead_letters)
         return queue
+
+    @contextlib.contextmanager
+    def _reading_moto(self) -> Iterator[None]:
+        """The gateway's state lock, shared: no snapshot or restore while moto changes."""
+        lock = self._invoker.state_lock
+        if lock is None:
+            yield
+            return
+        lock.acquire_read()
+        try:
+            yield
+        finally:
+            lock.release_read()
 
     @staticmethod
     def _mirror_function(simulation: Simulation, world: World, resolved: Any) -> None:

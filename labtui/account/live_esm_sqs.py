@@ -15,16 +15,20 @@ purge, takes the message away from the pollers too (checked when it is received)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from labtui.lambdasim.config import Redrive, SqsQueueSpec
 from labtui.lambdasim.engine import Engine
+from labtui.lambdasim.esm_sqs import SqsPoller
 from labtui.lambdasim.sqs import Message, SqsQueue
 
 _log = logging.getLogger(__name__)
-_IN_FLIGHT_MS = 12 * 3600 * 1000.0  # until lambdasim returns it (a lost world: SQS's 12 h cap)
+_IN_FLIGHT_MS = 12 * 3600 * 1000.0  # until lambdasim returns it (SQS's 12 h cap)
+_OURS = "labtui_pollers_hold"  # set on a moto message the pollers have in flight
 
 
 def moto_queue(account_id: str, region: str, name: str) -> Any:
@@ -69,20 +73,31 @@ class MirroredQueue(SqsQueue):
         arn: str,
         lookup: Callable[[str], SqsQueue],
         place: tuple[str, str],
+        guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         super().__init__(spec, engine, arn, lookup)
         self.account_id, self.region = place
+        # Held around every touch of moto: a snapshot or restore never sees half a change.
+        self._guard = guard
+        self.receipt_handles: dict[str, str] = {}  # message id -> its handle in moto
+        self.sent_at_ms: dict[str, int] = {}  # message id -> SentTimestamp in moto
 
     # --- from moto into lambdasim ------------------------------------------------------
 
     def import_from_moto(self) -> int:
         """Take in the moto messages the pollers do not know yet; forget the ones that
         left moto (the learner deleted or purged them). Returns how many came in."""
-        queue = moto_queue(self.account_id, self.region, self.name)
-        if queue is None:
-            return 0
-        with queue._messages_lock:
-            present = list(queue._messages)
+        with self._guard():
+            queue = moto_queue(self.account_id, self.region, self.name)
+            if queue is None:
+                return 0
+            with queue._messages_lock:
+                present = list(queue._messages)
+                for message in present:
+                    if str(message.id) not in self._all and getattr(message, _OURS, False):
+                        # Hidden by pollers whose world is gone (a reset, or a restore of a
+                        # snapshot taken mid-batch): their visibility timeout has ended.
+                        _release(queue, message)
         known = self._all
         added = 0
         for message in present:
@@ -93,31 +108,34 @@ class MirroredQueue(SqsQueue):
                 str(message.body), string_attributes(message), message.group_id, str(message.id)
             )
             ours.receive_count = int(message.approximate_receive_count or 0)
+            self.sent_at_ms[ours.message_id] = int(message.sent_timestamp or 0)
             added += 1
         ids = {str(message.id) for message in present}
         for message in list(known.values()):
             if message.message_id not in ids:
                 SqsQueue.delete(self, message)
+                self._forget(message.message_id)
         return added
 
     # --- lambdasim's decisions, written into moto ----------------------------------------
 
     def receive(self, max_messages: int) -> list[Message]:
         batch = super().receive(max_messages)
-        queue = moto_queue(self.account_id, self.region, self.name)
-        if queue is None:
-            for message in batch:
-                SqsQueue.delete(self, message)
-            return []
         kept: list[Message] = []
-        with queue._messages_lock:
-            by_id = {str(m.id): m for m in queue._messages}
+        with self._guard():
+            queue = moto_queue(self.account_id, self.region, self.name)
+            by_id: dict[str, Any] = {}
+            if queue is not None:
+                with queue._messages_lock:
+                    by_id = {str(m.id): m for m in queue._messages}
             for message in batch:
                 found = by_id.get(message.message_id)
                 if found is None:  # the learner deleted it, or purged the queue
                     SqsQueue.delete(self, message)
+                    self._forget(message.message_id)
                     continue
                 _mark_received(queue, found, message.receive_count)
+                self.receipt_handles[message.message_id] = str(found.receipt_handle)
                 kept.append(message)
         return kept
 
@@ -139,47 +157,62 @@ class MirroredQueue(SqsQueue):
         super()._leave_flight(message)
         if was_in_flight and not message.deleted:
             # The visibility timeout ran out on lambdasim's clock: visible in moto again.
-            queue = moto_queue(self.account_id, self.region, self.name)
-            found = _find(queue, message.message_id) if queue is not None else None
-            if found is not None:
-                found.visible_at = 0.0
-                queue.pending_messages.discard(found)
+            with self._guard():
+                queue = moto_queue(self.account_id, self.region, self.name)
+                found = _find(queue, message.message_id) if queue is not None else None
+                if found is not None:
+                    _release(queue, found)
 
     def delete(self, message: Message) -> None:
         if message.deleted:
             return
         super().delete(message)
-        queue = moto_queue(self.account_id, self.region, self.name)
-        if queue is None:
-            return
-        with queue._messages_lock:
-            found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
-            if found is not None:
-                queue.pending_messages.discard(found)
-                queue.deleted_messages.update(h for h in found.all_receipt_handles if h)
-                queue._messages = [m for m in queue._messages if m is not found]
+        self._forget(message.message_id)
+        with self._guard():
+            queue = moto_queue(self.account_id, self.region, self.name)
+            if queue is None:
+                return
+            with queue._messages_lock:
+                found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
+                if found is not None:
+                    queue.pending_messages.discard(found)
+                    queue.deleted_messages.update(h for h in found.all_receipt_handles if h)
+                    queue._messages = [m for m in queue._messages if m is not found]
 
     def _redriven(self, message: Message) -> bool:
         if not super()._redriven(message):
             return False
         redrive = self.spec.redrive
         assert redrive is not None
-        queue = moto_queue(self.account_id, self.region, self.name)
-        target = moto_queue(self.account_id, self.region, redrive.dead_letter_queue)
-        if queue is None or target is None:
-            return True
-        with queue._messages_lock:
-            found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
-            if found is None:
+        self._forget(message.message_id)
+        with self._guard():
+            queue = moto_queue(self.account_id, self.region, self.name)
+            target = moto_queue(self.account_id, self.region, redrive.dead_letter_queue)
+            if queue is None or target is None:
                 return True
-            queue.pending_messages.discard(found)
-            queue._messages = [m for m in queue._messages if m is not found]
-        found.visible_at = 0.0  # it arrives in the DLQ visible, its receive count kept
-        try:
-            target.add_message(found)  # R-4.2: the queue's own DLQ, as SQS moves it
-        except Exception:
-            _log.exception("could not move %s to %s", message.message_id, target.name)
+            with queue._messages_lock:
+                found = next((m for m in queue._messages if str(m.id) == message.message_id), None)
+                if found is None:
+                    return True
+                queue.pending_messages.discard(found)
+                queue._messages = [m for m in queue._messages if m is not found]
+            _release(queue, found)  # it arrives in the DLQ visible, its receive count kept
+            try:
+                target.add_message(found)  # R-4.2: the queue's own DLQ, as SQS moves it
+            except Exception:
+                _log.exception("could not move %s to %s", message.message_id, target.name)
         return True
+
+    def _forget(self, message_id: str) -> None:
+        self.receipt_handles.pop(message_id, None)
+        self.sent_at_ms.pop(message_id, None)
+
+
+def _release(queue: Any, message: Any) -> None:
+    """Visible again in moto, no longer held by the pollers."""
+    message.visible_at = 0.0
+    setattr(message, _OURS, False)
+    queue.pending_messages.discard(message)
 
 
 def _find(queue: Any, message_id: str) -> Any:
@@ -203,4 +236,22 @@ def _mark_received(queue: Any, message: Any, receive_count: int) -> None:
         message._old_receipt_handles.append(message.receipt_handle)
     message.receipt_handle = generate_receipt_handle()
     message.visible_at = now_ms + _IN_FLIGHT_MS
+    setattr(message, _OURS, True)
     queue.pending_messages.add(message)
+
+
+class LiveSqsPoller(SqsPoller):
+    """lambdasim's SQS poller whose records carry the moto message's receipt handle and
+    SentTimestamp: a handler may delete a message or change its visibility itself."""
+
+    def _record(self, message: Message) -> dict[str, Any]:
+        record = super()._record(message)
+        queue = self.queue
+        if isinstance(queue, MirroredQueue):
+            handle = queue.receipt_handles.get(message.message_id)
+            if handle:
+                record["receiptHandle"] = handle
+            sent = queue.sent_at_ms.get(message.message_id)
+            if sent:
+                record["attributes"]["SentTimestamp"] = str(sent)
+        return record

@@ -55,6 +55,19 @@ def wait_for_go(event, context):
         time.sleep(0.2)
     raise TimeoutError("no go")
 
+def slow(event, context):
+    _count(event)
+    import time
+    time.sleep(1.5)
+
+def delete_myself(event, context):
+    _count(event)
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="work")["QueueUrl"]
+    for record in event["Records"]:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=record["receiptHandle"])
+    raise ValueError("failed after deleting")
+
 def whole(event, context):
     _count(event)
     if any("poison" in r["body"] for r in event["Records"]):
@@ -321,3 +334,39 @@ def test_fifo_group_waits_for_its_failing_message_until_the_dlq(account: Learner
     assert [body for body in order if body.startswith("b")] == ["b1", "b2"]
     dead = [m["Body"] for m in account.view().queue_messages("ship-dlq.fifo")]
     assert dead == ["a2 poison"]
+
+
+def test_a_handler_can_delete_with_the_receipt_handle_it_gets(account: LearnerAccount) -> None:
+    # The record's receiptHandle is the queue's own: a handler that deletes its message
+    # and then fails leaves nothing to return to the queue.
+    _function(account, "cleaner", "delete_myself")
+    sqs = account.client("sqs")
+    url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    _mapping(account, "cleaner", "work", BatchSize=1)
+    sqs.send_message(QueueUrl=url, MessageBody="once")
+    _wait_until(lambda: _runs(account) and _counts(account, "work") == (0, 0))
+    time.sleep(1.0)  # 1 h of simulated time: a returned message would have run again
+    assert _runs(account) == [["once"]]
+    assert _counts(account, "work") == (0, 0)
+
+
+def test_restoring_a_snapshot_taken_mid_batch_delivers_the_batch_again(
+    account: LearnerAccount,
+) -> None:
+    # The pollers that held the batch belong to a rewound past: in the restored account
+    # the messages are waiting, and the new pollers run them (at-least-once, R-4.2).
+    _function(account, "slow", "slow")
+    sqs = account.client("sqs")
+    url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    _mapping(account, "slow", "work", BatchSize=10, MaximumBatchingWindowInSeconds=300)
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"job {i}"} for i in range(2)]
+    )
+    _wait_until(lambda: len(_runs(account)) == 1)
+    account.snapshot("mid-batch")
+    assert _counts(account, "work") == (0, 2)
+    _wait_until(lambda: _counts(account, "work") == (0, 0))
+    account.restore("mid-batch")
+    _wait_until(lambda: len(_runs(account)) == 2 and _counts(account, "work") == (0, 0))
+    assert _runs(account) == [["job 0", "job 1"], ["job 0", "job 1"]]
+    assert _counts(account, "work") == (0, 0)
