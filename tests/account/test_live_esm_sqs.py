@@ -49,7 +49,7 @@ def wait_for_go(event, context):
     import time
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="go")["QueueUrl"]
-    for _ in range(100):
+    for _ in range(250):
         if sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages"):
             return None
         time.sleep(0.2)
@@ -105,14 +105,14 @@ def _aws(account: LearnerAccount, tmp_path: Path, *arguments: str) -> Any:
     return json.loads(done.stdout) if done.stdout.strip() else None
 
 
-def _function(account: LearnerAccount, name: str, handler: str) -> None:
+def _function(account: LearnerAccount, name: str, handler: str, timeout: int = 5) -> None:
     account.client("lambda").create_function(
         FunctionName=name,
         Runtime="python3.13",
         Handler=f"app.{handler}",
         Role=f"arn:aws:iam::{account.account_id}:role/r",
         Code={"ZipFile": zipped({"app.py": CODE})},
-        Timeout=5,
+        Timeout=timeout,
     )
 
 
@@ -266,7 +266,7 @@ def test_a_batch_in_flight_is_invisible_and_deleted_only_when_the_handler_succee
     account: LearnerAccount, tmp_path: Path
 ) -> None:
     # Lambda deletes a batch when the function returns, not when it receives it.
-    _function(account, "slow", "wait_for_go")
+    _function(account, "slow", "wait_for_go", timeout=60)  # the test's own steps may be slow
     sqs = account.client("sqs")
     go = sqs.create_queue(QueueName="go")["QueueUrl"]
     url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
@@ -355,7 +355,7 @@ def test_restoring_a_snapshot_taken_mid_batch_delivers_the_batch_again(
 ) -> None:
     # The pollers that held the batch belong to a rewound past: in the restored account
     # the messages are waiting, and the new pollers run them (at-least-once, R-4.2).
-    _function(account, "slow", "slow")
+    _function(account, "slow", "slow", timeout=30)
     sqs = account.client("sqs")
     url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     _mapping(account, "slow", "work", BatchSize=10, MaximumBatchingWindowInSeconds=300)

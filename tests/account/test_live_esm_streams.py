@@ -62,6 +62,7 @@ def account(fast_sandbox: Sandbox) -> LearnerAccount:
         Handler="app.index",
         Role=f"arn:aws:iam::{learner.account_id}:role/r",
         Code={"ZipFile": zipped({"app.py": CODE})},
+        Timeout=30,  # a loaded test machine must not turn a slow run into a timeout
     )
     return learner
 
