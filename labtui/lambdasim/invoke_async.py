@@ -102,6 +102,7 @@ class AsyncInvoker:
         self._duplicate_probability = engine.options.duplicate_probability
         self._on_done = self._done  # one bound method for every invocation
         self._on_first = self._first_done
+        self._lazy_first = not keep_events and not self._queue_delay_s  # see start_now
         self.events: list[AsyncEvent] = []
         # Kept whether or not ``events`` is: the summary reads these, not the list.
         self.submitted = 0
@@ -128,7 +129,7 @@ class AsyncInvoker:
         """A new event arriving now from a traffic generator (function and qualifier checked
         when the generator was built): submit and first attempt in one step."""
         engine = self.engine
-        if not self.keep_events and not self._queue_delay_s and fn.reserved != 0:
+        if self._lazy_first and fn.reserved != 0:
             # Nobody reads the event object of a call that succeeds at once, so it is only
             # made when the first attempt needs one (a failure, a throttle, a destination).
             request_id = engine.new_request_id()

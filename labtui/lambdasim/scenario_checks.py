@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from labtui.lambdasim.config import LATEST
+from labtui.lambdasim.config import LATEST, EngineOptions
 from labtui.lambdasim.destinations import target_kind
 from labtui.lambdasim.scenario_models import (
     MAX_CALLS,
@@ -31,7 +31,8 @@ from labtui.lambdasim.yaml_lines import Path_
 
 SUMMARY_KEYS = frozenset(f.name for f in fields(Summary)) - {"per_function_max_concurrency"}
 EXPECT_PREFIXES = ("queue.", "deliveries.", "max_concurrency.")
-_ACCOUNT_ARN = "arn:aws:lambda:us-east-1:123456789012:function"
+_DEFAULTS = EngineOptions()  # the Region and account a scenario's Simulation runs in
+_ACCOUNT_ARN = f"arn:aws:lambda:{_DEFAULTS.region}:{_DEFAULTS.account_id}:function"
 
 Problems = list[tuple[Path_, str]]
 
