@@ -41,6 +41,14 @@ def index(event, context):
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(batch))
     if any("poison" in data for data in batch):
         raise ValueError("a poison record")
+
+def report(event, context):
+    batch = [_data(r) for r in event["Records"]]
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="runs")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(batch))
+    failed = [r["kinesis"]["sequenceNumber"] for r in event["Records"] if "poison" in _data(r)]
+    return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
 """
 
 
@@ -185,3 +193,39 @@ def test_dynamodb_stream_batch_retried_then_described_to_the_destination(
     info = record["DDBStreamBatchInfo"]
     assert info["batchSize"] == 3 and info["streamArn"] == table["LatestStreamArn"]
     assert int(info["endSequenceNumber"]) - int(info["startSequenceNumber"]) == 2
+
+
+def test_kinesis_partial_batch_response_checkpoints_before_the_lowest_failure(
+    account: LearnerAccount,
+) -> None:
+    # R-4.12: records 8 and 10 (sequence numbers 9 and 11: the lowest is 9, though "11"
+    # sorts first as text) are reported; Lambda checkpoints 0-7 and retries from 8.
+    account.client("lambda").update_function_configuration(
+        FunctionName="index-clicks", Handler="app.report"
+    )
+    kinesis = account.client("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="clicks")["StreamDescription"]["StreamARN"]
+    failures = f"arn:aws:sqs:us-east-1:{account.account_id}:failures"
+    mapping = account.client("lambda").create_event_source_mapping(
+        FunctionName="index-clicks",
+        EventSourceArn=arn,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=100,
+        MaximumRetryAttempts=1,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        DestinationConfig={"OnFailure": {"Destination": failures}},
+        Enabled=False,
+    )["UUID"]
+    data = [f"click {i} poison" if i in (8, 10) else f"click {i}" for i in range(12)]
+    kinesis.put_records(
+        StreamName="clicks", Records=[{"Data": d.encode(), "PartitionKey": "user"} for d in data]
+    )
+    _enable(account, mapping)
+    _wait_until(lambda: _failures(account))
+    spans = [(int(b[0].split()[1]), int(b[-1].split()[1])) for b in _runs(account)]
+    assert spans == [(0, 11), (8, 11)]
+    [record] = _failures(account)
+    info = record["KinesisBatchInfo"]
+    assert (info["startSequenceNumber"], info["endSequenceNumber"]) == ("9", "12")
+    assert info["batchSize"] == 4
