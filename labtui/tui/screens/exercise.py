@@ -307,6 +307,10 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             else:
                 self.query_one(SandboxConsole).input.focus()
         elif tab == "files":  # the list first: number keys still switch tabs from there
+            # the shell may have written, made or removed files since this tab was shown
+            kept = self.query_one(WorkspaceEditor).sync_with_disk()
+            if kept is not None:
+                self._warn_newer_on_disk(kept)
             self.query_one("#file-list").focus()
         else:
             target = {"task": "#task-scroll", "results": "#results-scroll", "trace": "#trace-table"}
@@ -318,6 +322,11 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         if message.name != self.state.file:
             self.state.file = message.name
             self.state.save(self.lab.store, self.lab.learner_id)
+
+    def _warn_newer_on_disk(self, name: str) -> None:
+        self.lab.announce(f"{name} changed on disk (the shell?) while you had unsaved edits "
+                          "here: they are kept, not saved; ctrl+s writes them over it.",
+                          severity="warning")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._draft_dirty = True
@@ -347,7 +356,9 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             self.lab.announce("A check is already running.")
             return
         editor = self.query_one(WorkspaceEditor)
-        if editor.modified:
+        if editor.modified and editor.changed_on_disk():  # never a stale buffer over it
+            self._warn_newer_on_disk(str(editor.current))
+        elif editor.modified:
             self.action_save()
         self.grading = True
         self.query_one(TabbedContent).active = "results"

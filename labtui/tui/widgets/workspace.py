@@ -89,18 +89,10 @@ class WorkspaceEditor(Horizontal):
     def load(self, root: Path, select: str | None = None) -> None:
         self.root = root
         files = workspace_files(root)
-        listing = self.query_one("#file-list", OptionList)
-        listing.clear_options()
-        blocked = {name: why for name in files if (why := why_not_editable(root / name))}
-        listing.add_options([
-            Option(f"{name}  ({blocked[name]})" if name in blocked else name, id=name,
-                   disabled=name in blocked)
-            for name in files
-        ])
-        editable = [name for name in files if name not in blocked]
+        editable = self._fill_list(files)
         wanted = select if select in editable else (editable[0] if editable else None)
         if wanted is not None:
-            listing.highlighted = files.index(wanted)
+            self.query_one("#file-list", OptionList).highlighted = files.index(wanted)
             self.open(wanted)
         else:
             self.current = None
@@ -109,6 +101,20 @@ class WorkspaceEditor(Horizontal):
             self.editor.load_text("(this workspace has no files you can edit here)"
                                   if files else "(this workspace has no files)")
             self.editor.disabled = True
+
+    def _fill_list(self, files: list[str]) -> list[str]:
+        """List ``files`` (those that cannot be edited greyed out, with why); returns the
+        editable ones."""
+        assert self.root is not None
+        listing = self.query_one("#file-list", OptionList)
+        listing.clear_options()
+        blocked = {name: why for name in files if (why := why_not_editable(self.root / name))}
+        listing.add_options([
+            Option(f"{name}  ({blocked[name]})" if name in blocked else name, id=name,
+                   disabled=name in blocked)
+            for name in files
+        ])
+        return [name for name in files if name not in blocked]
 
     def open(self, name: str, draft: str | None = None) -> None:
         assert self.root is not None
@@ -138,6 +144,44 @@ class WorkspaceEditor(Horizontal):
         editor.language = language_for(name)
         editor.load_text(draft if draft is not None else text)
         self.post_message(self.FileOpened(name))
+
+    def changed_on_disk(self) -> bool:
+        """True when the open file on disk is no longer what the editor loaded or saved
+        (the shell tab, a setup script or another editor wrote it since)."""
+        if self.root is None or self.current is None:
+            return False
+        try:
+            return (self.root / self.current).read_text(encoding="utf-8") != self.saved_text
+        except (OSError, UnicodeDecodeError):
+            return True
+
+    def sync_with_disk(self) -> str | None:
+        """Show the workspace as it is on disk now: files the shell made or removed, and the
+        open file's new text. Unsaved edits are kept, never replaced; returns the open
+        file's name when they were kept over a newer file on disk."""
+        if self.root is None:
+            return None
+        files = workspace_files(self.root)
+        if self.current is None:  # nothing was open: open what is there now
+            self.load(self.root)
+            return None
+        listing = self.query_one("#file-list", OptionList)
+        if [option.id for option in listing.options] != files:
+            self._fill_list(files)
+            if self.current in files:
+                listing.highlighted = files.index(self.current)
+        if not self.changed_on_disk():
+            return None
+        if self.modified:
+            return self.current
+        if self.current is None or self.current not in files:  # it was removed
+            self.load(self.root)
+            return None
+        cursor = self.editor.cursor_location
+        self.open(self.current)
+        last_row = self.editor.document.line_count - 1
+        self.editor.move_cursor((min(cursor[0], last_row), cursor[1]))
+        return None
 
     def save(self) -> str | None:
         """Write the open file; returns its name, or None when nothing was open."""
