@@ -94,6 +94,11 @@ def export_lines(environment: dict[str, str]) -> str:
     """Shell lines for a second terminal; each ends in ';' so ``eval $(...)`` works."""
     lines = [f"export {name}={shlex.quote(value)};" for name, value in environment.items()]
     lines.append(f"unset {' '.join(_UNSET)};")
+    if "AWS_ENDPOINT_URL" in environment:
+        # AWS CLI v1 ignores AWS_ENDPOINT_URL for sqs (and rds, emr): its
+        # overridesslcommonname customization sets https://queue.amazonaws.com unless
+        # --endpoint-url is given, so `aws sqs ...` would go to real AWS. v2 accepts it too.
+        lines.append('aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; };')
     return "\n".join(lines)
 
 
