@@ -96,3 +96,19 @@ async def run(pilot: Any, session: TerminalSession, block: str) -> str:
     await asyncio.sleep(0)
     text = _lines(session)
     return "\n".join(text[max(0, before - 1):]).strip()
+
+
+async def run_whole(pilot: Any, session: TerminalSession, text: str) -> str:
+    """Type ``text`` as one paste of lines (a heredoc), then wait for the prompt once."""
+    before = len(_lines(session))
+    lines = text.splitlines()
+    for line in lines:
+        await pilot.press(*line, "enter")
+    tail = lines[-1].replace(" ", "")[-12:]
+
+    def echoed() -> bool:
+        return tail in "".join(_lines(session)[before - 1:]).replace(" ", "")
+
+    await wait_until(pilot, echoed, show=session.text)
+    await wait_until(pilot, lambda: _bare_prompt(session), show=session.text)
+    return "\n".join(_lines(session)[max(0, before - 1):]).strip()

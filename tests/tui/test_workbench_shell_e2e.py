@@ -22,7 +22,7 @@ from labtui.tui.terminal_session import pty_available
 from labtui.tui.widgets.results import CheckResults
 from labtui.tui.widgets.workspace import WorkspaceEditor
 
-from .shell_driver import run, shell_ready
+from .shell_driver import run, run_whole, shell_ready
 
 pytestmark = [
     pytest.mark.sandbox,
@@ -122,6 +122,96 @@ async def test_first_function_from_the_readme(
 
                 # the graded script: the same commands, saved from the Files tab
                 await edit(app, pilot, "setup.sh", (pack / "solution" / "setup.sh").read_text())
+                screen = await grade(app, pilot)
+                shown = screen.query_one(CheckResults).shown_text
+                assert screen.last_grade is not None and screen.last_grade.passed, shown
+        finally:
+            if app._services is not None:
+                app._services.sandbox.stop()
+
+
+async def test_sqs_partial_batch_from_the_readme(
+    labtui_home: Path, learner_shell_env: None
+) -> None:
+    root = content_root()
+    pack = root / "sandbox" / "sqs-partial-batch"
+    (commands,) = readme_blocks("sqs-partial-batch")
+    get_url, get_attributes, set_attributes, list_mappings, update_mapping = (
+        commands.splitlines())
+    with ProgressStore(labtui_home / "progress.sqlite3") as store:
+        app = create_app(root, store, background_load=False, resume=False)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                shell = await open_in_workbench(app, pilot, "sqs-partial-batch")
+                # the live account holds the exercise's resources ("What is in your account")
+                out = await run(pilot, shell, get_url)
+                assert '"QueueUrl":' in out and "/payments" in out, out
+                await run(pilot, shell, "URL=$(labtui aws sqs get-queue-url --queue-name "
+                          "payments --query QueueUrl --output text)")
+                out = await run(pilot, shell, get_attributes)
+                assert '"VisibilityTimeout": "30"' in out, out
+                await run(pilot, shell, 'DLQ_ARN=$(labtui aws sqs get-queue-attributes '
+                          '--queue-url "$(labtui aws sqs get-queue-url --queue-name payments-dlq '
+                          '--query QueueUrl --output text)" --attribute-names QueueArn '
+                          '--query Attributes.QueueArn --output text)')
+                await run_whole(pilot, shell, "\n".join([
+                    "cat > queue-attributes.json <<JSON",
+                    "{",
+                    '  "RedrivePolicy": "{\\"deadLetterTargetArn\\":\\"$DLQ_ARN\\",'
+                    '\\"maxReceiveCount\\":\\"3\\"}",',
+                    '  "VisibilityTimeout": "180"',
+                    "}",
+                    "JSON",
+                ]))
+                out = await run(pilot, shell, set_attributes + "; echo exit=$?")
+                assert "exit=0" in out, out
+                out = await run(pilot, shell, list_mappings)
+                assert '"BatchSize": 10' in out, out
+                await run(pilot, shell, "UUID=$(labtui aws lambda list-event-source-mappings "
+                          "--function-name payments-worker --query "
+                          "'EventSourceMappings[0].UUID' --output text)")
+                out = await run(pilot, shell, update_mapping)
+                assert '"ReportBatchItemFailures"' in out, out
+                out = await run(pilot, shell, "labtui aws sqs get-queue-attributes --queue-url "
+                                '"$URL" --attribute-names RedrivePolicy VisibilityTimeout')
+                assert '\\"maxReceiveCount\\": 3' in out and '"VisibilityTimeout": "180"' in out, out
+
+                await edit(app, pilot, "app.py", (pack / "solution" / "app.py").read_text())
+                await edit(app, pilot, "setup.sh", (pack / "solution" / "setup.sh").read_text())
+                out = await run(pilot, shell, "bash setup.sh && echo deployed")
+                assert out.splitlines()[-2] == "deployed", out
+                screen = await grade(app, pilot)
+                shown = screen.query_one(CheckResults).shown_text
+                assert screen.last_grade is not None and screen.last_grade.passed, shown
+        finally:
+            if app._services is not None:
+                app._services.sandbox.stop()
+
+
+async def test_order_pipeline_from_the_workbench(
+    labtui_home: Path, learner_shell_env: None
+) -> None:
+    """The capstone's README has no command blocks: the learner edits the three functions and
+    setup.sh in the Files tab and runs the script from the shell against the live account."""
+    root = content_root()
+    solution = root / "sandbox" / "order-pipeline" / "solution"
+    with ProgressStore(labtui_home / "progress.sqlite3") as store:
+        app = create_app(root, store, background_load=False, resume=False)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                shell = await open_in_workbench(app, pilot, "order-pipeline")
+                out = await run(pilot, shell, "labtui aws lambda get-alias --function-name "
+                                "orders-api --name prod --query FunctionVersion")
+                assert out.splitlines()[-2].strip() == '"1"', out  # the seeded account
+                for path in sorted(solution.rglob("*")):
+                    if path.is_file():
+                        await edit(app, pilot, path.relative_to(solution).as_posix(),
+                                   path.read_text())
+                out = await run(pilot, shell, "bash setup.sh > setup.log 2>&1; echo exit=$?")
+                assert out.splitlines()[-2] == "exit=0", out
+                out = await run(pilot, shell, "labtui aws lambda get-function-concurrency "
+                                "--function-name order-worker")
+                assert '"ReservedConcurrentExecutions": 50' in out, out
                 screen = await grade(app, pilot)
                 shown = screen.query_one(CheckResults).shown_text
                 assert screen.last_grade is not None and screen.last_grade.passed, shown
