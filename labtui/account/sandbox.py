@@ -120,6 +120,7 @@ class Sandbox:
         from labtui.account.live_async import LiveAsyncEngine
         from labtui.account.s3_requests import S3RequestFixes
         from labtui.account.server_logs import keep_tracebacks_off_screen
+        from labtui.account.sqs_requests import SqsRequestChecks
         from labtui.runner.pool import EnvironmentPool
 
         self.extras = ExtrasStore.shared()
@@ -136,10 +137,13 @@ class Sandbox:
             self.child_env_for_account,
         )
         s3_namespace.install()
-        # S3 requests AWS accepts but moto asserts on are fixed first (s3_requests.py);
-        # whatever still fails inside moto never prints a traceback (server_logs.py).
+        # S3 requests AWS accepts but moto asserts on are fixed first (s3_requests.py), SQS
+        # attribute values moto would crash on or accept are refused as SQS refuses them
+        # (sqs_requests.py); whatever still fails inside moto never prints a traceback
+        # (server_logs.py).
         keep_tracebacks_off_screen()
-        moto_app = S3RequestFixes(DomainDispatcherApplication(create_backend_app))
+        moto_app = S3RequestFixes(
+            SqsRequestChecks(DomainDispatcherApplication(create_backend_app)))
         default_key = learner_identity(self.default_learner).access_key_id
         self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
         self.gateway.on_function_changed = self._discard_environments
