@@ -16,8 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 _REFUSED: list[str] = []
+
+# Property tests judge behaviour, never speed: a loaded CI machine must not fail them with
+# hypothesis's deadline or "too slow" health check (each test still bounds its examples).
+settings.register_profile(
+    "labtui", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("labtui")
 
 
 def _is_loopback(address: Any) -> bool:
