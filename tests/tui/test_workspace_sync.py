@@ -4,7 +4,7 @@ buffer over a newer file (a learner fixed app.py with the shell, then pressed F5
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
+from textual.widgets import OptionList, TabbedContent
 
 from labtui.paths import workspaces_dir
 from labtui.tui.widgets.workspace import WorkspaceEditor
@@ -65,3 +65,21 @@ async def test_check_does_not_save_a_stale_buffer_over_the_shells_file(
         editor.editor.focus()
         await pilot.press("ctrl+s")  # saving is the learner's explicit choice
         assert handler.read_text().startswith("# an unsaved edit")
+
+
+async def test_a_watch_recheck_leaves_the_learner_in_the_shell(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("w", "3")  # watch on, then the shell tab
+        await pilot.pause()
+        focused = app.focused
+        assert screen.query_one(TabbedContent).active == "console" and focused is not None
+        workspace = workspaces_dir() / "me" / "hello-function"
+        (workspace / "out.json").write_text("{}\n")  # as `aws lambda invoke ... out.json`
+        screen._poll_watch()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("checks pass" in said for said in app.announcements)  # it did check
+        assert screen.query_one(TabbedContent).active == "console"
+        assert app.focused is focused

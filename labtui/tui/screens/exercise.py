@@ -447,7 +447,14 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         if stamps != self._mtimes and not self.grading:
             self._mtimes = stamps
             self.lab.announce("Files changed: checking again.")
+            # A command in the shell that writes a file (zip, invoke ... out.json) must not
+            # pull the learner to Results mid-typing, where their next keys are r Reset,
+            # h Hint, v Solution: the shell or editor keeps the keyboard; F5/4 show results.
+            tab, focused = self.state.tab, self.focused
             self.action_check()
+            if tab in ("console", "files") and focused is not None:
+                self.query_one(TabbedContent).active = tab
+                focused.focus()
 
     def action_toggle_watch(self) -> None:
         self.state.watch = not self.state.watch
