@@ -3,7 +3,9 @@
 For each screen the script waits for it to settle, then reads the process's CPU time
 (user + system, /proc/PID/stat; the workbench shell's bash is a child and not counted)
 over a quiet window. Budget (design.md §10): any idle screen under 1 % of a core. A bare
-Textual app (Header, Static, Footer) idles in the same terminal as the baseline.
+Textual app (Header, Static, Footer) idles in the same terminal as the baseline. Each
+line also gives the resident memory (VmRSS) on that screen (the exercise screens include
+the in-process sandbox: moto, boto3 and the gateway).
 
     python benchmarks/bench_idle_cpu.py [--window 10]
 """
@@ -47,6 +49,13 @@ TOUR = [
     ("exercise: trace", ["5"], 2.0),
     ("settings", ["\x1b", "s"], 3.0),
 ]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -103,8 +112,9 @@ def main() -> int:
         bare = Terminal([sys.executable, "-c", BARE], env)
         time.sleep(3)
         baseline = bare.idle_percent(args.window)
+        bare_rss = rss_mib(bare.process.pid)
         bare.close()
-        print(f"bare Textual app, idle: {baseline:.2f} % of a core")
+        print(f"bare Textual app, idle: {baseline:.2f} % of a core, RSS {bare_rss:.1f} MiB")
         lab = Terminal([sys.executable, "-m", "labtui"], env)
         worst = 0.0
         try:
@@ -113,7 +123,9 @@ def main() -> int:
                 time.sleep(settle)
                 used = lab.idle_percent(args.window)
                 worst = max(worst, used)
-                print(f"{screen:20} idle: {used:5.2f} % of a core (target < 1 %)")
+                rss = rss_mib(lab.process.pid)
+                print(f"{screen:20} idle: {used:5.2f} % of a core (target < 1 %), "
+                      f"RSS {rss:.1f} MiB ({rss / bare_rss:.2f}x the bare app)")
         finally:
             lab.close()
         print(f"worst screen: {worst:.2f} % of a core; bare app {baseline:.2f} %")

@@ -161,3 +161,26 @@ async def test_try_it_picker_starts_at_the_block_on_screen(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
+
+
+async def test_contents_at_80_columns_show_whole_headings_and_close_on_a_choice(
+    make_app: AppFactory
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        await pilot.press("t")
+        await pilot.pause()
+        contents = screen.viewer.table_of_contents
+        assert screen.viewer.show_table_of_contents
+        assert contents.size.width >= 76  # the whole width, not 34 columns
+        tree: Any = contents.query_one("Tree")
+        assert tree.has_focus  # the keys move through the headings
+        for _ in range(6):  # to the first heading (a leaf: the rows above are its levels)
+            if tree.cursor_node is not None and tree.cursor_node.data is not None:
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not screen.viewer.show_table_of_contents
+        assert screen.viewer.document.has_focus_within or screen.viewer.document.has_focus

@@ -103,6 +103,14 @@ class LessonViewer(MarkdownViewer):
             return
         self.post_message(self.Loaded())
 
+    def _on_markdown_table_of_contents_selected(
+        self, message: Markdown.TableOfContentsSelected
+    ) -> None:
+        super()._on_markdown_table_of_contents_selected(message)
+        if self.app.size.width < WIDE:  # the contents covered the page: show the section
+            self.show_table_of_contents = False
+            self.document.focus()
+
 
 class LessonScreen(LabScreen):
     BINDINGS = [
@@ -241,9 +249,13 @@ class LessonScreen(LabScreen):
 
     def action_toggle_toc(self) -> None:
         viewer = self.viewer
+        # Narrow (80×24): the contents take the whole width, so headings are not cut to
+        # 30 characters; choosing one closes them again (LessonViewer).
+        viewer.table_of_contents.styles.width = "100%" if self.app.size.width < WIDE else 34
         viewer.show_table_of_contents = not viewer.show_table_of_contents
-        if viewer.show_table_of_contents:
-            viewer.table_of_contents.focus()
+        if viewer.show_table_of_contents:  # its tree takes the keys (the panel itself can't)
+            trees = viewer.table_of_contents.query("Tree")
+            (trees.first() if trees else viewer.table_of_contents).focus()
         else:
             viewer.document.focus()
 
