@@ -184,3 +184,21 @@ async def test_contents_at_80_columns_show_whole_headings_and_close_on_a_choice(
         await pilot.pause()
         assert not screen.viewer.show_table_of_contents
         assert screen.viewer.document.has_focus_within or screen.viewer.document.has_focus
+
+
+async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
+    make_app: AppFactory, course_root: Any
+) -> None:
+    from textual.widgets._markdown import MarkdownFence
+
+    lesson = course_root / "lessons" / "01-first-steps.md"
+    long_line = "aws lambda get-function --function-name hello " + "--query X " * 8 + "--output text"
+    lesson.write_text(lesson.read_text().replace("```bash\n", f"```bash\n{long_line}\n", 1))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        fence = next(f for f in screen.query(MarkdownFence) if "--output text" in f.code)
+        await pilot.pause()
+        assert fence.max_scroll_x > 0 and fence.scrollbar_size_horizontal == 1  # visible
+        fence.scroll_to(x=fence.max_scroll_x, animate=False, immediate=True)
+        assert fence.scroll_x == fence.max_scroll_x  # the end of the line can be reached
