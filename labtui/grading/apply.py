@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,11 +152,38 @@ def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
         failed = bridge.failed()
         if failed:
             last = failed[-1]
-            raise SolutionError(f"setup.sh: this command failed:\n  {last.shown}\n{last.error_line}")
+            raise SolutionError(f"setup.sh: this command failed:\n  {last.shown}\n{last.error_line}"
+                                + _foreign_account_note(work, env))
         raise SolutionError(
             f"setup.sh stopped with exit status {returncode}: "
             f"{_last_line(stderr) or _last_line(stdout)}"
         )
+
+
+_ARN_ACCOUNT = re.compile(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+
+
+def _foreign_account_note(work: Path, env: Mapping[str, str]) -> str:
+    """A learner who copies an ARN from their own sandbox (the workbench shell's account)
+    into setup.sh or a JSON file fails here: checks run in a fresh account with another id.
+    Name the file and both accounts, so the fix (build the ARN in setup.sh) is plain."""
+    from labtui.account.identity import account_for_key
+
+    account = account_for_key(env.get("AWS_ACCESS_KEY_ID", ""))
+    for path in sorted(work.rglob("*")):
+        if not path.is_file() or path.suffix not in {".sh", ".json", ".yaml", ".yml", ".txt"}:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        foreign = sorted({found for found in _ARN_ACCOUNT.findall(text) if found != account})
+        if foreign:
+            return (f"\n{path.relative_to(work)} names account {foreign[0]}, but checks run "
+                    f"setup.sh in a fresh account ({account}): build ARNs in setup.sh from "
+                    "aws output (for example --query Role.Arn --output text) instead of "
+                    "copying them.")
+    return ""
 
 
 def _run_setup_py(work: Path, env: Mapping[str, str], scratch: Path) -> None:
