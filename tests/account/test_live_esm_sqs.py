@@ -105,7 +105,8 @@ def _aws(account: LearnerAccount, tmp_path: Path, *arguments: str) -> Any:
     return json.loads(done.stdout) if done.stdout.strip() else None
 
 
-def _function(account: LearnerAccount, name: str, handler: str, timeout: int = 5) -> None:
+def _function(account: LearnerAccount, name: str, handler: str, timeout: int = 30) -> None:
+    """A function of CODE; the timeout is long enough for a loaded test machine."""
     account.client("lambda").create_function(
         FunctionName=name,
         Runtime="python3.13",
@@ -266,7 +267,7 @@ def test_a_batch_in_flight_is_invisible_and_deleted_only_when_the_handler_succee
     account: LearnerAccount, tmp_path: Path
 ) -> None:
     # R-4.2: Lambda deletes a batch when the function returns, not when it receives it.
-    _function(account, "slow", "wait_for_go", timeout=60)  # the test's own steps may be slow
+    _function(account, "slow", "wait_for_go", timeout=60)
     sqs = account.client("sqs")
     go = sqs.create_queue(QueueName="go")["QueueUrl"]
     url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
@@ -355,18 +356,22 @@ def test_restoring_a_snapshot_taken_mid_batch_delivers_the_batch_again(
 ) -> None:
     # The pollers that held the batch belong to a rewound past: in the restored account
     # the messages are waiting, and the new pollers run them (at-least-once, R-4.2).
-    _function(account, "slow", "slow", timeout=30)
+    _function(account, "slow", "wait_for_go", timeout=60)
     sqs = account.client("sqs")
+    go = sqs.create_queue(QueueName="go")["QueueUrl"]
     url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     _mapping(account, "slow", "work", BatchSize=10, MaximumBatchingWindowInSeconds=300)
     sqs.send_message_batch(
         QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"job {i}"} for i in range(2)]
     )
     _wait_until(lambda: len(_runs(account)) == 1)
-    account.snapshot("mid-batch")
+    account.snapshot("mid-batch")  # the handler waits for "go": the batch is in flight
     assert _counts(account, "work") == (0, 2)
+    sqs.send_message(QueueUrl=go, MessageBody="go")
     _wait_until(lambda: _counts(account, "work") == (0, 0))
-    account.restore("mid-batch")
-    _wait_until(lambda: len(_runs(account)) == 2 and _counts(account, "work") == (0, 0))
+    account.restore("mid-batch")  # no "go" yet, the batch in flight, one run recorded
+    _wait_until(lambda: len(_runs(account)) == 2)
+    sqs.send_message(QueueUrl=go, MessageBody="go")
+    _wait_until(lambda: _counts(account, "work") == (0, 0))
     assert _runs(account) == [["job 0", "job 1"], ["job 0", "job 1"]]
     assert _counts(account, "work") == (0, 0)
