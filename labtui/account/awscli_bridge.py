@@ -51,8 +51,13 @@ def awscli_driver() -> Any:
     session's loader directly makes the driver independent of that variable.
     """
     import awscli
+    from awscli import argparser
     from awscli.clidriver import create_clidriver
 
+    # Every usage error of v1 opens with "Note: AWS CLI version 2 ... is recommended":
+    # noise in a lab whose `aws` already takes v2 syntax, read as if the learner ran the
+    # wrong CLI. The carriage return before it stays: it writes over argparse's "usage: ".
+    argparser.USAGE = argparser.USAGE.replace(f"{argparser.AWS_CLI_V2_MESSAGE}\n\n", "")
     driver = create_clidriver()
     data_dir = os.path.join(os.path.dirname(awscli.__file__), "data")
     loader = driver.session.get_component("data_loader")
