@@ -9,7 +9,9 @@ reported as ``file:line`` of the command that failed.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +68,13 @@ def run_blocks(
     home = work.parent / "home"
     home.mkdir(exist_ok=True)
     with AwsCliBridge(env) as bridge:
-        child = {**_child_env(env, home, str(bridge.bin_dir)), **bridge.child_env(),
-                 "LABTUI_BLOCK_STATE": str(state), "LABTUI_BLOCK_BASELINE": str(baseline)}
+        # the interpreter's bin folder too: ``pip`` and ``python`` are the ones of the venv
+        # labtui is installed in, as for a learner who activated it (CI does not activate it)
+        path = os.pathsep.join([str(bridge.bin_dir), str(Path(sys.executable).parent)])
+        child = {**_child_env(env, home, path), **bridge.child_env(),
+                 "LABTUI_BLOCK_STATE": str(state), "LABTUI_BLOCK_BASELINE": str(baseline),
+                 # lesson 11's pip install has nothing to fetch: no index check either
+                 "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INDEX": "1"}
         names = subprocess.run(["bash", "-c", "compgen -v"], env=child, capture_output=True,
                                text=True, check=True).stdout
         baseline.write_text(names + "__labtui_save\n")
