@@ -56,6 +56,12 @@ LAYERS_MAX: Final = 5
 ZIP_DIRECT_MAX_BYTES: Final = 50 * 1024 * 1024
 UNZIPPED_MAX_BYTES: Final = 250 * 1024 * 1024
 IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024 * 1024
+# The largest CreateFunction/UpdateFunctionCode request Lambda reads: a 50 MB zip,
+# base64-encoded, in its JSON ("Request must be smaller than 70167211 bytes for the
+# CreateFunction operation"). The sandbox gateway reads no request body larger than
+# this, whatever the service (a bigger S3 upload is refused with EntityTooLarge).
+CODE_REQUEST_MAX_BYTES: Final = 70_167_211
+GATEWAY_REQUEST_MAX_BYTES: Final = CODE_REQUEST_MAX_BYTES
 
 # R-2 Invocation
 SYNC_PAYLOAD_MAX_BYTES: Final = 6_291_456
@@ -129,6 +135,7 @@ _FACT_LIST: Final = (
     Fact("ephemeral_mb", EPHEMERAL_DEFAULT_MB, "MB", "R-1.3", EPHEMERAL_MIN_MB, EPHEMERAL_MAX_MB),
     Fact("env_vars_bytes", ENV_VARS_MAX_BYTES, "B", "R-1.4", None, ENV_VARS_MAX_BYTES),
     Fact("layers", 0, "count", "R-1.5", 0, LAYERS_MAX),
+    Fact("code_request_bytes", CODE_REQUEST_MAX_BYTES, "B", "R-1.5", None, CODE_REQUEST_MAX_BYTES),
     Fact("sync_payload_bytes", SYNC_PAYLOAD_MAX_BYTES, "B", "R-2.5", None, SYNC_PAYLOAD_MAX_BYTES),
     Fact(
         "async_payload_bytes",

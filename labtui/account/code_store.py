@@ -1,8 +1,11 @@
-"""Uploaded function code, unpacked once per code hash so the runner can execute it.
+"""Uploaded function code, unpacked once per account and code hash for the runner.
 
 moto keeps the zip of every published version (``code_bytes``); the gateway unpacks a
-version's zip the first time it is invoked, under ``<root>/<sha256>/``. Published
-versions are immutable (R-9.1), so an unpacked tree never changes.
+version's zip the first time it is invoked, under ``<root>/<account>/<sha256>/``.
+Published versions are immutable (R-9.1), so an unpacked tree never changes. Trees are
+private to their account (design.md §6.1): two accounts that upload the same zip get
+two directories, so nothing one account's handler does to its code directory can
+reach another account's function.
 """
 
 from __future__ import annotations
@@ -25,14 +28,18 @@ class CodeStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
-    def directory(self, zip_bytes: bytes) -> Path:
-        """The unpacked tree of ``zip_bytes`` (unpacked on first use)."""
+    def directory(self, zip_bytes: bytes, account_id: str) -> Path:
+        """The unpacked tree of ``zip_bytes`` for ``account_id`` (unpacked on first use)."""
+        if not (account_id.isdigit() and len(account_id) == 12):
+            raise LabError(f"not an account id: {account_id!r}")
         digest = hashlib.sha256(zip_bytes).hexdigest()
-        target = self.root / digest
+        account_root = self.root / account_id
+        target = account_root / digest
         with self._lock:
             if target.is_dir():
                 return target
-            staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.root))
+            account_root.mkdir(mode=0o700, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=account_root))
             try:
                 _unpack(zip_bytes, staging)
                 _read_only(staging)  # /var/task is read-only in Lambda

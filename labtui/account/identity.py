@@ -1,19 +1,25 @@
-"""Who is calling: learner ids, fake access keys and the moto account each maps to.
+"""Who is calling: learner ids, their access keys and secrets, the account each maps to.
 
-Per-learner isolation (design.md §4): every learner gets a fake access key id derived
-from the learner id, and every access key maps to one 12-digit account id. The gateway
-stamps that account on each request for moto (``x-moto-account-id``), overwriting any
-header a caller sent, so no learner can reach another learner's account. Keys that
-moto itself issued (IAM access keys, STS assumed-role credentials) keep the account
-that issued them.
+Per-learner isolation (design.md §4, §6.1): every learner gets an access key id derived
+from the learner id and a random secret key, created once and kept in the learner's
+data directory (``$LABTUI_HOME/sandbox/keys/``, mode 0600). The access key maps to one
+12-digit account id. The gateway verifies each request's SigV4 signature with the
+secret (sigv4.py) and stamps the key's account on the request for moto
+(``x-moto-account-id``), overwriting any header a caller sent. Knowing a learner id
+(and so the access key) is therefore not enough to reach that learner's account.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import json
+import os
 import re
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_LEARNER = "local"
@@ -48,10 +54,40 @@ def account_for_key(access_key_id: str) -> str:
     return f"{100_000_000_000 + number % 800_000_000_000:012d}"
 
 
-def learner_identity(learner_id: str) -> LearnerIdentity:
+def default_keys_dir() -> Path:
+    from labtui.paths import labtui_home
+
+    return labtui_home() / "sandbox" / "keys"
+
+
+def learner_identity(learner_id: str, keys_dir: Path | None = None) -> LearnerIdentity:
+    """The learner's access key, secret and account. The secret is random, made on first
+    use and kept in ``keys_dir`` (default: the data directory's sandbox/keys)."""
     key = access_key_for(learner_id)
-    secret = base64.b64encode(_digest(f"labtui-secret:{learner_id}")).decode()[:40]
+    secret = _stored_secret(keys_dir or default_keys_dir(), learner_id, key)
     return LearnerIdentity(learner_id, key, secret, account_for_key(key))
+
+
+def _stored_secret(keys_dir: Path, learner_id: str, access_key_id: str) -> str:
+    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = keys_dir / f"{access_key_id}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        return str(json.loads(path.read_text())["secret_access_key"])
+    # 40 characters like an AWS secret key; never derived from anything guessable.
+    secret = secrets.token_urlsafe(30)[:40]
+    document = {"learner_id": learner_id, "access_key_id": access_key_id}
+    staging = keys_dir / f".{access_key_id}.{secrets.token_hex(6)}"
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump({**document, "secret_access_key": secret}, handle)
+    try:
+        # link() fails if another process made the file first: both then use its secret.
+        os.link(staging, path)
+    except FileExistsError:
+        pass
+    finally:
+        staging.unlink(missing_ok=True)
+    return str(json.loads(path.read_text())["secret_access_key"])
 
 
 def credential_scope(environ: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
@@ -65,14 +101,3 @@ def credential_scope(environ: dict[str, Any]) -> tuple[str | None, str | None, s
     if match:
         return match.group(1), match.group(2), None
     return None, None, None
-
-
-def moto_issued_account(access_key_id: str) -> str | None:
-    """The account of a key moto issued (IAM user keys, STS credentials), if any."""
-    from moto.iam.models import iam_backends
-
-    for account_id, account in list(iam_backends.items()):
-        for partition_backend in list(account.values()):
-            if access_key_id in partition_backend.access_keys:
-                return str(account_id)
-    return None

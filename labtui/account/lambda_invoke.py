@@ -26,7 +26,7 @@ from labtui.account.cloudwatch_logs import write_invocation_log
 from labtui.account.code_store import CodeStore
 from labtui.account.engine_port import AsyncEngine, AsyncInvocation
 from labtui.account.lambda_extras import LATEST, ExtrasStore
-from labtui.account.wsgi import ReadWriteLock, Request, Response, aws_error
+from labtui.account.wsgi import ReadWriteLock, Request, Response, aws_error, strict_json
 from labtui.errors import LabError
 from labtui.runner.pool import EnvironmentPool, EnvironmentsExhausted
 from labtui.runner.protocol import FunctionConfig, InvokeResult
@@ -105,7 +105,7 @@ class InvokeService:
             )
         payload = request.body or b"{}"
         try:
-            json.loads(payload)
+            strict_json(payload, finite=False)  # NaN is not JSON (Lambda refuses it)
         except ValueError as error:
             return aws_error(
                 400,
@@ -261,8 +261,10 @@ class InvokeService:
             )
             return _code_problem(function, request_id, message, "Runtime.Unsupported")
         try:
-            code_dir = self.code_store.directory(function.zip_bytes)
-            layers = tuple(str(self.code_store.directory(z)) for z in function.layer_zips)
+            code_dir = self.code_store.directory(function.zip_bytes, account_id)
+            layers = tuple(
+                str(self.code_store.directory(z, account_id)) for z in function.layer_zips
+            )
         except LabError as error:
             return _code_problem(function, request_id, error.message)
         if layers:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from labtui.account import moto_state
 from labtui.account.aws_access import SandboxTarget, sandbox_environment, sdk_client
-from labtui.account.identity import learner_identity
 from labtui.errors import LabError
 
 if TYPE_CHECKING:
@@ -24,7 +23,8 @@ class LearnerAccount:
     """A moto account owned by one learner; other learners never see its resources."""
 
     def __init__(self, sandbox: Sandbox, learner_id: str) -> None:
-        identity = learner_identity(learner_id)
+        identity = sandbox.identity(learner_id)
+        self.identity = identity
         self.sandbox = sandbox
         self.learner_id = learner_id
         self.account_id = identity.account_id
@@ -33,19 +33,16 @@ class LearnerAccount:
         self.region = sandbox.region
         self._snapshots: dict[str, tuple[moto_state.MotoSnapshot, AccountLambdaExtras]] = {}
         self._lock = threading.Lock()
-        gateway = sandbox.gateway
-        if gateway is not None:
-            gateway.keys_by_account[self.account_id] = self.access_key_id
 
     # --- talking to the account ----------------------------------------------------------
 
     def target(self) -> SandboxTarget:
         """Where and as whom this learner's calls go (the sandbox endpoint, their keys)."""
-        identity = learner_identity(self.learner_id)
-        return SandboxTarget.for_learner(self.sandbox.endpoint_url, identity, self.region)
+        return SandboxTarget.for_learner(self.sandbox.endpoint_url, self.identity, self.region)
 
     def env(self) -> dict[str, str]:
-        """Environment for a CLI/SDK process: endpoint, region, fake keys, empty config."""
+        """Environment for a CLI/SDK process: endpoint, region, this learner's key and
+        secret, empty config."""
         environment = sandbox_environment(self.target(), self.sandbox.work_dir / "aws-config")
         environment["AWS_PAGER"] = ""
         return environment

@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from labtui.account import moto_triggers, s3_namespace
 from labtui.account.code_store import remove_tree
+from labtui.account.credentials import CredentialRegistry
 from labtui.account.identity import (
     DEFAULT_LEARNER,
     DEFAULT_REGION,
+    LearnerIdentity,
+    default_keys_dir,
     learner_identity,
 )
 from labtui.errors import LabError
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from labtui.runner.pool import EnvironmentPool
 
 LOOPBACK = "127.0.0.1"
+# A client that stops sending (a body shorter than its Content-Length) or stops reading
+# frees its server thread after this long (AWS S3 answers RequestTimeout after ~20 s).
+SOCKET_TIMEOUT_S = 20.0
 
 
 def _prepare_moto_environment() -> None:
@@ -54,11 +60,14 @@ def _prepare_moto_environment() -> None:
     os.environ.setdefault("MOTO_DOCKER_NETWORK_MODE", "none")
 
 
-def _quiet_request_handler() -> Any:
-    """werkzeug's request handler without a log line per request (errors still logged)."""
+def _quiet_request_handler(socket_timeout_s: float) -> Any:
+    """werkzeug's request handler without a log line per request (errors still logged),
+    whose socket reads and writes time out instead of holding a thread forever."""
     from werkzeug.serving import WSGIRequestHandler
 
     class QuietRequestHandler(WSGIRequestHandler):
+        timeout = socket_timeout_s
+
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             return None
 
@@ -76,11 +85,15 @@ class Sandbox:
         default_learner: str = DEFAULT_LEARNER,
         async_engine: Callable[[ExtrasStore], AsyncEngine] | None = None,
         time_scale: float | None = None,
+        keys_dir: Path | None = None,
+        socket_timeout_s: float = SOCKET_TIMEOUT_S,
     ) -> None:
         """``async_engine`` builds the engine that runs asynchronous invocations (given the
         gateway's Lambda state); default: lambdasim's LiveAsyncEngine, whose simulated time
         runs ``time_scale`` times faster than real time (None: LABTUI_SANDBOX_TIME_SCALE,
-        else 60). ``async_engine=RunOnceEngine`` runs each event once, no retries."""
+        else 60). ``async_engine=RunOnceEngine`` runs each event once, no retries.
+        Learners' secret keys live in ``keys_dir`` (default: the data directory's
+        sandbox/keys), so every process of one learner signs with the same secret."""
         self.region = region
         self._async_engine_factory = async_engine
         self.time_scale = time_scale
@@ -88,6 +101,9 @@ class Sandbox:
         self._owns_work_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="labtui-sandbox-"))
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.keys_dir = keys_dir or default_keys_dir()
+        self.socket_timeout_s = socket_timeout_s
+        self.credentials = CredentialRegistry()
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._learners: dict[str, LearnerAccount] = {}
@@ -144,8 +160,7 @@ class Sandbox:
         keep_tracebacks_off_screen()
         moto_app = S3RequestFixes(
             SqsRequestChecks(DomainDispatcherApplication(create_backend_app)))
-        default_key = learner_identity(self.default_learner).access_key_id
-        self.gateway = Gateway(moto_app, self.extras, self.invoker, default_key)
+        self.gateway = Gateway(moto_app, self.extras, self.invoker, self.credentials)
         self.gateway.on_function_changed = self._discard_environments
         self.invoker.state_lock = self.gateway.state_lock
         if isinstance(self.engine, LiveAsyncEngine):
@@ -167,7 +182,7 @@ class Sandbox:
                 port,
                 self.gateway,
                 threaded=True,
-                request_handler=_quiet_request_handler(),
+                request_handler=_quiet_request_handler(self.socket_timeout_s),
             )
         except OSError as error:
             raise LabError(f"cannot listen on {LOOPBACK}:{port}: {error.strerror}") from error
@@ -235,18 +250,24 @@ class Sandbox:
                 self._learners[learner_id] = LearnerAccount(self, learner_id)
             return self._learners[learner_id]
 
+    def identity(self, learner_id: str) -> LearnerIdentity:
+        """``learner_id``'s key and secret (from the keys directory), now accepted here."""
+        identity = learner_identity(learner_id, self.keys_dir)
+        self.credentials.add_learner(identity)
+        return identity
+
     def env(self, learner_id: str | None = None) -> dict[str, str]:
         """Environment variables that point a CLI or SDK at ``learner_id``'s account."""
         return self.learner(learner_id).env()
 
     def child_env_for_account(self, account_id: str) -> dict[str, str]:
-        """What a handler of ``account_id`` gets: the endpoint and a key of that account."""
-        assert self.gateway is not None
+        """What a handler of ``account_id`` gets: the endpoint and temporary credentials
+        that act in that account only (as Lambda hands a runtime its role's credentials)."""
         from labtui.account.aws_access import SandboxTarget, handler_environment
 
-        key = self.gateway.keys_by_account.get(account_id)
-        target = SandboxTarget(self.endpoint_url, self.region, key or "AKIALABUNKNOWN000000",
-                               "labtui-fake-secret", "labtui-fake-session-token")
+        session = self.credentials.execution_credentials(account_id)
+        target = SandboxTarget(self.endpoint_url, self.region, session.access_key_id,
+                               session.secret_access_key, session.session_token)
         return handler_environment(target)
 
     def control(self, account_id: str, action: str, arguments: dict[str, Any]) -> Any:
@@ -257,7 +278,7 @@ class Sandbox:
         with self._learners_lock:
             learners = [a for a in self._learners.values() if a.account_id == account_id]
         learner = learners[0] if learners else None
-        if learner is None and account_id == learner_identity(self.default_learner).account_id:
+        if learner is None and account_id == self.identity(self.default_learner).account_id:
             learner = self.learner()
         if learner is None:
             return aws_error(404, "ResourceNotFoundException", "no learner uses this account")

@@ -311,16 +311,13 @@ def control(action: str, name: str | None = None) -> list[str]:
     record = running_server()
     if record is None:
         raise LabError("no sandbox is running: start one with 'labtui sandbox serve'")
-    key = learner_identity(record.learner).access_key_id
     request = urllib.request.Request(
         record.endpoint_url + CONTROL_PREFIX + action,
         data=json.dumps({"name": name or ""}).encode(),
         method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20250101/{record.region}"
-            "/labtui/aws4_request, SignedHeaders=host, Signature=unsigned",
-        },
+        headers=_signed_headers(
+            record, CONTROL_PREFIX + action, json.dumps({"name": name or ""}).encode()
+        ),
     )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -331,3 +328,22 @@ def control(action: str, name: str | None = None) -> list[str]:
         except ValueError:
             message = str(error.reason)
         raise LabError(message) from error
+
+
+def _signed_headers(record: ServerRecord, path: str, body: bytes) -> dict[str, str]:
+    """SigV4 headers for a control call, signed with the learner's own secret (the
+    gateway verifies them like any AWS request)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    identity = learner_identity(record.learner)
+    request = AWSRequest(
+        method="POST",
+        url=record.endpoint_url + path,
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    credentials = Credentials(identity.access_key_id, identity.secret_access_key)
+    SigV4Auth(credentials, "labtui", record.region).add_auth(request)
+    return {name: str(value) for name, value in request.headers.items()}

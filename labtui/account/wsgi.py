@@ -35,7 +35,82 @@ class Request:
         return values[0] if values else None
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else {}
+        return strict_json(self.body) if self.body else {}
+
+
+def _no_constant(token: str) -> Any:
+    raise ValueError(f"Non-standard token '{token}'")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"Numeric value ({text}) out of range")
+    return number
+
+
+def strict_json(body: bytes | str, *, finite: bool = True) -> Any:
+    """JSON as AWS's parsers read it: no NaN/Infinity tokens, no number too large for a
+    double (with ``finite``), and a nesting depth beyond Python's limit is an error, not
+    a crash. Raises ValueError."""
+    try:
+        return json.loads(
+            body, parse_constant=_no_constant, parse_float=_finite if finite else float
+        )
+    except RecursionError as error:
+        raise ValueError("the document is nested too deeply") from error
+
+
+class BodyRefused(Exception):
+    """The request body was not read: too large (``length`` known) or cut short."""
+
+    def __init__(self, too_large: bool, length: int | None = None) -> None:
+        super().__init__("request body too large" if too_large else "request body incomplete")
+        self.too_large = too_large
+        self.length = length
+
+
+_CHUNK = 1 << 20
+
+
+def read_body_limited(environ: Environ, limit: int) -> bytes:
+    """The whole body, read in chunks and never more than ``limit`` bytes: a declared
+    Content-Length over the limit is refused before anything is read, a chunked body
+    is refused once it passes the limit, and a body shorter than its Content-Length
+    (the socket times out, see Sandbox) is refused instead of holding the thread."""
+    cached = environ.get("labtui.body")
+    if cached is not None:
+        return bytes(cached)
+    declared = environ.get("CONTENT_LENGTH")
+    environ["labtui.original_content_length"] = declared or ""
+    try:
+        length = int(declared) if declared else None
+    except ValueError:
+        length = None
+    if length is not None and length > limit:
+        raise BodyRefused(True, length)
+    stream = environ.get("wsgi.input")
+    buffer = bytearray()
+    chunked = length is None and bool(environ.get("wsgi.input_terminated"))
+    remaining = length if length is not None else (limit + 1 if chunked else 0)
+    try:
+        while stream is not None and remaining > 0:
+            chunk = stream.read(min(_CHUNK, remaining))
+            if not chunk:
+                break
+            buffer += chunk
+            remaining -= len(chunk)
+    except OSError as error:  # the socket timed out: the client stopped sending
+        raise BodyRefused(False) from error
+    if length is not None and len(buffer) < length:
+        raise BodyRefused(False)
+    if len(buffer) > limit:
+        raise BodyRefused(True, len(buffer))
+    body = bytes(buffer)
+    environ["labtui.body"] = body
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
 
 
 @dataclass
@@ -73,15 +148,10 @@ def aws_error(status: int, code: str, message: str, **extra: Any) -> Response:
 
 
 def read_body(environ: Environ) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    body = stream.read(length) if stream is not None and length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    return bytes(body)
+    """The body the gateway already read (read_body_limited), else read it now."""
+    from labtui import facts
+
+    return read_body_limited(environ, facts.GATEWAY_REQUEST_MAX_BYTES)
 
 
 def parse_query(environ: Environ) -> dict[str, list[str]]:

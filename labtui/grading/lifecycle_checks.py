@@ -167,7 +167,7 @@ def _resolved(ctx: GradingContext, function: str) -> tuple[Any, Any, Path, dict[
         resolved = invoker.resolve(ctx.account_id, ctx.region, function, None)
     except LookupError:
         return None, invoker, Path(), {}
-    code_dir = invoker.code_store.directory(resolved.zip_bytes)
+    code_dir = invoker.code_store.directory(resolved.zip_bytes, ctx.account_id)
     return resolved, invoker, Path(code_dir), dict(invoker.child_env_for(ctx.account_id))
 
 
@@ -187,7 +187,7 @@ def run_in_one_environment(
     if resolved is None:
         return None
     # Attached layers go on the path after the function's own code, as the gateway does.
-    layer_dirs = tuple(str(invoker.code_store.directory(z))
+    layer_dirs = tuple(str(invoker.code_store.directory(z, ctx.account_id))
                        for z in getattr(resolved, "layer_zips", ()))
     scratch = Path(tempfile.mkdtemp(prefix="labtui-probe-"))
     run = EnvironmentRun(function)

@@ -240,7 +240,7 @@ def test_snapshot_restore_and_reset_from_the_command_line(
         output = capsys.readouterr()
         assert "restored snapshot after-step-1" in output.out
         assert "no snapshot named 'nope'" in output.err
-        # Another key reaches only its own account, which no learner of this server owns.
+        # A key this server never issued is refused before it reaches any account.
         stranger = urllib.request.Request(
             record.endpoint_url + "/labtui-api/reset",
             data=b"{}",
@@ -252,7 +252,7 @@ def test_snapshot_restore_and_reset_from_the_command_line(
         )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(stranger, timeout=30)
-        assert refused.value.code == 404
+        assert refused.value.code == 403
         assert queues() == ["seeded"]
     finally:
         stop.set()
