@@ -63,6 +63,29 @@ IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024 * 1024
 CODE_REQUEST_MAX_BYTES: Final = 70_167_211
 GATEWAY_REQUEST_MAX_BYTES: Final = CODE_REQUEST_MAX_BYTES
 
+FUNCTION_NAME_MAX_CHARS: Final = 64  # CreateFunction: "up to 64 characters"
+ARCHITECTURES: Final = ("x86_64", "arm64")
+# Runtimes Lambda accepts for new functions, and those it refuses for creating or
+# updating a function (deprecated past their block dates), as of 2025-11 (the AWS
+# Lambda "Runtimes" page), each with the replacement AWS's message recommends.
+RUNTIMES_SUPPORTED: Final = (
+    "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
+    "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "java8.al2", "java11",
+    "java17", "java21", "java25", "dotnet8", "ruby3.2", "ruby3.3", "ruby3.4",
+    "provided.al2", "provided.al2023", "python3.8", "nodejs16.x", "java8", "go1.x",
+    "provided", "ruby2.7", "dotnet6", "dotnet7",
+)
+RUNTIMES_BLOCKED: Final = MappingProxyType(
+    {
+        "python2.7": "python3.13", "python3.6": "python3.13", "python3.7": "python3.13",
+        "nodejs": "nodejs22.x", "nodejs4.3": "nodejs22.x", "nodejs4.3-edge": "nodejs22.x",
+        "nodejs6.10": "nodejs22.x", "nodejs8.10": "nodejs22.x", "nodejs10.x": "nodejs22.x",
+        "nodejs12.x": "nodejs22.x", "nodejs14.x": "nodejs22.x", "dotnetcore1.0": "dotnet8",
+        "dotnetcore2.0": "dotnet8", "dotnetcore2.1": "dotnet8", "dotnetcore3.1": "dotnet8",
+        "ruby2.5": "ruby3.4",
+    }
+)
+
 # R-2 Invocation
 SYNC_PAYLOAD_MAX_BYTES: Final = 6_291_456
 ASYNC_PAYLOAD_MAX_BYTES: Final = 1_048_576  # raised from 256 KB in October 2025
@@ -137,6 +160,10 @@ _FACT_LIST: Final = (
     Fact("layers", 0, "count", "R-1.5", 0, LAYERS_MAX),
     Fact("code_request_bytes", CODE_REQUEST_MAX_BYTES, "B", "R-1.5", None, CODE_REQUEST_MAX_BYTES),
     Fact("sync_payload_bytes", SYNC_PAYLOAD_MAX_BYTES, "B", "R-2.5", None, SYNC_PAYLOAD_MAX_BYTES),
+    Fact("function_name_chars", FUNCTION_NAME_MAX_CHARS, "chars", "R-1", 1,
+         FUNCTION_NAME_MAX_CHARS),
+    Fact("alias_weight", 0.0, "fraction", "R-9.2", 0.0, 1.0),
+    Fact("alias_additional_versions", 0, "count", "R-9.2", 0, 1),
     Fact(
         "async_payload_bytes",
         ASYNC_PAYLOAD_MAX_BYTES,

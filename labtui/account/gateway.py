@@ -15,7 +15,14 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from labtui.account import authz, aws_errors, gateway_edges, s3_namespace, sts_sessions
+from labtui.account import (
+    authz,
+    aws_errors,
+    gateway_edges,
+    lambda_rules_sources,
+    s3_namespace,
+    sts_sessions,
+)
 from labtui.account import lambda_config_api as config_api
 from labtui.account.authn import authenticate, signing_service
 from labtui.account.credentials import CredentialRegistry, Principal
@@ -188,6 +195,9 @@ class Gateway:
                 return _unparsable(str(error))
             if not isinstance(document, dict):
                 return _unparsable("the request body is not a JSON object")
+            # Issue 24: what AWS refuses is refused here, with AWS's error.
+            if refused := lambda_rules_sources.refusal(request, document):
+                return refused
         try:
             return self._lambda_control(request)
         except Exception:

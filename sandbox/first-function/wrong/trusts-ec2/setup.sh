@@ -10,10 +10,16 @@ ROLE_ARN=$(aws iam get-role --role-name lab-lambda-role --query Role.Arn --outpu
 
 # 2. Package and create: python3.13, app.lambda_handler, arm64, 128 MB, 5 s
 zip -q function.zip app.py
-aws lambda create-function --function-name lab-hello \
+# AWS refuses this function: the role's trust policy names ec2.amazonaws.com, so
+# create-function answers InvalidParameterValueException "The role defined for the function
+# cannot be assumed by Lambda." (R-8.1). This attempt stops there, as a learner would.
+if ! aws lambda create-function --function-name lab-hello \
   --runtime python3.13 --handler app.lambda_handler --architectures arm64 \
   --memory-size 128 --timeout 5 --role "$ROLE_ARN" \
-  --zip-file fileb://function.zip > /dev/null
+  --zip-file fileb://function.zip > /dev/null; then
+  echo "create-function was refused: nothing else can be built" >&2
+  exit 0
+fi
 aws lambda wait function-active-v2 --function-name lab-hello
 
 # 3. Invoke it
