@@ -25,6 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _timing import PYTHON, median_seconds, report
 
+# Lambda refuses a role it cannot assume (R-8.1), as AWS does.
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+
 HANDLER = "def lambda_handler(event, context):\n    return {'ok': True, 'n': event.get('n')}\n"
 
 _FIRST_RESPONSE_SANDBOX = """
@@ -83,7 +88,7 @@ def bench_warm_invoke() -> None:
     in_process = median_seconds(lambda: json.dumps(handler({"n": 1}, None)), repeat=200)  # type: ignore[operator]
     with Sandbox() as sandbox:
         learner = sandbox.learner("bench")
-        learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+        learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)
         client = learner.client("lambda")
         client.create_function(
             FunctionName="trivial",
