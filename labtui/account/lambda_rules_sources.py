@@ -30,6 +30,7 @@ _ROUTES = (
     ("POST", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "esm-create"),
     ("PUT", re.compile(r"^/2015-03-31/event-source-mappings/[^/]+/?$"), "esm-update"),
     ("POST", re.compile(rf"^/2015-03-31/functions/{_FN}/policy/?$"), "permission"),
+    ("POST", re.compile(rf"^/2021-10-31/functions/{_FN}/url/?$"), "url"),
 )
 _SQS_ACTIONS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
 _STREAM_ACTIONS = {
@@ -56,6 +57,8 @@ def refusal(request: Request, body: dict[str, Any]) -> Response | None:
             return alias(request, name, groups.get("alias"), body)
         if kind == "permission":
             return add_permission(request, name, body)
+        if kind == "url":
+            return function_url(request, name)
         return event_source_mapping(request, body, creating=kind == "esm-create")
     return None
 
@@ -195,3 +198,17 @@ def add_permission(request: Request, name: str, body: dict[str, Any]) -> Respons
             "id, or remove the existing statement.",
         )
     return None
+
+
+def function_url(request: Request, name: str) -> Response | None:
+    """R-8.4: a function (or alias) has at most one URL; a second create is a conflict."""
+    if request.query_value("Qualifier"):
+        return None  # an alias's URL is its own
+    function = moto_lookup.function(request.account_id, request.region, name)
+    if function is None or getattr(function, "url_config", None) is None:
+        return None
+    return aws_error(
+        409, "ResourceConflictException",
+        f"Failed to create function url config for [functionArn = {function.function_arn}]. "
+        "Error message:  FunctionUrlConfig exists for this Lambda function",
+    )

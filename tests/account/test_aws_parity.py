@@ -99,6 +99,38 @@ def _statement(lab: Lab) -> Any:
                               Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
 
 
+def _vpc_role(lab: Lab) -> str:
+    iam = lab.learner.client("iam")
+    iam.create_role(RoleName="vpc-role", AssumeRolePolicyDocument=TRUST)
+    iam.attach_role_policy(
+        RoleName="vpc-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+    return f"arn:aws:iam::{lab.learner.account_id}:role/vpc-role"
+
+
+def _vpc_without_group(lab: Lab) -> Any:
+    ec2 = lab.learner.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    return lab.create(Role=_vpc_role(lab), VpcConfig={"SubnetIds": [subnet],
+                                                      "SecurityGroupIds": ["sg-0abc12345"]})
+
+
+def _kinesis_esm(lab: Lab) -> Any:
+    kinesis = lab.learner.client("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="clicks")["StreamDescription"]["StreamARN"]
+    lab.create()
+    return lab.lam().create_event_source_mapping(
+        FunctionName="parity-fn", EventSourceArn=arn, StartingPosition="LATEST")
+
+
+def _url_twice(lab: Lab) -> Any:
+    lab.create()
+    lab.lam().create_function_url_config(FunctionName="parity-fn", AuthType="AWS_IAM")
+    return lab.lam().create_function_url_config(FunctionName="parity-fn", AuthType="AWS_IAM")
+
+
 def _esm(lab: Lab, role: str, timeout: int, queue: str, **settings: Any) -> Any:
     lab.create(Role=role, Timeout=timeout)
     return lab.lam().create_event_source_mapping(
@@ -159,6 +191,14 @@ ROWS: list[Row] = [
         VpcConfig={"SubnetIds": ["subnet-12345678"], "SecurityGroupIds": ["sg-12345678"]}),
      IPV, 400, r"^The provided execution role does not have permissions to call "
      r"CreateNetworkInterface on EC2$", "R-7"),
+    ("vpc-subnet-missing", lambda lab: lab.create(
+        Role=_vpc_role(lab), VpcConfig={"SubnetIds": ["subnet-0abc12345"],
+                                        "SecurityGroupIds": []}),
+     IPV, 400, r"^Error occurred while DescribeSubnets\. EC2 Error Code: "
+     r"InvalidSubnetID\.NotFound\.", "R-7"),
+    ("vpc-group-missing", _vpc_without_group, IPV, 400,
+     r"^Error occurred while DescribeSecurityGroups\. EC2 Error Code: InvalidGroup\.NotFound",
+     "R-7"),
     ("alias-weight-10", lambda lab: _published(lab).create_alias(
         FunctionName="parity-fn", Name="prod", FunctionVersion="1",
         RoutingConfig={"AdditionalVersionWeights": {"1": 10}}), VAL, 400,
@@ -193,6 +233,10 @@ ROWS: list[Row] = [
     ("esm-window-over-300", lambda lab: _esm(lab, lab.sqs_role, 5, lab.long_queue_arn,
                                              MaximumBatchingWindowInSeconds=301), VAL, 400,
      r"maximumBatchingWindowInSeconds.*less than or equal to 300", "R-4.1"),
+    ("esm-role-cannot-read-kinesis", _kinesis_esm, IPV, 400,
+     r"^Cannot access stream arn:aws:kinesis:.*Please ensure the role can perform the "
+     r"GetRecords, GetShardIterator, DescribeStream, and ListShards Actions", "R-8.2"),
+    ("function-url-twice", _url_twice, "ResourceConflictException", 409, r"exists", "R-8.4"),
     ("permission-duplicate-sid", _statement, "ResourceConflictException", 409,
      r"The statement id \(sid\) provided already exists", "R-8.3"),
 ]
