@@ -190,6 +190,11 @@ def test_moto_triggers_run_the_real_handler(
 ) -> None:
     # An SQS event source mapping (lambdasim's pollers, live_esm.py) runs the code.
     make_function("recorder", handler="app.record", Timeout=10)
+    # Lambda checks at creation that the execution role may read the queue.
+    learner.client("iam").attach_role_policy(
+        RoleName="lab-lambda-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+    )
     sqs = learner.client("sqs")
     source = sqs.create_queue(QueueName="work")["QueueUrl"]
     sqs.create_queue(QueueName="seen")
