@@ -31,7 +31,7 @@ _PARTIAL_LAMBDA = re.compile(r"^(?P<account>\d{12}):function:")
 _IDENTIFIERS = (
     "TopicArn", "TargetArn", "SubscriptionArn", "ResourceArn", "SecretId", "TableName",
     "StreamARN", "StreamArn", "EventBusName", "LogGroupArn", "logGroupIdentifier",
-    "StateMachineArn", "FunctionName", "EventSourceArn", "PolicyArn",
+    "StateMachineArn", "FunctionName", "EventSourceArn", "PolicyArn", "Arn", "ResourceARN",
 )
 # S3 sub-resources whose body is XML naming other resources.
 _S3_NOTIFICATION = "notification"

@@ -327,6 +327,16 @@ def test_lambda_functions_of_another_account_are_refused_by_arn(
             with pytest.raises(ClientError) as refused:
                 attack()
             assert _code(refused) == ("AccessDeniedException", 403)
+    layer = victim.client("lambda").publish_layer_version(
+        LayerName="victim-layer", Content={"ZipFile": zipped({"python/x.py": "X = 1"})}
+    )["LayerVersionArn"]
+    for attack in (
+        lambda: lam.get_layer_version_by_arn(Arn=layer),
+        lambda: lam.update_function_configuration(FunctionName="victim-fn", Layers=[layer]),
+    ):
+        with pytest.raises(ClientError) as refused:
+            attack()
+        assert _code(refused) == ("AccessDeniedException", 403)
     # Issue 23: invoking an ARN of account 999999999999 ran the caller's own function.
     assert victim.client("lambda").get_function(FunctionName="victim-fn")
     assert lam.get_function_configuration(FunctionName="victim-fn")["Timeout"] != 9
