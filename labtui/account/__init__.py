@@ -14,10 +14,12 @@ Starting a sandbox
         learner.env()                          # env vars for a CLI/boto3 child process
 
 One server serves any number of learners. moto keeps its state per process, so all
-Sandbox objects of one process see the same accounts; run one per process. Each learner id maps to a fake access key
-and a deterministic 12-digit account id (``identity.learner_identity``); the gateway
-stamps every request with the caller's account, so learners never see each other's
-resources. AWS managed policies (AWSLambdaBasicExecutionRole, ...) exist as in AWS.
+Sandbox objects of one process see the same accounts; run one per process. Each learner
+id maps to an access key, a random secret kept in the data directory, and a
+deterministic 12-digit account id (``identity.learner_identity``). The gateway checks
+every request's SigV4 signature with the key's secret (authn.py), stamps it with the
+key's account and refuses identifiers of other accounts (authz.py), so learners never
+reach each other's resources. AWS managed policies (AWSLambdaBasicExecutionRole, ...) exist as in AWS.
 
 A learner's account (:class:`~labtui.account.learner.LearnerAccount`)
 --------------------------------------------------------------------
