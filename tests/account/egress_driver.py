@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,6 +114,10 @@ def main() -> None:
         first_per_service.setdefault(command.service, command)
     # `labtui aws` in a terminal: finds the recorded server (the path issue #19 found).
     (home / "sandbox").mkdir(parents=True)
+    # As `sandbox serve` leaves it: the learner's key file (its secret) beside the record.
+    (home / "sandbox" / "keys").mkdir(mode=0o700)
+    key_file = f"{learner.access_key_id}.json"
+    shutil.copy2(sandbox.keys_dir / key_file, home / "sandbox" / "keys" / key_file)
     (home / "sandbox" / "server.json").write_text(json.dumps({
         "pid": os.getpid(), "port": sandbox.port, "learner": "egress",
         "region": sandbox.region}))
