@@ -86,6 +86,9 @@ def fast_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 def account(fast_sandbox: Sandbox) -> LearnerAccount:
     learner = fast_sandbox.learner(f"esm-{uuid.uuid4().hex[:8]}")
     learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    # Lambda checks at creation that the role may read the mapping's source.
+    learner.client("iam").attach_role_policy(
+        RoleName="r", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")
     learner.client("sqs").create_queue(QueueName="runs")
     return learner
 

@@ -62,6 +62,11 @@ def fast_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 def account(fast_sandbox: Sandbox) -> LearnerAccount:
     learner = fast_sandbox.learner(f"streams-{uuid.uuid4().hex[:8]}")
     learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    # Lambda checks at creation that the role may read the mapping's source.
+    learner.client("iam").attach_role_policy(
+        RoleName="r", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
+    learner.client("iam").attach_role_policy(
+        RoleName="r", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole")
     for queue in ("runs", "failures"):
         learner.client("sqs").create_queue(QueueName=queue)
     learner.client("lambda").create_function(
