@@ -34,7 +34,7 @@ pytestmark = [
 def readme_blocks(exercise: str) -> list[str]:
     """The ```bash blocks of an exercise's README, exactly as written."""
     text = (content_root() / "sandbox" / exercise / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^( *)```bash\n(.*?)^ *```", text, re.S | re.M)
+    blocks = re.findall(r"^( *)```bash(?: run[^\n]*)?\n(.*?)^ *```", text, re.S | re.M)
     return [textwrap.dedent(block).strip("\n") for _indent, block in blocks]
 
 
