@@ -4,10 +4,12 @@ buffer over a newer file (a learner fixed app.py with the shell, then pressed F5
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import OptionList, TabbedContent
 
 from labtui.paths import workspaces_dir
-from labtui.tui.widgets.workspace import WorkspaceEditor
+from labtui.tui.widgets.workspace import SNIFF_BYTES, WorkspaceEditor, why_not_editable
 
 from .conftest import AppFactory
 from .test_exercise import open_exercise
@@ -83,3 +85,10 @@ async def test_a_watch_recheck_leaves_the_learner_in_the_shell(make_app: AppFact
         assert any("checks pass" in said for said in app.announcements)  # it did check
         assert screen.query_one(TabbedContent).active == "console"
         assert app.focused is focused
+
+
+def test_a_short_file_in_another_encoding_is_listed_as_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9\n")  # printf 'caf\xe9' in the shell
+    (tmp_path / "cut.txt").write_bytes(b"a" * (SNIFF_BYTES - 1) + "é".encode())  # cut é
+    assert why_not_editable(tmp_path / "latin1.txt") == "not UTF-8 text"
+    assert why_not_editable(tmp_path / "cut.txt") is None

@@ -31,8 +31,9 @@ def why_not_editable(path: Path) -> str | None:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        # a multi-byte character cut at the sniff boundary is still text
-        if error.start < len(head) - 3:
+        # a multi-byte character cut at the sniff boundary is still text; a file shorter
+        # than the sniff has no boundary (`printf 'caf\xe9'` is Latin-1, not cut UTF-8)
+        if error.start < len(head) - 3 or len(head) < SNIFF_BYTES:
             return "not UTF-8 text"
     return None
 
