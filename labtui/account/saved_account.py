@@ -182,6 +182,7 @@ class AccountKeeper:
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._saving = False
         self.saves = 0
 
     def keep(self, learner_id: str, path: Path) -> bool:
@@ -216,12 +217,22 @@ class AccountKeeper:
         with self._lock:
             dirty, self._dirty = self._dirty, set()
             targets = [self._kept[a] for a in dirty if a in self._kept]
-        for learner_id, path in targets:
-            try:
-                save(self.sandbox, learner_id, path)
-                self.saves += 1
-            except Exception:  # never let saving break the lab; the last good file stays
-                log.exception("the sandbox account of %s could not be saved", learner_id)
+            self._saving = True
+        try:
+            for learner_id, path in targets:
+                try:
+                    save(self.sandbox, learner_id, path)
+                    self.saves += 1
+                except Exception:  # never let saving break the lab; the last good file stays
+                    log.exception("the sandbox account of %s could not be saved", learner_id)
+        finally:
+            with self._lock:
+                self._saving = False
+
+    def settled(self) -> bool:
+        """Every change noted so far is on disk (nothing waiting, no save running)."""
+        with self._lock:
+            return not self._dirty and not self._saving
 
     def stop(self) -> None:
         """Save what changed, then end the thread (the sandbox is stopping)."""

@@ -34,8 +34,9 @@ print(json.dumps({"state": state, "queues": queues, "timeout": timeout}), flush=
 if step == "work":
     sqs.create_queue(QueueName="my-own-queue")
     lam.update_function_configuration(FunctionName="payments-worker", Timeout=25)
-    saves = box._keeper.saves
-    while box._keeper.saves == saves:  # the save the change triggers (bounded by the test)
+    # the gateway noted both changes before answering; wait until they are on disk
+    # (bounded by the test's readline)
+    while not box._keeper.settled():
         time.sleep(0.05)
     print(json.dumps({"saved": True}), flush=True)
     time.sleep(600)  # killed here with SIGKILL: no clean stop, no save on exit
