@@ -231,10 +231,18 @@ def c3(ctx: GradingContext) -> CheckResult:
                       hint=_c3_hint(payments, handler, outcome, good_counts, poison_counts))
 
 
+_BEFORE_ANY_RECORD = ("Runtime.", "Sandbox.")  # function errors, not a record's
+
+
 def _c3_hint(payments: Payments, handler: _WatchingHandler, outcome: dict[str, Any],
              good_counts: list[int], poison_counts: list[int]) -> str:
     """The hint for what THIS run showed, most basic cause first."""
     whole_batch = any(n > 1 for n in good_counts)
+    if handler.raised and handler.raised[0].startswith(_BEFORE_ANY_RECORD):
+        # an import error, a timeout, a crash: a try/except per record cannot help (R-2.8)
+        return ("Your handler failed before it read a record (" + handler.raised[0] + "), so "
+                "every batch failed whole and the good payments came back with the poison "
+                "one. Fix that first; then report failures per record.")
     if handler.raised:
         return ("Your handler raised " + handler.raised[0] + " on a batch, so Lambda treated "
                 "the whole batch as failed and the good payments came back with the poison "
