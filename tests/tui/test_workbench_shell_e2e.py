@@ -135,21 +135,16 @@ async def test_sqs_partial_batch_from_the_readme(
 ) -> None:
     root = content_root()
     pack = root / "sandbox" / "sqs-partial-batch"
-    (commands,) = readme_blocks("sqs-partial-batch")
-    get_url, get_attributes, set_attributes, list_mappings, update_mapping = (
-        commands.splitlines())
+    look_around, set_attributes = readme_blocks("sqs-partial-batch")
     with ProgressStore(labtui_home / "progress.sqlite3") as store:
         app = create_app(root, store, background_load=False, resume=False)
         try:
             async with app.run_test(size=(80, 24)) as pilot:
                 shell = await open_in_workbench(app, pilot, "sqs-partial-batch")
                 # the live account holds the exercise's resources ("What is in your account")
-                out = await run(pilot, shell, get_url)
-                assert '"QueueUrl":' in out and "/payments" in out, out
-                await run(pilot, shell, "URL=$(labtui aws sqs get-queue-url --queue-name "
-                          "payments --query QueueUrl --output text)")
-                out = await run(pilot, shell, get_attributes)
-                assert '"VisibilityTimeout": "30"' in out, out
+                out = await run(pilot, shell, look_around)
+                assert '"VisibilityTimeout": "30"' in out and '"BatchSize": 10' in out, out
+                assert '"ReportBatchItemFailures"' in out, out  # the mapping, updated
                 await run(pilot, shell, 'DLQ_ARN=$(labtui aws sqs get-queue-attributes '
                           '--queue-url "$(labtui aws sqs get-queue-url --queue-name payments-dlq '
                           '--query QueueUrl --output text)" --attribute-names QueueArn '
@@ -165,13 +160,6 @@ async def test_sqs_partial_batch_from_the_readme(
                 ]))
                 out = await run(pilot, shell, set_attributes + "; echo exit=$?")
                 assert "exit=0" in out, out
-                out = await run(pilot, shell, list_mappings)
-                assert '"BatchSize": 10' in out, out
-                await run(pilot, shell, "UUID=$(labtui aws lambda list-event-source-mappings "
-                          "--function-name payments-worker --query "
-                          "'EventSourceMappings[0].UUID' --output text)")
-                out = await run(pilot, shell, update_mapping)
-                assert '"ReportBatchItemFailures"' in out, out
                 out = await run(pilot, shell, "labtui aws sqs get-queue-attributes --queue-url "
                                 '"$URL" --attribute-names RedrivePolicy VisibilityTimeout')
                 assert '\\"maxReceiveCount\\": 3' in out and '"VisibilityTimeout": "180"' in out, out
