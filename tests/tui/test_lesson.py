@@ -202,3 +202,52 @@ async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
         assert fence.max_scroll_x > 0 and fence.scrollbar_size_horizontal == 1  # visible
         fence.scroll_to(x=fence.max_scroll_x, animate=False, immediate=True)
         assert fence.scroll_x == fence.max_scroll_x  # the end of the line can be reached
+
+
+def test_column_widths_keep_words_whole_and_share_the_rest_by_need() -> None:
+    from labtui.tui.widgets.lesson_table import column_widths
+
+    short = [["a", "b c"], ["d"]]
+    assert column_widths(short, 40) == [5, 3]  # fits: each as wide as its widest cell
+    long_first = ["the managed language runtime and its security updates"]
+    long_last = ["your data: where it is stored, how it is encrypted, who can read it"]
+    widths = column_widths([long_first, long_last], 67)
+    assert sum(widths) == 66  # all the room but the gutter, no more
+    assert widths[0] > len("security") + 2 + 10  # not squeezed to its longest word
+    assert widths[1] > widths[0]  # the column that needs more gets more
+    assert column_widths([["x" * 50], ["y" * 50]], 21) == [10, 10]  # too wide even so
+
+
+async def test_a_table_at_80_columns_keeps_several_words_per_line_in_its_first_column(
+    make_app: AppFactory, course_root: Any
+) -> None:
+    """Issue #21: the first column was one word per line while the last had room to spare."""
+    from textual.geometry import Region
+    from textual.widgets._markdown import MarkdownTableContent
+
+    table = (
+        "| AWS is responsible for | you are responsible for |\n|---|---|\n"
+        "| the managed language runtime and its security updates "
+        "| the **execution role**: what your code may call |\n"
+        "| creating, reusing and removing execution environments "
+        "| your data: where it is stored, how it is encrypted, who can read it |\n\n"
+    )
+    lesson = course_root / "lessons" / "01-first-steps.md"
+    text = lesson.read_text()
+    heading = text.index("\n## ")
+    lesson.write_text(text[:heading] + "\n\n" + table + text[heading:])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        grid = screen.query_one(MarkdownTableContent)
+        await pilot.pause()
+        first_column = list(grid.children)[::2]
+        assert len(first_column) == 3
+        for cell in first_column:
+            lines = [strip.text.strip() for strip in
+                     cell.render_lines(Region(0, 0, cell.size.width, cell.size.height))]
+            lines = [line for line in lines if line]
+            assert lines, cell
+            # several words on a line, and no line holding a single word of a longer cell
+            assert all(len(line.split()) > 1 for line in lines[:-1]), lines
+            assert max(len(line.split()) for line in lines) >= 3, lines

@@ -11,12 +11,14 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Markdown, MarkdownViewer, Static
+from textual.widgets._markdown import MarkdownTableOfContents
 
 from labtui import safeyaml
 from labtui.course.lessons import display_markdown
 from labtui.course.loader import Module
 from labtui.tui.screens.base import LabScreen
 from labtui.tui.screens.dialogs import ChoiceScreen, ScenarioScreen
+from labtui.tui.widgets.lesson_table import LessonDocument
 
 _TRYIT = re.compile(r"^```tryit[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 SAVE_EVERY_S = 0.5
@@ -83,6 +85,13 @@ class LessonViewer(MarkdownViewer):
 
     class Loaded(Message):
         pass
+
+    def compose(self) -> ComposeResult:
+        # As MarkdownViewer's, with the lesson's document (tables sized to their content)
+        document = LessonDocument(parser_factory=self._parser_factory, open_links=False)
+        document.can_focus = True
+        yield document
+        yield MarkdownTableOfContents(document)
 
     async def _on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         """Links are the lesson screen's to follow (anchors, other lessons), not files."""
