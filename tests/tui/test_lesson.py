@@ -205,7 +205,7 @@ async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
 
 
 def test_column_widths_keep_words_whole_and_share_the_rest_by_need() -> None:
-    from labtui.tui.widgets.lesson_table import column_widths
+    from labtui.tui.widgets.lesson_document import column_widths
 
     short = [["a", "b c"], ["d"]]
     assert column_widths(short, 40) == [5, 3]  # fits: each as wide as its widest cell
@@ -251,3 +251,59 @@ async def test_a_table_at_80_columns_keeps_several_words_per_line_in_its_first_c
             # several words on a line, and no line holding a single word of a longer cell
             assert all(len(line.split()) > 1 for line in lines[:-1]), lines
             assert max(len(line.split()) for line in lines) >= 3, lines
+
+
+def _lengthen(course_root: Any) -> None:
+    """The fixture lesson with many more blocks than are mounted before the first frame."""
+    lesson = course_root / "lessons" / "01-first-steps.md"
+    filler = "".join(f"Paragraph {n} of a long lesson.\n\n" for n in range(150))
+    lesson.write_text(lesson.read_text() + "\n" + filler + "## The very end\n\nDone.\n")
+
+
+async def test_a_long_lesson_is_loaded_only_once_every_block_is_in(
+    make_app: AppFactory, course_root: Any, store: Any
+) -> None:
+    """Blocks are mounted in steps (issue #21): Loaded, contents and position wait for all."""
+    _lengthen(course_root)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        assert await wait_for(pilot, lambda: screen.loaded)
+        document = screen.viewer.document
+        assert len(document.children) > 150
+        assert "The very end" in [title for _, title, _ in document.table_of_contents]
+        tree: Any = screen.viewer.table_of_contents.query_one("Tree")
+        labels, nodes = [], [tree.root]
+        while nodes:
+            node = nodes.pop()
+            labels.append(str(node.label))
+            nodes.extend(node.children)
+        assert any("The very end" in label for label in labels)  # the contents panel too
+        deep = screen.viewer.max_scroll_y - 3
+        screen.viewer.scroll_to(y=deep, animate=False, immediate=True)
+        assert await wait_for(pilot, lambda: store.lesson_progress("me")["first-steps"].position
+                              == deep)
+        await pilot.press("escape")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        assert await wait_for(pilot, lambda: screen.loaded)
+        assert await wait_for(pilot, lambda: screen.viewer.scroll_y == deep)
+
+
+async def test_closing_a_long_lesson_while_it_is_still_filling_is_harmless(
+    make_app: AppFactory, course_root: Any
+) -> None:
+    _lengthen(course_root)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("first-steps")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, LessonScreen)
+        app.open_lesson("first-steps")  # and it opens again, whole
+        screen = await open_lesson(app, pilot, "first-steps")
+        assert await wait_for(pilot, lambda: screen.loaded)
+        assert len(screen.viewer.document.children) > 150

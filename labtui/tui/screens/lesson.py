@@ -9,7 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.events import Mount
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Markdown, MarkdownViewer, Static
 from textual.widgets._markdown import MarkdownTableOfContents
 
@@ -18,7 +20,7 @@ from labtui.course.lessons import display_markdown
 from labtui.course.loader import Module
 from labtui.tui.screens.base import LabScreen
 from labtui.tui.screens.dialogs import ChoiceScreen, ScenarioScreen
-from labtui.tui.widgets.lesson_table import LessonDocument
+from labtui.tui.widgets.lesson_document import LessonDocument
 
 _TRYIT = re.compile(r"^```tryit[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 SAVE_EVERY_S = 0.5
@@ -81,7 +83,7 @@ def tables_as_lists(markdown: str) -> str:
 
 
 class LessonViewer(MarkdownViewer):
-    """A MarkdownViewer that says when its document has been laid out."""
+    """A MarkdownViewer that says when its document has been mounted (Loaded)."""
 
     class Loaded(Message):
         pass
@@ -92,6 +94,21 @@ class LessonViewer(MarkdownViewer):
         document.can_focus = True
         yield document
         yield MarkdownTableOfContents(document)
+
+    def _on_mount(self, event: Mount) -> None:  # type: ignore[override]
+        # MarkdownViewer awaits the whole document in its mount handler, which holds the
+        # screen's first frame, and blocks this widget's messages, until every block is
+        # mounted. A worker fills it beside them, so frames are painted as it goes (issue
+        # #21). prevent_default stops MarkdownViewer's handler from filling it twice.
+        event.prevent_default()
+        Widget._on_mount(self, event)  # (prevent_default skips it too: scrollbar settings)
+        self.run_worker(self._fill_document(), group="lesson-document", exit_on_error=True)
+
+    async def _fill_document(self) -> None:
+        await self.document.update(self._markdown or "")
+        # Loaded once every block is in: not on the document's own first, empty, update
+        self.table_of_contents.table_of_contents = self.document.table_of_contents
+        self.post_message(self.Loaded())
 
     async def _on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         """Links are the lesson screen's to follow (anchors, other lessons), not files."""
@@ -109,8 +126,6 @@ class LessonViewer(MarkdownViewer):
                 self.call_after_refresh(
                     self._on_markdown_table_of_contents_updated, message, attempt + 1
                 )
-            return
-        self.post_message(self.Loaded())
 
     def _on_markdown_table_of_contents_selected(
         self, message: Markdown.TableOfContentsSelected
