@@ -20,6 +20,7 @@ from labtui.account import (
     aws_errors,
     gateway_edges,
     lambda_rules_sources,
+    moto_triggers,
     s3_namespace,
     sts_sessions,
 )
@@ -78,6 +79,8 @@ class Gateway:
         self.state_lock = ReadWriteLock()  # snapshots take it for writing
         self.on_function_changed: Callable[[str, str], None] | None = None
         self.on_control: Callable[[str, str, dict[str, Any]], Response] | None = None
+        # this sandbox's live event source pollers (None: moto's changes go to every one)
+        self.event_sources: Any = None
         # called with the account id after a request that may have changed it (the saved
         # account, saved_account.py, is written shortly after)
         self.on_change: Callable[[str], None] | None = None
@@ -179,7 +182,8 @@ class Gateway:
     def _moto(self, environ: Environ) -> Response:
         self.state_lock.acquire_read()
         try:
-            return call_app(self.moto_app, environ)
+            with moto_triggers.serving(self.event_sources):
+                return call_app(self.moto_app, environ)
         finally:
             self.state_lock.release_read()
 

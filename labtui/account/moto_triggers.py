@@ -12,9 +12,11 @@ passed to :class:`labtui.account.live_esm.LiveEventSources`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from labtui import facts
@@ -27,6 +29,29 @@ _ACTIVE: list[InvokeService] = []
 _CHAIN_DEPTH: dict[tuple[str, str], int] = {}
 _CHAIN_LOCK = threading.Lock()
 _ORIGINAL: dict[str, Any] = {}
+# The event sources of the sandbox whose gateway is serving the current request (moto's
+# backends are per process, so two sandboxes in one process share an account's queues:
+# a send through one sandbox must wake that sandbox's pollers only, or both would poll).
+_SERVING = threading.local()
+
+
+@contextlib.contextmanager
+def serving(sources: Any) -> Iterator[None]:
+    """Moto calls made inside this block belong to the sandbox that owns ``sources``."""
+    previous = getattr(_SERVING, "sources", None)
+    _SERVING.sources = sources
+    try:
+        yield
+    finally:
+        _SERVING.sources = previous
+
+
+def _pollers() -> list[Any]:
+    """The pollers a moto change is for: the serving sandbox's, else every sandbox's."""
+    current = getattr(_SERVING, "sources", None)
+    if current is not None and current in _EVENT_SOURCES:
+        return [current]
+    return list(_EVENT_SOURCES)
 
 
 def _invoke_through_runner(
@@ -109,7 +134,7 @@ def _add_message_for_pollers(self: Any, message: Any) -> None:
         # deleted on any answer) must never receive or delete a message of theirs.
         self.lambda_event_source_mappings.clear()
     _ORIGINAL["add_message"](self, message)
-    for sources in list(_EVENT_SOURCES):
+    for sources in _pollers():
         try:
             sources.on_queue_message(str(self.account_id), str(self.region), str(self.name))
         except Exception:  # a send must never fail because of the pollers
@@ -134,7 +159,7 @@ def _stream_add_for_pollers(self: Any, *arguments: Any, **keywords: Any) -> Any:
 
 
 def _tell_stream_pollers(account_id: str, region: str) -> None:
-    for sources in list(_EVENT_SOURCES):
+    for sources in _pollers():
         try:
             sources.on_stream_record(account_id, region)
         except Exception:  # a write must never fail because of the pollers
@@ -144,7 +169,7 @@ def _tell_stream_pollers(account_id: str, region: str) -> None:
 def _mappings_changed(original: Any) -> Any:
     def changed(self: Any, *arguments: Any, **keywords: Any) -> Any:
         result = original(self, *arguments, **keywords)
-        for sources in list(_EVENT_SOURCES):
+        for sources in _pollers():
             sources.on_mappings_changed(str(self.account_id), str(self.region_name))
         return result
 
@@ -170,7 +195,7 @@ def _configuration_as_lambda_reports(self: Any) -> dict[str, Any]:
         found.pop("StartingPosition", None)
         return found
     result = None
-    for sources in list(_EVENT_SOURCES):
+    for sources in _pollers():
         result = sources.last_processing_result(str(self.uuid)) or result
     found["LastProcessingResult"] = result or "No records processed"
     # R-4.10: -1 = infinite retries and record age; R-4.8: ParallelizationFactor 1.

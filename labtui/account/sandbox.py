@@ -171,6 +171,7 @@ class Sandbox:
             # SQS mappings run on lambdasim's pollers in the same worlds (R-4.1-R-4.7).
             self.event_sources = LiveEventSources(self.engine, self.invoker)
             moto_triggers.watch_event_sources(self.event_sources)
+            self.gateway.event_sources = self.event_sources
             # S3 and SNS notifications become asynchronous invocations.
             self.notifications = AsyncNotifications(self.engine, self.invoker)
             moto_triggers.route_notifications(self.notifications)
