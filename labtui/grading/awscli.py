@@ -144,6 +144,12 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
             target.access_key_id, target.secret_access_key, target.session_token
         )
         previous, previous_argv = os.getcwd(), sys.argv
+        # The driver runs in this process, and botocore reads AWS_PROFILE, AWS_REGION and
+        # the like from os.environ: a learner's real profile must not reach it (with
+        # AWS_PROFILE set, every setup.sh command failed: "The config profile ... could not
+        # be found"). The machine's AWS_* variables are hidden while it runs.
+        hidden = {k: os.environ.pop(k) for k in list(os.environ)
+                  if k.startswith("AWS_") and k != "AWS_DATA_PATH"}
         try:
             os.chdir(cwd)
             sys.argv = ["aws", *args]  # argparse names the program after argv[0] in messages
@@ -155,6 +161,7 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
         finally:
             os.chdir(previous)
             sys.argv = previous_argv
+            os.environ.update(hidden)
     out.flush()
     err.flush()
     return CommandRecord(
