@@ -9,13 +9,12 @@ refused with S3's own 400, as S3 would, instead of reaching moto's assertion.
 
 from __future__ import annotations
 
-import io
 import re
 import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-from labtui.account.wsgi import Environ, StartResponse, WsgiApp
+from labtui.account.wsgi import Environ, StartResponse, WsgiApp, read_body, replace_body
 
 _RULE_NAME = re.compile(rb"(<FilterRule\b[^>]*>\s*<Name>)\s*([^<]*?)\s*(</Name>)", re.IGNORECASE)
 _ALLOWED = (b"prefix", b"suffix")
@@ -53,14 +52,13 @@ class S3RequestFixes:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if is_notification_put(environ):
-            body = _read(environ)
+            body = read_body(environ)
             fixed, invalid = normalise_filter_rules(body)
             if invalid is not None:
                 shown = invalid.replace(b"&", b"&amp;").replace(b"<", b"&lt;")[:64]
                 start_response("400 Bad Request", [("Content-Type", "application/xml")])
                 return [_INVALID_NAME % shown]
-            environ["wsgi.input"] = io.BytesIO(fixed)
-            environ["CONTENT_LENGTH"] = str(len(fixed))
+            replace_body(environ, fixed)
             # The body changed: a checksum of the old one would no longer match it.
             for header in [k for k in environ if _is_body_checksum(k)]:
                 del environ[header]
@@ -71,12 +69,3 @@ def _is_body_checksum(key: Any) -> bool:
     text = str(key)
     return text == "HTTP_CONTENT_MD5" or text.startswith("HTTP_X_AMZ_CHECKSUM_")
 
-
-def _read(environ: Environ) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    body = stream.read(length) if stream is not None and length > 0 else b""
-    return bytes(body)

@@ -107,10 +107,15 @@ def read_body_limited(environ: Environ, limit: int) -> bytes:
     if len(buffer) > limit:
         raise BodyRefused(True, len(buffer))
     body = bytes(buffer)
+    replace_body(environ, body)
+    return body
+
+
+def replace_body(environ: Environ, body: bytes) -> None:
+    """Make ``body`` the request's body for every reader after this point (moto included)."""
     environ["labtui.body"] = body
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
-    return body
 
 
 @dataclass
