@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import (
     Input,
     LoadingIndicator,
@@ -102,6 +103,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         self.last_grade: GradeView | None = None
         self._mtimes: dict[str, float] = {}
         self._draft_dirty = False
+        self._keep_focus: Widget | None = None  # where a watch re-check returns the keys
 
     # layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -286,6 +288,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     # tabs, drafts, state -----------------------------------------------------------
     def action_tab(self, tab: str) -> None:
+        self._keep_focus = None  # the learner's own choice of tab gets the tab's own focus
         self.query_one(TabbedContent).active = tab
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -299,6 +302,11 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             self.state.tab = tab
             self.state.save(self.lab.store, self.lab.learner_id)
         self.refresh_bindings()
+        keep = self._keep_focus  # a watch re-check's return (TabbedContent says so twice)
+        if keep is not None and event.pane in keep.ancestors:
+            keep.focus()
+            return
+        self._keep_focus = None
         # Focus what the tab is for, so arrows and page keys act on it at once.
         if tab == "console":
             terminal = self.terminal
@@ -453,6 +461,9 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             tab, focused = self.state.tab, self.focused
             self.action_check()
             if tab in ("console", "files") and focused is not None:
+                # The tab's activation (handled later) would focus the file list: keep the
+                # editor instead, or the next keys typed after ctrl+s run r Reset, h Hint.
+                self._keep_focus = focused
                 self.query_one(TabbedContent).active = tab
                 focused.focus()
 
