@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -59,6 +60,16 @@ def language_for(name: str) -> str | None:
     return language if language and get_language(language) is not None else None
 
 
+class CodeEditor(TextArea):
+    """A code editor whose Esc is the screen's: "esc: stop editing" goes back to the file
+    list. (TextArea's own Esc moved focus to the next widget, the tab strip, where Up and
+    Enter do nothing: a learner could no longer pick a file.)"""
+
+    def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            event.prevent_default()  # TextArea's handler is skipped; the screen's binding runs
+
+
 class WorkspaceEditor(Horizontal):
     """Pick a file, edit it in place; ctrl+s saves (the screen owns the binding)."""
 
@@ -75,7 +86,7 @@ class WorkspaceEditor(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="file-list")
-        editor = TextArea.code_editor("", id="editor", soft_wrap=False)
+        editor = CodeEditor.code_editor("", id="editor", soft_wrap=False)
         editor.disabled = True
         yield editor
 

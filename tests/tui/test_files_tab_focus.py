@@ -1,4 +1,5 @@
-"""Watch mode re-checks on save without taking the keyboard from the editor."""
+"""The Files tab keeps the keyboard where the learner expects it: in the editor after a
+watch re-check, in the file list after Esc."""
 
 from __future__ import annotations
 
@@ -36,3 +37,24 @@ async def test_a_watch_recheck_after_ctrl_s_leaves_the_learner_typing_in_the_edi
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert "xry" in editor.text
+
+
+async def test_esc_in_the_editor_returns_to_the_file_list_where_up_and_enter_pick_a_file(
+    make_app: AppFactory,
+) -> None:
+    """The editor says "esc: stop editing"; TextArea's own Esc moved focus to the tab strip
+    instead, where Up and Enter did nothing, so the learner could not open another file."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_exercise(app, pilot)
+        workspace = screen.workspace
+        assert workspace is not None
+        (workspace / "notes.json").write_text("{}\n")
+        await pilot.press("1", "2", "enter")  # the list, refreshed from disk: handler.py
+        editor_widget = screen.query_one(WorkspaceEditor)
+        assert app.focused is editor_widget.editor and editor_widget.current == "handler.py"
+        await pilot.press("escape")
+        assert app.focused is screen.query_one("#file-list")
+        await pilot.press("down", "enter")
+        assert editor_widget.current == "notes.json"
+        assert app.focused is editor_widget.editor
