@@ -65,7 +65,7 @@ class CodeEditor(TextArea):
     list. (TextArea's own Esc moved focus to the next widget, the tab strip, where Up and
     Enter do nothing: a learner could no longer pick a file.)"""
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         if event.key == "escape":
             event.prevent_default()  # TextArea's handler is skipped; the screen's binding runs
 
