@@ -77,22 +77,36 @@ def c2(ctx: GradingContext) -> CheckResult:
     )
 
 
+def _other_actions(ctx: GradingContext) -> list[str]:
+    """Action patterns the role's own policies allow besides sqs:SendMessage (sqs:*, *...)."""
+    statements = ctx.once("role-statements", lambda: state.role_statements(ctx, ROLE))
+    return sorted({action for statement in statements if statement["Effect"] == "Allow"
+                   for action in statement["Action"] if action.lower() != "sqs:sendmessage"})
+
+
 def c3(ctx: GradingContext) -> CheckResult:
-    # R-3.7: the execution role sends the record; R-8.5: only to that queue.
+    # R-3.7: the execution role sends the record; R-8.5: that action, on that queue only.
     queue_arn = ctx.arn("sqs", QUEUE)
     allowed, resources = _may_send(ctx)
     only_there = all(resource == queue_arn for resource in resources)
+    others = _other_actions(ctx)
     actual = ("sqs:SendMessage allowed on: " + ", ".join(resources)) if resources else \
         f"{ROLE} has no sqs:SendMessage permission"
+    if others:
+        actual += "; also allowed: " + ", ".join(others)
     if not allowed:
         hint = ("Lambda delivers destination records with the function's execution role. A "
                 "queue policy for lambda.amazonaws.com is not enough: give order-processor-role "
                 "an inline policy allowing sqs:SendMessage on the order-failures ARN.")
+    elif others:
+        hint = ("Least privilege: delivering the record needs only sqs:SendMessage; "
+                f"{', '.join(others)} would also let the function read, purge or delete. "
+                "Name the one action in the policy's Action.")
     else:
         hint = "Least privilege: allow sqs:SendMessage on the order-failures ARN only, not on *."
-    return ctx.result("c3", allowed and only_there,
-                      expected=f"sqs:SendMessage allowed on {queue_arn} only", actual=actual,
-                      hint=hint)
+    return ctx.result("c3", allowed and only_there and not others,
+                      expected=f"only sqs:SendMessage, allowed on {queue_arn} only",
+                      actual=actual, hint=hint)
 
 
 def _run(ctx: GradingContext) -> Any:
