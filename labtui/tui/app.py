@@ -34,7 +34,7 @@ from textual.theme import Theme
 
 from labtui.errors import LabError
 from labtui.progress.store import DEFAULT_LEARNER, ProgressStore
-from labtui.tui import resume_guard
+from labtui.tui import navigation, resume_guard
 from labtui.tui.course_view import CourseSummary, quick_summary, summary_from_course
 
 if TYPE_CHECKING:
@@ -73,10 +73,12 @@ class LabApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "labtui"
+    BINDING_GROUP_TITLE = "Anywhere (not while typing or answering)"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # priority: F1 works from the shell and editors too, which keep every other key
         Binding("f1", "help", "Help", show=False, priority=True),
+        *navigation.GLOBAL_BINDINGS,  # home's letters on every screen (issue #21)
     ]
 
     class CourseLoaded(Message):
@@ -322,7 +324,8 @@ class LabApp(App[int]):
             return
         from labtui.tui.screens.lesson import LessonScreen
 
-        self.push_screen(LessonScreen(module))
+        if not navigation.bring_back(self, "lesson", module_id):
+            self.push_screen(LessonScreen(module))
         if remember:
             self.remember_screen("lesson", module_id)
 
@@ -340,7 +343,8 @@ class LabApp(App[int]):
             return
         from labtui.tui.screens.exercise import ExerciseScreen
 
-        self.push_screen(ExerciseScreen(pack))
+        if not navigation.bring_back(self, "exercise", exercise_id):
+            self.push_screen(ExerciseScreen(pack))
         if remember:
             self.remember_screen("exercise", exercise_id)
 
@@ -352,7 +356,17 @@ class LabApp(App[int]):
         problems = self.course.problems
         if under is not None:
             problems = [p for p in problems if p.path == under or under in p.path.parents]
+        navigation.bring_back(self, "problems", "")  # never two lists: the new one replaces it
         self.push_screen(ProblemsScreen(problems, self.course.root))
+
+    def action_go(self, place: str) -> None:
+        """A home key pressed on another screen (see labtui.tui.navigation)."""
+        navigation.jump(self, place)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            return navigation.jump_allowed(self, str(parameters[0]))
+        return True
 
     async def on_event(self, event: events.Event) -> None:
         # The learner used the resumed screen: reopening it did not crash (resume_guard);

@@ -44,6 +44,7 @@ class LiveClassroomPort(ClassroomPort, Protocol):
 class LiveQuizScreen(LabScreen):
     """The instructor's live quiz: one question at a time, answers go straight to the room."""
 
+    GLOBAL_KEYS = False  # the instructor's live question: Esc first (labtui.tui.navigation)
     BINDINGS = [Binding("s", "submit", "Answer"), Binding("escape", "leave", "Leave quiz")]
 
     def __init__(self, quiz_id: int, module_id: str, questions: list[Question]) -> None:

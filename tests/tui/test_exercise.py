@@ -109,13 +109,13 @@ async def test_reset_asks_first_then_restores_the_starter(
         screen = await open_exercise(app, pilot)
         handler = workspaces_dir() / "me" / "hello-function" / "handler.py"
         handler.write_text(PASSING)
-        await pilot.press("r")
+        await pilot.press("R")  # shift+r: r is Review on every screen
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()
         assert handler.read_text() == PASSING
-        await pilot.press("r")
+        await pilot.press("R")
         await pilot.pause()
         await pilot.press("y")
         await app.workers.wait_for_complete()

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+
+from labtui.tui.navigation import KEYS_HELP
 
 if TYPE_CHECKING:
     from labtui.tui.app import LabApp
 
 
 class LabScreen(Screen[Any]):
+    HELP = KEYS_HELP  # F1's panel shows it under the focused widget's own help
+    # Home's letters jump from here (labtui.tui.navigation); False where letters answer
+    GLOBAL_KEYS: ClassVar[bool] = True
+    # what kind of screen this is, for jumps that bring an open one back instead of stacking
+    place: ClassVar[str | None] = None
+
+    @property
+    def place_target(self) -> str | None:
+        """What this screen shows (a module id, an exercise id), for ``place``."""
+        return None
+
+    @property
+    def topic_module(self) -> str | None:
+        """The module this screen is about: home's keys act on it."""
+        return None
+
+    def leave(self) -> None:
+        """Save what closing this screen would lose (a jump closes it without Esc)."""
+
     @property
     def lab(self) -> LabApp:
         return cast("LabApp", self.app)

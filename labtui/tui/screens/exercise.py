@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -34,26 +34,31 @@ from labtui.tui.widgets.console import PROMPT_HINT, SandboxConsole
 from labtui.tui.widgets.results import CheckResults
 from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.widgets.trace import TraceTimeline
+from labtui.tui.widgets.workbench_tabs import WorkbenchTabs
 from labtui.tui.widgets.workspace import WorkspaceEditor, workspace_files
 
 WATCH_EVERY_S = 1.0
 DRAFT_EVERY_S = 1.0
+TAB_KEYS = Binding.Group("Tabs", compact=True)  # one footer entry for 1-5
 
 
 class ExerciseScreen(WorkbenchActions, ShellTab):
+    # The footer at 80 columns holds Back, Check, the tabs, Hint, Watch, Solution and Quit
+    # (on the Files tab Save instead of Solution); F1 lists every key (issue #21).
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f5", "check", "Check", key_display="F5", priority=True),
+        *[Binding(str(i), f"tab('{tab}')", tab.title(), group=TAB_KEYS)
+          for i, tab in enumerate(TABS, start=1)],
         Binding("k", "check", "Check", show=False),
         Binding("ctrl+s", "save", "Save", priority=True),  # in the footer on the Files tab
-        Binding("w", "toggle_watch", "Watch"),
+        Binding("o", "external_editor", "Edit", show=False),
         Binding("h", "hint", "Hint"),
-        Binding("o", "external_editor", "Edit"),
-        Binding("r", "reset", "Reset"),
-        Binding("z", "rewind", "Rewind"),
+        Binding("w", "toggle_watch", "Watch"),
         Binding("v", "solution", "Solution"),
-        *[Binding(str(i), f"tab('{tab}')", tab.title(), show=False)
-          for i, tab in enumerate(TABS, start=1)],
+        # not r: that is Review on every screen (labtui.tui.navigation); reset asks first
+        Binding("R", "reset", "Reset", show=False),
+        Binding("z", "rewind", "Rewind", show=False),
     ]
 
     class Graded(Message):
@@ -86,6 +91,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             super().__init__()
             self.output = output
 
+    place = "exercise"
+
     def __init__(self, pack: ExercisePack) -> None:
         super().__init__(classes="exercise-screen")
         assert pack.manifest is not None
@@ -109,7 +116,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static(id="exercise-status")
-        with TabbedContent(id="tabs", initial="task"):
+        with WorkbenchTabs(id="tabs", initial="task"):
             with TabPane("1 Task", id="task"), VerticalScroll(id="task-scroll"):
                 yield Markdown(self._task_markdown(), id="task-text", open_links=False)
                 yield Static(id="hints")
@@ -304,27 +311,27 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         self.refresh_bindings()
         keep = self._keep_focus  # a watch re-check's return (TabbedContent says so twice)
         if keep is not None and event.pane in keep.ancestors:
-            keep.focus()
+            self.set_focus(keep)
             return
         self._keep_focus = None
-        # Focus what the tab is for, so arrows and page keys act on it at once.
+        # Focus what the tab is for, so arrows and page keys act on it at once; now, not
+        # later (widget.focus() waits a turn): a key pressed meanwhile may have chosen
+        # another tab, and a late focus would land in a hidden pane (WorkbenchTabs).
         if tab == "console":
             terminal = self.terminal
-            if terminal is not None:
-                terminal.focus()
-            else:
-                self.query_one(SandboxConsole).input.focus()
+            self.set_focus(terminal if terminal is not None
+                           else self.query_one(SandboxConsole).input)
         elif tab == "files":  # the list first: number keys still switch tabs from there
             # the shell may have written, made or removed files since this tab was shown
             kept = self.query_one(WorkspaceEditor).sync_with_disk()
             if kept is not None:
                 self._warn_newer_on_disk(kept)
-            self.query_one("#file-list").focus()
+            self.set_focus(self.query_one("#file-list"))
         else:
             target = {"task": "#task-scroll", "results": "#results-scroll", "trace": "#trace-table"}
             widget = self.query_one(target[tab])
             if widget.display:
-                widget.focus()
+                self.set_focus(widget)
 
     def on_workspace_editor_file_opened(self, message: WorkspaceEditor.FileOpened) -> None:
         if message.name != self.state.file:
@@ -512,12 +519,48 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         if isinstance(focused, Input | ShellTerminal):  # leave the prompt; keys are keys again
             self.query_one(TabbedContent).query_one("Tabs").focus()
             return
-        self._draft_dirty = True
-        self._save_draft()
+        self.leave()
         self.app.pop_screen()
 
+    @property
+    def place_target(self) -> str:
+        return self.pack.id
+
+    @property
+    def topic_module(self) -> str:
+        return str(self.manifest.module)
+
+    def leave(self) -> None:
+        self._draft_dirty = True
+        self._save_draft()
+
     def on_screen_resume(self) -> None:
-        self.lab.remember_screen("exercise", self.pack.id)
+        if self.is_active:  # not when a jump closes screens above it and this one too
+            self.lab.remember_screen("exercise", self.pack.id)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """What the footer shows is what the keys do here (issue #21).
+
+        In the shell, the editor or the prompt letters and digits are typed, so their keys
+        leave the footer and Esc says what it leaves. On the Files tab Save takes
+        Solution's place (v still works): both do not fit in 80 columns.
+        """
+        bindings = super().active_bindings
+        focused = self.focused
+        typing = {ShellTerminal: "Leave shell", TextArea: "Leave editor", Input: "Leave prompt"}
+        leaving = next((label for kind, label in typing.items()
+                        if isinstance(focused, kind)), None)
+        hidden = {key for key in bindings if leaving and len(key) == 1}
+        if self.state.tab == "files":
+            hidden.add("v")
+        for key in hidden & bindings.keys():
+            active = bindings[key]
+            bindings[key] = active._replace(binding=replace(active.binding, show=False))
+        back = bindings.get("escape")
+        if leaving and back is not None:
+            bindings["escape"] = back._replace(binding=replace(back.binding, description=leaving))
+        return bindings
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "check" and self.grading:

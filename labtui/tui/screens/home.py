@@ -89,7 +89,9 @@ class HomeScreen(LabScreen):
         self.call_after_refresh(self.lab.start_background_load)
 
     def on_screen_resume(self) -> None:
-        if not self._first_resume:  # back from a lesson/exercise: its progress changed
+        # back from a lesson/exercise: its progress changed (not when a jump passed through
+        # home to another screen, already on top: it is the one to remember)
+        if not self._first_resume and self.is_active:
             self.lab.remember_screen("home")
             self.refresh_view()
         self._first_resume = False
@@ -193,6 +195,13 @@ class HomeScreen(LabScreen):
             return f"Continue exercise {activity[1]}"
         step = self.view.next_step() if self.view else None
         return step.label if step else None
+
+    def select_module(self, module_id: str) -> None:
+        """Highlight a module: a home key pressed on another screen acts on its module."""
+        modules = self.view.modules if self.view else []
+        index = next((i for i, m in enumerate(modules) if m.module.id == module_id), None)
+        if index is not None:
+            self.query_one("#modules", OptionList).highlighted = index
 
     def selected(self) -> ModuleView | None:
         if self.view is None:
@@ -334,9 +343,11 @@ class HomeScreen(LabScreen):
         self._open("exam")
 
     def action_settings(self) -> None:
+        from labtui.tui.navigation import bring_back
         from labtui.tui.screens.settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen())
+        if not bring_back(self.lab, "settings"):
+            self.app.push_screen(SettingsScreen())
 
     def action_problems(self) -> None:
         self.lab.show_problems()

@@ -148,6 +148,8 @@ class LessonScreen(LabScreen):
         Binding("b", "previous_lesson", "Prev", show=False),
     ]
 
+    place = "lesson"
+
     def __init__(self, module: Module) -> None:
         super().__init__(classes="lesson-screen")
         self.module = module
@@ -265,10 +267,21 @@ class LessonScreen(LabScreen):
                 return True
         return document.goto_anchor(anchor)
 
-    # actions ----------------------------------------------------------------
-    def action_back(self) -> None:
+    @property
+    def place_target(self) -> str:
+        return self.module.id
+
+    @property
+    def topic_module(self) -> str:
+        return self.module.id
+
+    def leave(self) -> None:
         self._dirty = True
         self.save_position()
+
+    # actions ----------------------------------------------------------------
+    def action_back(self) -> None:
+        self.leave()
         self.app.pop_screen()
 
     def action_toggle_toc(self) -> None:
@@ -377,8 +390,7 @@ class LessonScreen(LabScreen):
         neighbour = self._neighbour(step)
         if neighbour is None:
             return
-        self._dirty = True
-        self.save_position()
+        self.leave()
         self.app.pop_screen()
         self.lab.open_lesson(neighbour.id)
 
@@ -389,4 +401,5 @@ class LessonScreen(LabScreen):
         self._go(-1)
 
     def on_screen_resume(self) -> None:
-        self.lab.remember_screen("lesson", self.module.id)
+        if self.is_active:  # not when a jump closes screens above it and this one too
+            self.lab.remember_screen("lesson", self.module.id)

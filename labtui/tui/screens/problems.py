@@ -17,6 +17,7 @@ from labtui.tui.screens.base import LabScreen
 class ProblemsScreen(LabScreen):
     """Every problem found while loading; the rest of the course still works."""
 
+    place = "problems"
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, problems: list[Problem], root: Path) -> None:

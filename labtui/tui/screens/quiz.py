@@ -43,6 +43,7 @@ class PracticeScreen(LabScreen):
     PracticeScreen.-answered #feedback-box { display: block; }
     """
 
+    GLOBAL_KEYS = False  # a question is open: Esc first (labtui.tui.navigation)
     BINDINGS = [
         Binding("s", "submit", "Answer"),
         Binding("n", "next", "Next"),
@@ -195,6 +196,7 @@ class ExamScreen(LabScreen):
     ExamScreen #quiz-body { height: 1fr; }
     """
 
+    GLOBAL_KEYS = False  # left only on purpose: Esc (saved) or ctrl+s (confirmed)
     BINDINGS = [
         Binding("n", "move(1)", "Next"),
         Binding("p", "move(-1)", "Previous"),

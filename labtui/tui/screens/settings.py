@@ -15,6 +15,7 @@ from labtui.tui.screens.base import LabScreen
 
 
 class SettingsScreen(LabScreen):
+    place = "settings"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "save", "Save"),
