@@ -1,5 +1,5 @@
-"""Checks for reserved-concurrency-db: the reservation, then 300 simulated asynchronous
-calls through lambdasim with the account's concurrency settings (R-5.3, R-5.6)."""
+"""Checks for reserved-concurrency-db: the reservation, then a burst of 200-400 simulated
+asynchronous calls through lambdasim with the account's concurrency settings (R-5.3, R-5.6)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ def c1(ctx: GradingContext) -> CheckResult:
     if reserved == 0:
         hint = ("0 is not 'unlimited': reserved concurrency 0 throttles every invocation. "
                 "Reserve 50 so report-writer can run but never opens more than 50 connections.")
+    elif reserved is not None and reserved > CAP:
+        hint = (f"Reserved concurrency {reserved} lets {reserved} environments hold a "
+                "connection at once; orders-db accepts 60 and its other clients need a few. "
+                f"Reserve {CAP}.")
     elif reserved is None and _provisioned_note(ctx):
         hint = ("Provisioned concurrency pre-warms environments but caps nothing. The cap is "
                 "reserved concurrency: aws lambda put-function-concurrency.")
@@ -86,7 +90,11 @@ def c2(ctx: GradingContext) -> CheckResult:
     actual = (f"peak {peak} at once; {completed} of {calls} completed; "
               f"{summary.throttles} throttled attempts")
     ok = peak <= CAP and completed == calls
-    if peak > CAP:
+    reserved = state.reserved_concurrency(ctx, FUNCTION)
+    if peak > CAP and reserved is not None:
+        hint = (f"Your reservation of {reserved} let {peak} run at once, each holding a "
+                f"database connection: reserve {CAP}.")
+    elif peak > CAP:
         hint = (f"Nothing capped the burst: {peak} environments would each open a database "
                 "connection. Only reserved concurrency limits how many run at once.")
     else:
