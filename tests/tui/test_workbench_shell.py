@@ -114,3 +114,25 @@ async def test_a_mouse_selection_is_copied_with_ctrl_c(make_app: AppFactory) -> 
         await pilot.press("ctrl+c")
         assert copied and copied[0].startswith("copy-me-please"), copied
         assert shell.foreground_busy() is False
+
+
+@needs_pty
+async def test_a_shell_drawn_at_another_size_is_fitted_to_its_tab(make_app: AppFactory) -> None:
+    # Found by hand (#21): a shell started behind the Task tab (20-column floor) stayed
+    # 20 columns wide in a 99-column Shell tab when no Resize reached the widget on first
+    # showing; its commands wrapped every 20 characters until the tab was left and shown
+    # again. Here the session is put at the floor behind the widget's back, as then.
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.open_exercise("hello-function")
+        await pilot.pause()
+        await pilot.press("3")
+        shell = await shell_ready(app, pilot)
+        terminal = app.screen.query_one(ShellTerminal)
+        width = terminal.scrollable_content_region.width
+        assert shell.screen.columns == width
+        shell.resize(20, 5)  # no Resize event follows: the widget's size did not change
+        await wait_until(pilot, lambda: shell.screen.columns == width, bound_s=30,
+                         show=lambda: f"{shell.screen.columns} columns in a {width}-column tab")
+        out = await run(pilot, shell, "tput cols")
+        assert str(width) in out

@@ -47,6 +47,7 @@ class ShellTerminal(ScrollView, can_focus=True):
         self.session: TerminalSession | None = None
         self._follow = True  # stay at the bottom while output arrives
         self._placeholder = "Starting your shell…"
+        self._refit_pending = False
 
     # --- attaching a session -----------------------------------------------------------
     def attach(self, session: TerminalSession) -> None:
@@ -81,9 +82,22 @@ class ShellTerminal(ScrollView, can_focus=True):
         self._fit()
 
     def _fit(self) -> None:
+        self._refit_pending = False
         region = self.scrollable_content_region
         if self.session is not None and region.width > 1 and region.height > 0:
             self.session.resize(region.width, region.height)
+
+    def _refit_if_drawn_at_another_size(self, session: TerminalSession) -> None:
+        # A shell started behind another tab gets the 20-column floor; the Resize on first
+        # showing the tab did not always arrive (#21: a 20-column shell in a 99-column tab,
+        # until the tab was left and shown again). Being drawn at another size is proof
+        # enough: fit once the frame is done.
+        region = self.scrollable_content_region
+        if self._refit_pending or region.width <= 1 or region.height <= 0:
+            return
+        if (region.width, region.height) != (session.screen.columns, session.screen.lines):
+            self._refit_pending = True
+            self.call_after_refresh(self._fit)
 
     # --- drawing -----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -93,6 +107,7 @@ class ShellTerminal(ScrollView, can_focus=True):
         if session is None:
             text = self._placeholder if y == 0 else ""
             return Strip([Segment(text[:width].ljust(width), base)], width)
+        self._refit_if_drawn_at_another_size(session)
         screen = session.screen
         absolute = self.scroll_offset.y + y
         history = len(screen.scrollback)
