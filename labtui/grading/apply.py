@@ -66,6 +66,33 @@ def check_files(solution_dir: Path) -> dict[str, Any]:
     return answers
 
 
+NO_COMMANDS = ("setup.sh has no commands yet: a check runs it in a fresh account (not the one "
+               "your shell changed), so add the commands that worked, then check again.")
+
+
+def has_commands(script: Path) -> bool:
+    """Whether a setup.sh does anything: a line that is not blank, a comment, or a
+    ``set`` of shell options (starters come with ``set -euo pipefail`` and comments)."""
+    try:
+        lines = script.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return True  # unreadable: running it says what is wrong
+    for line in lines:
+        text = line.strip()
+        if text and not text.startswith("#") and not re.match(r"set\s+[-+]\w", text):
+            return True
+    return False
+
+
+def situation(solution_dir: Path) -> str | None:
+    """What the checks will not say by themselves: an empty setup.sh explains why everything
+    fails (each check only sees that its resource is missing)."""
+    script = solution_dir / "setup.sh"
+    if script.is_file() and not has_commands(script) and not (solution_dir / "setup.py").is_file():
+        return NO_COMMANDS
+    return None
+
+
 def apply_solution(
     solution_dir: Path,
     env: Mapping[str, str],

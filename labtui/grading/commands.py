@@ -81,6 +81,8 @@ def format_report(report: Any) -> str:
         f"{report.exercise_id}: {passed}/{len(report.results)} checks passed, "
         f"{report.points}/{report.max_points} points ({report.seconds:.1f} s, seed {report.seed})"
     )
+    if report.note:
+        lines.append(f"  {report.note}")
     if report.hints_used:
         lines.append(f"  score after {report.hints_used} hint(s): {report.score}/{report.max_points}")
     for result in report.results:

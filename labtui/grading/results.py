@@ -56,6 +56,7 @@ class GradeReport:
     seconds: float = 0.0
     hints_used: int = 0
     seed: int = 0  # replays the same generated cases: labtui check ID --seed N
+    note: str | None = None  # the learner's situation in one line, shown before the checks
 
     @property
     def score(self) -> int:
@@ -88,6 +89,7 @@ class GradeReport:
             "hints_used": self.hints_used,
             "score": self.score,
             "error": self.error,
+            "note": self.note,
             "seed": self.seed,
             "seconds": round(self.seconds, 3),
             "results": [r.to_json() for r in self.results],

@@ -119,7 +119,7 @@ def _grade_pack(
     pack: ExercisePack, solution_dir: Path | None, learner_id: str, say: Progress, live: bool,
     seed: int,
 ) -> GradeReport:
-    from labtui.grading.apply import apply_solution, check_files
+    from labtui.grading.apply import apply_solution, check_files, situation
     from labtui.grading.sandbox import fresh_account, live_account
 
     report = GradeReport(pack.id, [], seed=seed)
@@ -137,6 +137,7 @@ def _grade_pack(
             say("seeding a fresh sandbox account")
             account = fresh_account(pack.manifest, pack.path, learner_id)
             apply_solution(directory, account.env(), say)
+            report.note = situation(directory)
     except LabError as error:
         report.error = error.message
         return report

@@ -65,6 +65,7 @@ class GradeView:
     trace: list[TraceRow] = field(default_factory=list)
     error: str | None = None
     seed: int | None = None  # the generated cases' seed: `labtui check ID --seed N` replays
+    note: str | None = None  # the learner's situation in one line (e.g. an empty setup.sh)
 
     @property
     def passed(self) -> bool:
@@ -226,9 +227,11 @@ def grade_view(report: Any) -> GradeView:
     ]
     error = getattr(report, "error", None)
     seed = getattr(report, "seed", None)
+    note = getattr(report, "note", None)
     return GradeView(
         results, trace_rows(getattr(report, "trace", [])), None if error is None else _text(error),
         seed=seed if isinstance(seed, int) else None,
+        note=note if isinstance(note, str) else None,
     )
 
 

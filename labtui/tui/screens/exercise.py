@@ -437,6 +437,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         elif view.passed:
             self.lab.announce(f"All {len(view.results)} checks pass. Exercise passed! "
                               "Press v to compare with the reference solution.")
+        elif view.note:  # the learner's situation says more than the first failure
+            self.lab.announce(view.note, severity="warning")
         else:
             first = view.first_failure
             passed = sum(r.passed for r in view.results)

@@ -37,7 +37,10 @@ def results_renderable(view: GradeView | None, *, plain: bool = False) -> Render
             if row is first and row.hint:
                 body.append(f"\nhint: {row.hint}", style="italic cyan")
         grid.add_row(Text(mark, style="bold green" if row.passed else "bold red"), body)
-    return Group(Text(headline + "\n", style="bold green" if view.passed else "bold yellow"), grid)
+    top = Text(headline + "\n", style="bold green" if view.passed else "bold yellow")
+    if view.note:
+        top.append(view.note + "\n", style="yellow")
+    return Group(top, grid)
 
 
 def results_text(view: GradeView | None, *, plain: bool = False) -> str:
