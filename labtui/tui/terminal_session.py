@@ -60,6 +60,15 @@ class ScrollbackScreen(pyte.Screen):
             self.scrollback.append([row[x] for x in range(self.columns)])
         super().index()
 
+    def resize(self, lines: int | None = None, columns: int | None = None) -> None:
+        old_columns = self.columns
+        super().resize(lines, columns)
+        # pyte sets the default tab stops (every 8 columns) only when the screen is made:
+        # a shell started narrow (the 20-column floor) and widened had none past column 16,
+        # so every tab there jumped to the right edge (#21: REPORT lines, --output text).
+        # New columns get default stops, as xterm gives them; the program's own are kept.
+        self.tabstops.update(range(-(-old_columns // 8) * 8, self.columns, 8))
+
     def write_process_input(self, data: str) -> None:
         # Answers to the program's queries (cursor position, device attributes).
         self._on_reply(data)
