@@ -205,7 +205,7 @@ async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
 
 
 def test_column_widths_keep_words_whole_and_share_the_rest_by_need() -> None:
-    from labtui.tui.widgets.lesson_document import column_widths
+    from labtui.tui.widgets.lesson_text import column_widths
 
     short = [["a", "b c"], ["d"]]
     assert column_widths(short, 40) == [5, 3]  # fits: each as wide as its widest cell
@@ -223,7 +223,8 @@ async def test_a_table_at_80_columns_keeps_several_words_per_line_in_its_first_c
 ) -> None:
     """Issue #21: the first column was one word per line while the last had room to spare."""
     from textual.geometry import Region
-    from textual.widgets._markdown import MarkdownTableContent
+
+    from labtui.tui.widgets.lesson_blocks import LessonSection
 
     table = (
         "| AWS is responsible for | you are responsible for |\n|---|---|\n"
@@ -239,38 +240,59 @@ async def test_a_table_at_80_columns_keeps_several_words_per_line_in_its_first_c
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(app, pilot, "first-steps")
-        grid = screen.query_one(MarkdownTableContent)
         await pilot.pause()
-        first_column = list(grid.children)[::2]
-        assert len(first_column) == 3
-        for cell in first_column:
-            lines = [strip.text.strip() for strip in
-                     cell.render_lines(Region(0, 0, cell.size.width, cell.size.height))]
+        section = next(s for s in screen.query(LessonSection) if "AWS is responsible" in s.text)
+        rendered = [strip.text for strip in
+                    section.render_lines(Region(0, 0, section.size.width, section.size.height))]
+        assert all(len(line.rstrip()) <= section.size.width for line in rendered)
+        cells = _cells_between_rules(rendered)
+        assert len(cells) == 3  # the header and two rows
+        for lines in cells:
             lines = [line for line in lines if line]
-            assert lines, cell
+            assert lines, cells
             # several words on a line, and no line holding a single word of a longer cell
             assert all(len(line.split()) > 1 for line in lines[:-1]), lines
             assert max(len(line.split()) for line in lines) >= 3, lines
 
 
+def _cells_between_rules(rendered: list[str]) -> list[list[str]]:
+    """The lines of the first column's cells of a drawn table, one list per row."""
+    cells: list[list[str]] = []
+    for line in rendered:
+        text = line.strip()
+        if text.startswith(("┌", "├")):
+            cells.append([])
+        elif text.startswith("│") and cells:
+            cells[-1].append(text.split("│")[1].strip())
+    return cells
+
+
 def _lengthen(course_root: Any) -> None:
-    """The fixture lesson with many more blocks than are mounted before the first frame."""
+    """The fixture lesson with many more blocks than a screen holds."""
     lesson = course_root / "lessons" / "01-first-steps.md"
     filler = "".join(f"Paragraph {n} of a long lesson.\n\n" for n in range(150))
     lesson.write_text(lesson.read_text() + "\n" + filler + "## The very end\n\nDone.\n")
 
 
+def _shown_text(document: Any) -> str:
+    from labtui.tui.widgets.lesson_blocks import LessonSection
+
+    return "\n".join(block.text for block in document.children if isinstance(block, LessonSection))
+
+
 async def test_a_long_lesson_is_loaded_only_once_every_block_is_in(
     make_app: AppFactory, course_root: Any, store: Any
 ) -> None:
-    """Blocks are mounted in steps (issue #21): Loaded, contents and position wait for all."""
+    """Loaded, contents and reading position wait for every block (issue #21)."""
     _lengthen(course_root)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(app, pilot, "first-steps")
         assert await wait_for(pilot, lambda: screen.loaded)
         document = screen.viewer.document
-        assert len(document.children) > 150
+        assert "Paragraph 149 of a long lesson." in _shown_text(document)
+        # a section per heading or code block, not a widget per paragraph (issue #21)
+        assert len(list(document.walk_children())) < 25
         assert "The very end" in [title for _, title, _ in document.table_of_contents]
         tree: Any = screen.viewer.table_of_contents.query_one("Tree")
         labels, nodes = [], [tree.root]
@@ -306,4 +328,4 @@ async def test_closing_a_long_lesson_while_it_is_still_filling_is_harmless(
         app.open_lesson("first-steps")  # and it opens again, whole
         screen = await open_lesson(app, pilot, "first-steps")
         assert await wait_for(pilot, lambda: screen.loaded)
-        assert len(screen.viewer.document.children) > 150
+        assert "Paragraph 149 of a long lesson." in _shown_text(screen.viewer.document)

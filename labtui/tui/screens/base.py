@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from labtui.tui.navigation import KEYS_HELP
+from labtui.tui.widgets.footer import LabFooter
 
 if TYPE_CHECKING:
     from labtui.tui.app import LabApp
@@ -46,4 +47,4 @@ class LabScreen(Screen[Any]):
             from labtui.tui.widgets.announcer import Announcer
 
             yield Announcer()
-        yield Footer()
+        yield LabFooter()

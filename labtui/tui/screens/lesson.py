@@ -20,6 +20,7 @@ from labtui.course.lessons import display_markdown
 from labtui.course.loader import Module
 from labtui.tui.screens.base import LabScreen
 from labtui.tui.screens.dialogs import ChoiceScreen, ScenarioScreen
+from labtui.tui.widgets.lesson_blocks import LessonSection
 from labtui.tui.widgets.lesson_document import LessonDocument
 
 _TRYIT = re.compile(r"^```tryit[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -130,10 +131,14 @@ class LessonViewer(MarkdownViewer):
     def _on_markdown_table_of_contents_selected(
         self, message: Markdown.TableOfContentsSelected
     ) -> None:
-        super()._on_markdown_table_of_contents_selected(message)
+        message.stop()
         if self.app.size.width < WIDE:  # the contents covered the page: show the section
             self.show_table_of_contents = False
-            self.document.focus()
+            # (focus would scroll the document back to its top: the jump was lost)
+            self.document.focus(scroll_visible=False)
+        block = self.document.query_one(f"#{message.block_id}")
+        # once the page is laid out again without the contents
+        self.call_after_refresh(self.scroll_to_widget, block, top=True, animate=False)
 
 
 class LessonScreen(LabScreen):
@@ -321,9 +326,13 @@ class LessonScreen(LabScreen):
         if not markers:
             return 0
         top_line = 0
+        scroll_y = round(self.viewer.scroll_y)
         for block in self.viewer.document.children:
-            if block.virtual_region.bottom > self.viewer.scroll_y:
-                top_line = getattr(block, "source_range", (0, 0))[0]
+            region = block.virtual_region
+            if region.bottom > scroll_y:
+                top_line = (block.source_line_at(scroll_y - region.y)
+                            if isinstance(block, LessonSection)
+                            else getattr(block, "source_range", (0, 0))[0])
                 break
         return next((i for i, line in enumerate(markers) if line >= top_line), len(markers) - 1)
 

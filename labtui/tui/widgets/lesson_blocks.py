@@ -1,0 +1,171 @@
+"""Lesson sections: a heading and everything under it up to the next code block, one widget.
+
+Textual's Markdown widget makes a widget of every paragraph, list item, bullet and table
+cell; styling and arranging the longest lesson's 400-odd widgets took about 2 s (issue
+#21). A ``LessonSection`` lays its blocks out as lines for its width (lesson_text) and
+caches them, so a lesson is a few dozen widgets. Code blocks stay Textual's own widgets,
+so that wide code scrolls sideways. Sections are MarkdownBlocks: links post
+Markdown.LinkClicked, and the text can be selected like any Static's. A section that
+starts with a heading carries the heading's id: the contents panel scrolls to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from markdown_it.token import Token
+from textual._slug import slug_for_tcss_id
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.css.types import CSSLocation
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Label, Markdown
+from textual.widgets._markdown import MarkdownBlock, MarkdownFence
+
+from labtui.tui.widgets.lesson_text import Heading, Node, flow_lines, heading_level
+
+# The inline styles (Markdown's em, strong, s, code_inline and ours) are component classes
+# of the document alone: Textual styles every component class of every widget as a node of
+# its own, which for the four on each Markdown block was a large part of opening a lesson.
+COMPONENT_CLASSES = {
+    "em", "strong", "s", "code_inline", "lesson--bullet", "lesson--quote", "lesson--quote-body",
+    "lesson--table-lines", "lesson--table-header", *(f"lesson--h{n}" for n in range(1, 7)),
+}
+DOCUMENT_CSS = """
+LessonDocument {
+    &:dark > .code_inline { background: $warning 10%; color: $text-warning 95%; }
+    &:light > .code_inline { background: $error 5%; color: $text-error 95%; }
+    &:ansi > .code_inline { background: ansi_default !important; }
+    & > .em { text-style: italic; }
+    & > .strong { text-style: bold; }
+    & > .s { text-style: strike; }
+    & > .lesson--bullet { color: $text-primary; }
+    &:light > .lesson--bullet { color: $text-secondary; }
+    & > .lesson--quote { color: $text-primary 50%; }
+    &:light > .lesson--quote { color: $text-secondary; }
+    & > .lesson--quote-body { background: $boost; }
+    & > .lesson--table-lines { color: $foreground 20%; }
+    & > .lesson--table-header { color: $primary; text-style: bold; }
+""" + "".join(
+    f"    & > .lesson--h{n} {{ color: $markdown-h{n}-color; "
+    f"background: $markdown-h{n}-background; text-style: $markdown-h{n}-text-style; }}\n"
+    for n in range(1, 7)) + "}\n"
+
+
+DefaultCss = list[tuple[CSSLocation, str, int, str]]
+_DEFAULT_CSS: dict[type[Widget], DefaultCss] = {}
+
+
+def class_default_css(widget: Widget, read: Callable[[], DefaultCss]) -> DefaultCss:
+    """The default CSS of the widget's classes, read once per class, not once per widget.
+
+    Textual finds the file of every class of every widget it mounts (inspect.getfile) to
+    name its DEFAULT_CSS, though the answer depends on the class alone: for a lesson's
+    widgets that was a tenth of opening it (cProfile). (A mixin cannot do this: Textual
+    follows only the first base for CSS.)
+    """
+    css = _DEFAULT_CSS.get(type(widget))
+    if css is None:
+        css = _DEFAULT_CSS[type(widget)] = read()
+    return css
+
+
+class LessonSection(MarkdownBlock):
+    """Blocks drawn as lines that depend only on the width: measured and drawn from one cache."""
+
+    DEFAULT_CSS = """
+    /* the lines already fit: nowrap spares Textual wrapping them again at every render */
+    LessonSection { margin: 0 0 1 0; text-wrap: nowrap; }
+    LessonSection.-h1, LessonSection.-h2 { margin-top: 2; }
+    LessonSection.-h3, LessonSection.-h4, LessonSection.-h5, LessonSection.-h6 { margin-top: 1; }
+    """
+
+    def __init__(self, markdown: Markdown, blocks: Sequence[tuple[Node, Token]]) -> None:
+        first, last = blocks[0][1], blocks[-1][1]
+        super().__init__(markdown, first, (first.map[0] if first.map else 0,
+                                           last.map[1] if last.map else 0))
+        self.nodes = [node for node, _ in blocks]
+        self.source_lines = [token.map[0] if token.map else 0 for _, token in blocks]
+        self._starts: list[int] = []
+        first_node = self.nodes[0]
+        self.heading = first_node if isinstance(first_node, Heading) else None
+        if self.heading is not None:
+            self.add_class(f"-h{heading_level(self.heading)}")
+            self.id = f"heading-{slug_for_tcss_id(self.heading.content.plain)}-{id(self)}"
+        self._lines: tuple[int, list[Content]] = (-1, [])
+
+    def _get_default_css(self) -> DefaultCss:
+        return class_default_css(self, super()._get_default_css)
+
+    def lines(self, width: int) -> list[Content]:
+        if self._lines[0] != width:
+            self._starts = []
+            self._lines = (width, flow_lines(self.nodes, width, starts=self._starts))
+        return self._lines[1]
+
+    def source_line_at(self, y: int) -> int:
+        """The source line of the block drawn at line ``y`` of this section."""
+        line = self.source_range[0]
+        for start, source in zip(self._starts, self.source_lines, strict=False):
+            if start > y:
+                break
+            line = source
+        return line
+
+    def compose(self) -> ComposeResult:  # no child widgets: the lines are drawn here
+        yield from ()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        width = self.size.width - self.styles.gutter.width
+        # Each line already fits, so Textual's own wrapping leaves them as they are.
+        return Content("\n").join(self.lines(width)) if width > 0 else Content("")
+
+    @property
+    def text(self) -> str:
+        """The text as shown at the last width laid out."""
+        return "\n".join(line.plain for line in self._lines[1])
+
+
+class CodeLabel(Label):
+    def _get_default_css(self) -> DefaultCss:
+        return class_default_css(self, super()._get_default_css)
+
+
+class LessonFence(MarkdownFence):
+    """Textual's code block (wide code scrolls sideways), its inline styles from the document."""
+
+    def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
+        super().__init__(markdown, token, code)
+        self._highlighted_for = self._theme_key()
+
+    def _get_default_css(self) -> DefaultCss:
+        return class_default_css(self, super()._get_default_css)
+
+    def _theme_key(self) -> tuple[bool, bool]:
+        return self.app.native_ansi_color, self.app.current_theme.dark
+
+    def compose(self) -> ComposeResult:
+        yield CodeLabel(self._highlighted_code, id="code-content", expand=True)
+
+    def notify_style_update(self) -> None:
+        # MarkdownFence highlights its code again on every style change (focus moving in
+        # the document is one): only a change of theme can change the colours.
+        if self._theme_key() != self._highlighted_for:
+            self._highlighted_for = self._theme_key()
+            super().notify_style_update()
+        else:
+            super(MarkdownFence, self).notify_style_update()
+
+
+def _without_inherited_component_classes(cls: type[Widget]) -> None:
+    # Widget.__init_subclass__ does not pass inherit_component_classes on to DOMNode (Textual
+    # 8.2), so the flag DOMNode._get_component_classes reads is set after the class is made.
+    cls._inherit_component_classes = False
+
+
+for _class in (LessonSection, LessonFence):
+    _without_inherited_component_classes(_class)
