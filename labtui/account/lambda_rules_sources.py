@@ -126,6 +126,9 @@ def event_source_mapping(request: Request, body: dict[str, Any], creating: bool)
             if fifo and field == "batchSize":
                 return invalid(f"BatchSize must be less than or equal to {top} for FIFO queues")
             return validation(field, value, f"Member must have value less than or equal to {top}")
+    refused = _stream_failure_limits(body)
+    if refused is not None:
+        return refused
     if (
         source == "sqs" and not fifo and isinstance(batch, int)
         and batch > facts.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX and not window
@@ -146,6 +149,34 @@ def event_source_mapping(request: Request, body: dict[str, Any], creating: bool)
     return _role_reads_source(request, function, source, source_arn) or _visibility(
         request, function, source, source_arn
     )
+
+
+def _stream_failure_limits(body: dict[str, Any]) -> Response | None:
+    """R-4.10: MaximumRetryAttempts -1 (infinite) to 10,000; MaximumRecordAgeInSeconds -1
+    (infinite) or 60 to 604,800. The API's range is -1 to 604,800; Lambda itself refuses
+    0 to 59 (moto stored any number, so a mapping with a 30 s age was accepted)."""
+    for field, key, top in (
+        ("maximumRetryAttempts", "MaximumRetryAttempts", facts.STREAM_MAX_RETRIES_MAX),
+        ("maximumRecordAgeInSeconds", "MaximumRecordAgeInSeconds",
+         facts.STREAM_MAX_RECORD_AGE_MAX_S),
+    ):
+        value = body.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            return validation(field, value, "Member must be an integer")
+        if value < -1:
+            return validation(field, value, "Member must have value greater than or equal to -1")
+        if value > top:
+            return validation(field, value, f"Member must have value less than or equal to {top}")
+    age = body.get("MaximumRecordAgeInSeconds")
+    if isinstance(age, int) and 0 <= age < facts.STREAM_MAX_RECORD_AGE_MIN_S:
+        return invalid(
+            f"MaximumRecordAgeInSeconds must be either -1 (forever) or between "
+            f"{facts.STREAM_MAX_RECORD_AGE_MIN_S} and {facts.STREAM_MAX_RECORD_AGE_MAX_S} "
+            "(inclusive)"
+        )
+    return None
 
 
 def _role_reads_source(request: Request, function: Any, source: str, arn: str) -> Response | None:

@@ -125,6 +125,21 @@ def _kinesis_esm(lab: Lab) -> Any:
         FunctionName="parity-fn", EventSourceArn=arn, StartingPosition="LATEST")
 
 
+def _kinesis_mapping_set(lab: Lab, name: str = "parity-fn", **settings: Any) -> Any:
+    """A valid Kinesis mapping, then update-event-source-mapping with ``settings``."""
+    kinesis, iam = lab.learner.client("kinesis"), lab.learner.client("iam")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="clicks")["StreamDescription"]["StreamARN"]
+    iam.create_role(RoleName="kinesis-role", AssumeRolePolicyDocument=TRUST)
+    iam.attach_role_policy(
+        RoleName="kinesis-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
+    lab.create(FunctionName=name, Role=f"arn:aws:iam::{lab.learner.account_id}:role/kinesis-role")
+    uuid = lab.lam().create_event_source_mapping(
+        FunctionName=name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON")["UUID"]
+    return lab.lam().update_event_source_mapping(UUID=uuid, **settings)
+
+
 def _url_twice(lab: Lab) -> Any:
     lab.create()
     lab.lam().create_function_url_config(FunctionName="parity-fn", AuthType="AWS_IAM")
@@ -236,6 +251,15 @@ ROWS: list[Row] = [
     ("esm-role-cannot-read-kinesis", _kinesis_esm, IPV, 400,
      r"^Cannot access stream arn:aws:kinesis:.*Please ensure the role can perform the "
      r"GetRecords, GetShardIterator, DescribeStream, and ListShards Actions", "R-8.2"),
+    ("esm-record-age-30", lambda lab: _kinesis_mapping_set(lab, MaximumRecordAgeInSeconds=30),
+     IPV, 400, r"^MaximumRecordAgeInSeconds must be either -1 \(forever\) or between 60 and "
+     r"604800 \(inclusive\)$", "R-4.10"),
+    ("esm-record-age-over-7-days", lambda lab: _kinesis_mapping_set(
+        lab, MaximumRecordAgeInSeconds=604801), VAL, 400,
+     r"at 'maximumRecordAgeInSeconds'.*less than or equal to 604800", "R-4.10"),
+    ("esm-retries-over-10000", lambda lab: _kinesis_mapping_set(
+        lab, MaximumRetryAttempts=10001), VAL, 400,
+     r"at 'maximumRetryAttempts'.*less than or equal to 10000", "R-4.10"),
     ("function-url-twice", _url_twice, "ResourceConflictException", 409, r"exists", "R-8.4"),
     ("permission-duplicate-sid", _statement, "ResourceConflictException", 409,
      r"The statement id \(sid\) provided already exists", "R-8.3"),
@@ -272,5 +296,8 @@ def test_what_aws_accepts_is_still_accepted(lab: Lab) -> None:
     lam.update_function_configuration(FunctionName="parity-fn", Timeout=60, Role=lab.sqs_role)
     lam.create_event_source_mapping(FunctionName="parity-fn", EventSourceArn=lab.long_queue_arn,
                                     BatchSize=100, MaximumBatchingWindowInSeconds=5)
+    limits = _kinesis_mapping_set(lab, "stream-fn", MaximumRecordAgeInSeconds=60,
+                                  MaximumRetryAttempts=10000)
+    assert (limits["MaximumRecordAgeInSeconds"], limits["MaximumRetryAttempts"]) == (60, 10000)
     lam.put_function_concurrency(FunctionName="parity-fn", ReservedConcurrentExecutions=0)
     lam.update_function_code(FunctionName="parity-fn", ZipFile=zipped({"app.py": HANDLERS}))
