@@ -102,7 +102,8 @@ class FakeSandbox:
         self.started = True
         return "http://127.0.0.1:4599"
 
-    def open_account(self, learner_id: str, setup: object, pack_dir: Path) -> str:
+    def open_account(self, learner_id: str, setup: object, pack_dir: Path,
+                     fresh: bool = False) -> str:
         self.accounts.append(learner_id)
         return "seeded"
 

@@ -125,6 +125,11 @@ class WorkbenchActions(LabScreen):
         if message.kind == "reset":
             self.state.draft = None
             self.state.save(lab.store, lab.learner_id)
+            # The shell stands in the old workspace (moved to .bak): `bash setup.sh` there
+            # would run the old file. Starting over starts a new shell in the new one.
+            shell = lab.shell_sessions.pop(self.pack.id, None)
+            if shell is not None:
+                shell.close()
             self._open_workspace()
             lab.announce("Workspace and sandbox account reset to the exercise's start.")
         elif message.kind == "rewind":
