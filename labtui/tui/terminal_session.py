@@ -49,15 +49,17 @@ class ScrollbackScreen(pyte.Screen):
     without its paging, which rewrites the visible buffer)."""
 
     def __init__(self, columns: int, lines: int, on_reply: Callable[[str], None]) -> None:
-        self.scrollback: deque[list[Any]] = deque(maxlen=SCROLLBACK_LINES)
+        self.scrollback: deque[Any] = deque(maxlen=SCROLLBACK_LINES)  # pyte rows (x -> Char)
         self._on_reply = on_reply
         super().__init__(columns, lines)
 
     def index(self) -> None:
         top, bottom = self.margins or (0, self.lines - 1)
         if self.cursor.y == bottom and top == 0:
-            row = self.buffer[top]
-            self.scrollback.append([row[x] for x in range(self.columns)])
+            # The row itself, not a copy: pyte's index() drops it from the buffer and never
+            # touches it again. Copying its cells was 40 % of emulating a flood of output,
+            # and a slow drain is what made keys typed meanwhile echo twice (issue #21).
+            self.scrollback.append(self.buffer[top])
         super().index()
 
     def resize(self, lines: int | None = None, columns: int | None = None) -> None:
@@ -68,6 +70,11 @@ class ScrollbackScreen(pyte.Screen):
         # so every tab there jumped to the right edge (#21: REPORT lines, --output text).
         # New columns get default stops, as xterm gives them; the program's own are kept.
         self.tabstops.update(range(-(-old_columns // 8) * 8, self.columns, 8))
+
+    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
+        super().erase_in_display(how, *args, **kwargs)
+        if how == 3:  # ED 3, "erase saved lines": `clear` sends it, xterm drops its scrollback
+            self.scrollback.clear()
 
     def write_process_input(self, data: str) -> None:
         # Answers to the program's queries (cursor position, device attributes).
@@ -261,7 +268,8 @@ class TerminalSession:
 
     def text_lines(self) -> list[str]:
         """Scrollback then screen, as plain text (trailing spaces dropped)."""
-        rows = ["".join(char.data for char in row).rstrip() for row in self.screen.scrollback]
+        rows = ["".join(row[x].data for x in range(max(row, default=-1) + 1)).rstrip()
+                for row in self.screen.scrollback]
         rows += [line.rstrip() for line in self.screen.display]
         return rows
 
