@@ -23,6 +23,11 @@ def write_crash_report(error: BaseException) -> Path | None:
     """
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     text = "".join(traceback.format_exception(error))
+    inner = getattr(error, "error", None)  # textual's WorkerFailed: the worker's own error
+    if isinstance(inner, BaseException) and inner is not error.__cause__:
+        # WorkerFailed is raised without `from`, so its traceback is one line; where the
+        # worker failed is only in the error it wraps (issue #21: an undiagnosable log)
+        text += "\nThe worker's error:\n\n" + "".join(traceback.format_exception(inner))
     for directory in _crash_dirs():
         path = directory / f"crash-{stamp}.log"
         try:
