@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from labtui import facts
-from labtui.grading import cases, iam_checks
+from labtui.grading import cases, iam_checks, state
 from labtui.grading.context import GradingContext
 from labtui.grading.results import CheckResult
 from labtui.grading.s3_checks import (
@@ -89,12 +89,17 @@ def c2(ctx: GradingContext) -> CheckResult:
                                "(check c1).")
     first = run.hops[0]
     if first.error:
+        if "NoSuchBucket" in first.error:
+            hint = ("thumbnailer writes to a bucket that does not exist in a fresh account: "
+                    "create OUTPUT_BUCKET in setup.sh (and let thumbnailer's role put "
+                    "objects in it).")
+        else:
+            hint = (f"thumbnailer failed on the upload {run.upload[1]!r}. S3's event names "
+                    "the bucket and the key of the new object (the key URL-encoded: "
+                    "urllib.parse.unquote_plus); invoke thumbnailer with an S3 test event "
+                    "for that key and read the error.")
         return ctx.result("c2", False, expected=expected,
-                          actual=f"{FUNCTION} failed: {first.error[:200]}",
-                          hint=f"thumbnailer failed on the upload {run.upload[1]!r}. S3's event "
-                               "names the bucket and the key of the new object (the key "
-                               "URL-encoded: urllib.parse.unquote_plus); invoke thumbnailer "
-                               "with an S3 test event for that key and read the error.")
+                          actual=f"{FUNCTION} failed: {first.error[:200]}", hint=hint)
     if not first.outputs:
         return ctx.result("c2", False, expected=expected,
                           actual="the first run wrote no thumbnail",
@@ -128,8 +133,19 @@ def c3(ctx: GradingContext) -> CheckResult:
     errors = [h for h in run.hops if h.error]
     if errors:
         actual += f"; {len(errors)} run(s) failed"
-    ok = run.invocations == 1 and len(outputs) == 1 and not errors
-    if run.invocations > 1:
+    refused = _refused_writes(ctx, outputs)
+    if refused:
+        more = f" and {len(refused) - 1} more" if len(refused) > 1 else ""
+        actual += f"; the execution role may not s3:PutObject {refused[0]}{more}"
+    ok = run.invocations == 1 and len(outputs) == 1 and not errors and not refused
+    if refused and run.invocations == 1:
+        # The sandbox lets handlers act as the account's administrator; AWS evaluates the
+        # execution role, so this write would be AccessDenied there (R-8.5).
+        hint = (f"In AWS this write fails with AccessDenied: {FUNCTION}'s role does not "
+                "allow s3:PutObject there (the seeded role allows it in uploads-bucket only). "
+                "Write the thumbnail where the role may, or allow s3:PutObject on the new "
+                "bucket's objects (aws iam put-role-policy).")
+    elif run.invocations > 1:
         looped = run.hops[1]
         hint = (f"The function's own write to s3://{looped.bucket}/{looped.key} triggered it "
                 f"again. Recursive loop detection is no safety net: it stops the chain only "
@@ -141,6 +157,16 @@ def c3(ctx: GradingContext) -> CheckResult:
     else:
         hint = "One upload should produce exactly one thumbnail."
     return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
+
+
+def _refused_writes(ctx: GradingContext, outputs: list[tuple[str, str]]) -> list[str]:
+    """The objects written whose PutObject the function's execution role does not allow."""
+    config = state.function_config(ctx, FUNCTION) or {}
+    role = str(config.get("Role") or "").rsplit("/", 1)[-1]
+    statements = iam_checks.role_policy_statements(ctx, role) if role else None
+    return [f"arn:aws:s3:::{bucket}/{key}" for bucket, key in outputs
+            if not iam_checks.allowed(statements or [], "s3:PutObject",
+                                      f"arn:aws:s3:::{bucket}/{key}")]
 
 
 def c4(ctx: GradingContext) -> CheckResult:

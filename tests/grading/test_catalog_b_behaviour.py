@@ -140,14 +140,19 @@ def test_idempotent_handler_that_swallows_every_error_fails_c3(
 @pytest.mark.slow
 def test_thumbnails_in_another_bucket_pass_without_a_prefix(sandbox: Any, tmp_path: Path) -> None:
     # "output to thumbnails/ or another bucket": with the output elsewhere, a suffix-only
-    # filter is enough.
+    # filter is enough, once the role may write there (R-8.5; without that grant the same
+    # setup is wrong/other-bucket-role-cannot-write).
     solution = _variant(tmp_path, "s3-trigger-no-recursion", "wrong/suffix-only-filter", {
         "setup.sh": ("--environment 'Variables={OUTPUT_PREFIX=thumbnails/}'",
                      "--environment 'Variables={OUTPUT_BUCKET=thumbnails-bucket}'")})
     script = solution / "setup.sh"
+    grant = ("aws iam put-role-policy --role-name thumbnailer-role --policy-name thumbnails "
+             "--policy-document '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": "
+             "\"Allow\", \"Action\": \"s3:PutObject\", \"Resource\": "
+             "\"arn:aws:s3:::thumbnails-bucket/*\"}]}'\n")
     script.write_text(script.read_text(encoding="utf-8").replace(
-        "# 1. Only", "aws s3api create-bucket --bucket thumbnails-bucket > /dev/null\n# 1. Only"),
-        encoding="utf-8")
+        "# 1. Only", "aws s3api create-bucket --bucket thumbnails-bucket > /dev/null\n"
+        + grant + "# 1. Only"), encoding="utf-8")
     assert _failed("s3-trigger-no-recursion", solution) == set()
 
 
@@ -209,3 +214,19 @@ def test_config_read_per_call_through_pathlib_is_observed_by_c2(
     at_init = text.replace("DYNAMODB = boto3.client", "CONFIG = load_config()\nDYNAMODB = boto3.client")
     (solution / "app.py").write_text(at_init, encoding="utf-8")
     assert _failed("init-outside-handler", solution) == set()
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_thumbnails_to_a_bucket_never_created_get_a_hint_about_the_bucket(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    # The handler's NoSuchBucket is the learner's OUTPUT_BUCKET, not the S3 event's key: the
+    # hint says to create the bucket instead of sending the learner to URL-decoding.
+    solution = _variant(tmp_path, "s3-trigger-no-recursion", "solution", {
+        "setup.sh": ("--environment 'Variables={OUTPUT_PREFIX=thumbnails/}'",
+                     "--environment 'Variables={OUTPUT_BUCKET=thumbnails-bucket}'")})
+    report = grade("s3-trigger-no-recursion", solution_dir=solution)
+    c2 = next(result for result in report.results if result.id == "c2")
+    assert not c2.passed
+    assert "does not exist" in (c2.hint or "") and "unquote_plus" not in (c2.hint or "")

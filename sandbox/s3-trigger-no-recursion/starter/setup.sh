@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Your commands for s3-trigger-no-recursion. `labtui check s3-trigger-no-recursion` runs this
-# file against a fresh sandbox account, then uploads uploads/cat.jpg and follows every
-# invocation and write that one upload causes.
+# file against a fresh sandbox account, then uploads a new .jpg under uploads/ and follows
+# every invocation and write that one upload causes.
 set -euo pipefail
 
 # Look first:
