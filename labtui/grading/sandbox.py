@@ -99,12 +99,18 @@ def fresh_account(manifest: ExerciseManifest, pack_dir: Path, learner_id: str) -
 
 def live_account(learner_id: str) -> Any:
     """The learner's own account, graded as it is: in this process's sandbox (the TUI's),
-    else in the ``labtui sandbox serve`` server recorded in LABTUI_HOME."""
+    else the one this process's environment names (a workbench shell's: that sandbox runs
+    inside the TUI, which records no server), else in the ``labtui sandbox serve`` server
+    recorded in LABTUI_HOME."""
     with _LOCK:
         if _SANDBOX is not None:
             return _SANDBOX.learner(learner_id)
-    from labtui.account.serve import cli_environment, running_server
+    from labtui.account.identity import account_for_key
+    from labtui.account.serve import cli_environment, running_server, sandbox_in_environment
 
+    named = sandbox_in_environment()
+    if named is not None and named.get("AWS_ACCESS_KEY_ID"):
+        return RemoteAccount(named, account_for_key(named["AWS_ACCESS_KEY_ID"]))
     record = running_server()
     if record is None:
         raise LabError(

@@ -124,6 +124,27 @@ def test_live_grading_without_a_sandbox_is_a_clear_error(monkeypatch: Any) -> No
         grading_sandbox.live_account("me")
 
 
+@pytest.mark.sandbox
+def test_live_grading_in_a_workbench_shell_grades_the_account_the_shell_names(
+    sandbox: Any, monkeypatch: Any
+) -> None:
+    # README: in the workbench shell, `labtui check ID --live` grades the shell's account.
+    # That sandbox runs inside the TUI, which records no `sandbox serve` server: the shell's
+    # environment names it (it said "no sandbox is running to grade live").
+    from labtui.grading import sandbox as grading_sandbox
+    from labtui.grading.context import sandbox_client
+    from labtui.grading.sandbox import RemoteAccount
+
+    account = sandbox.learner("shell-learner")
+    monkeypatch.setattr(grading_sandbox, "_SANDBOX", None)  # `labtui check` is another process
+    for name, value in account.env().items():
+        monkeypatch.setenv(name, value)
+    live = grading_sandbox.live_account("me")
+    assert isinstance(live, RemoteAccount) and live.account_id == account.account_id
+    caller = sandbox_client("sts", live.env()).get_caller_identity()
+    assert caller["Account"] == account.account_id
+
+
 def test_handler_time_budget_stops_runaway_learner_code() -> None:
     import time as clock
 
