@@ -3,8 +3,9 @@
 - aliases: weights 0.0–1.0, at most one additional version, both versions published
   and existing, no weights on ``$LATEST`` (R-9.2);
 - event source mappings: batch size and batching window per source (R-4.1, R-4.9), the
-  execution role's permissions for the source (R-8.2), and an SQS queue whose
-  visibility timeout is shorter than the function timeout (R-4.3);
+  execution role's permissions for the source (R-8.2), an SQS queue whose
+  visibility timeout is shorter than the function timeout (R-4.3), and a second mapping
+  of one source to one function (R-4.1);
 - AddPermission with a statement id already in use (R-8.3).
 """
 
@@ -139,16 +140,47 @@ def event_source_mapping(request: Request, body: dict[str, Any], creating: bool)
         )
     if not creating or source not in ("sqs", "kinesis", "dynamodb"):
         return None
-    function = moto_lookup.function(
-        request.account_id, request.region, str(body.get("FunctionName") or "").split(":")[-1]
-        if str(body.get("FunctionName") or "").startswith("arn:")
-        else str(body.get("FunctionName") or "").split(":")[0],
-    )
+    name, qualifier = function_reference(str(body.get("FunctionName") or ""))
+    function = moto_lookup.function(request.account_id, request.region, name)
     if function is None:
         return None  # moto answers ResourceNotFoundException for the function
-    return _role_reads_source(request, function, source, source_arn) or _visibility(
-        request, function, source, source_arn
+    return (
+        _already_mapped(request, source, source_arn, name, qualifier)
+        or _role_reads_source(request, function, source, source_arn)
+        or _visibility(request, function, source, source_arn)
     )
+
+
+def function_reference(value: str) -> tuple[str, str | None]:
+    """(name, qualifier) of a FunctionName: a name, ``name:qualifier``, a full or partial
+    ARN with or without a qualifier. ``$LATEST`` is no qualifier."""
+    if ":function:" in value:
+        value = value.split(":function:", 1)[1]
+    name, _, qualifier = value.partition(":")
+    return name, (qualifier if qualifier and qualifier != "$LATEST" else None)
+
+
+def _already_mapped(
+    request: Request, source: str, arn: str, name: str, qualifier: str | None
+) -> Response | None:
+    """A source is mapped to a function (and qualifier) once; AWS refuses a second mapping
+    with 409 and names the existing one (moto created any number)."""
+    for esm in moto_lookup.event_source_mappings(request.account_id, request.region):
+        if esm.event_source_arn != arn:
+            continue
+        if function_reference(str(esm.function_name or "")) != (name, qualifier):
+            continue
+        shown = f"{name}:{qualifier}" if qualifier else name
+        if source == "sqs":
+            message = (f'An event source mapping with SQS arn (" {arn} ") and function '
+                       f'(" {shown} ") already exists.')
+        else:
+            message = (f'The event source arn (" {arn} ") and function (" {shown} ") '
+                       "provided mapping already exists.")
+        return aws_error(409, "ResourceConflictException",
+                         f"{message} Please update or delete the existing mapping with UUID "
+                         f"{esm.uuid}")
+    return None
 
 
 def _stream_failure_limits(body: dict[str, Any]) -> Response | None:

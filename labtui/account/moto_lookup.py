@@ -132,6 +132,12 @@ def alias(account_id: str, region: str, name: str, alias_name: str) -> Any:
     return next((a for a in aliases if a.name == alias_name), None)
 
 
+def event_source_mappings(account_id: str, region: str) -> list[Any]:
+    from moto.awslambda.models import lambda_backends
+
+    return list(lambda_backends[account_id][region]._event_source_mappings.values())
+
+
 def queue_visibility_timeout(account_id: str, region: str, queue_name: str) -> int | None:
     from moto.sqs.models import sqs_backends
 

@@ -140,6 +140,21 @@ def _kinesis_mapping_set(lab: Lab, name: str = "parity-fn", **settings: Any) -> 
     return lab.lam().update_event_source_mapping(UUID=uuid, **settings)
 
 
+def _sqs_mapped_twice(lab: Lab) -> Any:
+    _esm(lab, lab.sqs_role, 5, lab.long_queue_arn)
+    return lab.lam().create_event_source_mapping(
+        FunctionName=f"arn:aws:lambda:us-east-1:{lab.learner.account_id}:function:parity-fn",
+        EventSourceArn=lab.long_queue_arn)
+
+
+def _kinesis_mapped_twice(lab: Lab) -> Any:
+    _kinesis_mapping_set(lab, BatchSize=50)
+    arn = lab.learner.client("kinesis").describe_stream(
+        StreamName="clicks")["StreamDescription"]["StreamARN"]
+    return lab.lam().create_event_source_mapping(
+        FunctionName="parity-fn", EventSourceArn=arn, StartingPosition="LATEST")
+
+
 def _url_twice(lab: Lab) -> Any:
     lab.create()
     lab.lam().create_function_url_config(FunctionName="parity-fn", AuthType="AWS_IAM")
@@ -260,6 +275,14 @@ ROWS: list[Row] = [
     ("esm-retries-over-10000", lambda lab: _kinesis_mapping_set(
         lab, MaximumRetryAttempts=10001), VAL, 400,
      r"at 'maximumRetryAttempts'.*less than or equal to 10000", "R-4.10"),
+    ("esm-sqs-twice", _sqs_mapped_twice, "ResourceConflictException", 409,
+     r'^An event source mapping with SQS arn \(" arn:aws:sqs:.*:long-queue "\) and function '
+     r'\(" parity-fn "\) already exists\. Please update or delete the existing mapping with '
+     r"UUID [0-9a-f-]{36}$", "R-4.1"),
+    ("esm-kinesis-twice", _kinesis_mapped_twice, "ResourceConflictException", 409,
+     r'^The event source arn \(" arn:aws:kinesis:.*stream/clicks "\) and function '
+     r'\(" parity-fn "\) provided mapping already exists\. Please update or delete the '
+     r"existing mapping with UUID [0-9a-f-]{36}$", "R-4.9"),
     ("function-url-twice", _url_twice, "ResourceConflictException", 409, r"exists", "R-8.4"),
     ("permission-duplicate-sid", _statement, "ResourceConflictException", 409,
      r"The statement id \(sid\) provided already exists", "R-8.3"),
