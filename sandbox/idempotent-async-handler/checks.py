@@ -90,8 +90,10 @@ def _missing(ctx: GradingContext, check_id: str, expected: str) -> CheckResult |
 def c1(ctx: GradingContext) -> CheckResult:
     # the key comes from the event: a repeat arrives later (R-3.2 retry delay).
     copies = ctx.cases("c1 copies").randint(2, 4)
-    expected = (f"{copies} deliveries of one event -> 1 message, 1 item; another event for the "
-                "same order -> its own message; every call succeeds")
+    # (items are counted for both events together: the second delivery is inside the same
+    # recording of the table's operations, where the grader's own scan would count as code's)
+    expected = (f"{copies} deliveries of one event -> 1 message; another event for the same "
+                "order -> its own message; 1 item per event; every call succeeds")
     if (missing := _missing(ctx, "c1", expected)) is not None:
         return missing
     sent_before, items_before = _counts(ctx)
@@ -108,8 +110,8 @@ def c1(ctx: GradingContext) -> CheckResult:
     sent_after, items_after = _counts(ctx)
     sent, items = sent_mid - sent_before, items_after - items_before
     other_sent = sent_after - sent_mid
-    actual = (f"{sent} message(s) sent for {copies} copies, {items_after - items_before} "
-              f"item(s) recorded; {other_sent} message(s) for the other event")
+    actual = (f"{sent} message(s) sent for {copies} copies; {other_sent} message(s) for the "
+              f"other event; {items} item(s) for the 2 events")
     if error := _errors(results):
         return ctx.result("c1", False, expected=expected, actual=f"{actual}; a call failed: "
                           f"{error}", hint="Invoke notify-customer yourself with an event like "

@@ -115,6 +115,31 @@ def test_a_lazy_global_client_built_in_the_first_call_counts_as_once(
 
 
 @pytest.mark.sandbox
+def test_idempotent_handler_c1_counts_the_items_it_expects(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A passing c1 said "expected: ... 1 message, 1 item" and "actual: ... 2 item(s)
+    # recorded": the count covers both events, so the expected must say so too.
+    from labtui.grading.apply import apply_solution
+    from labtui.grading.context import GradingContext
+    from labtui.grading.sandbox import setup_model
+
+    pack = load_pack("idempotent-async-handler")
+    account = sandbox.learner("idempotency-c1-wording")
+    account.seed(setup_model(pack.manifest, pack.path), pack.path)
+    apply_solution(pack.solution, account.env())
+    check = pack.checks["c1"]
+    monkeypatch.setitem(check.__globals__, "start_of_next_second", lambda: None)  # (fast)
+    ctx = GradingContext(manifest=pack.manifest, pack_dir=pack.path, env=account.env(),
+                         account_id=account.account_id, solution_dir=pack.solution,
+                         answers={}, account=account, seed=7)
+    c1 = check(ctx)
+    account.wipe()
+    assert c1.passed, c1
+    assert "1 item per event" in c1.expected and "2 item(s) for the 2 events" in c1.actual
+
+
+@pytest.mark.sandbox
 @pytest.mark.slow
 def test_idempotent_handler_without_the_dynamodb_permission_fails_c1(
     sandbox: Any, tmp_path: Path
