@@ -39,7 +39,20 @@ def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> in
     environment = process_environment(sandbox_env)
     os.environ.clear()
     os.environ.update(environment)
+    _named_aws()
     return int(awscli_driver().main(cli_arguments(arguments, SandboxTarget.from_env(sandbox_env))))
+
+
+def _named_aws() -> None:
+    """Usage errors say ``aws: error: ...`` as the real CLI's do. argparse names a parser
+    after ``sys.argv[0]``: ``__main__.py`` for the shell's aws (``python -m``), ``labtui``
+    for ``labtui aws``. Only for processes that exist to run the CLI."""
+    import sys
+
+    if sys.argv:
+        sys.argv[0] = "aws"
+    else:
+        sys.argv.append("aws")
 
 
 def awscli_driver() -> Any:
@@ -75,6 +88,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if arguments is None else arguments)
     target = SandboxTarget.from_env(os.environ)
     os.environ.setdefault("AWS_PAGER", "")
+    _named_aws()
     try:
         return int(awscli_driver().main(cli_arguments(arguments, target)))
     except KeyboardInterrupt:  # Ctrl-C in the shell: a quiet stop, as the real CLI does
