@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import time
+import traceback
 from typing import Any
+
+from textual import events
+from textual.keys import _character_to_key
 
 from labtui.tui.terminal_session import TerminalSession
 from labtui.tui.widgets.terminal import ShellTerminal
@@ -22,8 +27,42 @@ async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("gave up waiting (the bound, not a speed check)\n"
-                                 + (show() if show else ""))
+                                 + (show() if show else "") + _state_of(pilot))
         await pilot.pause(0.05)
+
+
+def _state_of(pilot: Any) -> str:
+    """What a failure report needs to say why nothing came: the screen, its notices, the
+    workers and every thread's stack (a worker stuck on a lock shows here)."""
+    app = pilot.app
+    parts = [f"screen: {app.screen!r}", f"focused: {app.focused!r}"]
+    parts += [f"notice: {n.message}" for n in app._notifications]
+    for terminal in app.screen.query(ShellTerminal):
+        parts.append(f"terminal placeholder: {getattr(terminal, '_placeholder', None)!r}")
+    screen = app.screen
+    for name in ("workspace", "sandbox_endpoint", "sandbox_error"):
+        parts.append(f"{name}: {getattr(screen, name, '-')!r}")
+    parts += [f"worker: {w!r} {w.state} {w.error!r}" for w in app.workers]
+    for ident, frame in sys._current_frames().items():
+        parts.append(f"--- thread {ident}\n" + "".join(traceback.format_stack(frame)[-12:]))
+    return "\n".join(parts)
+
+
+async def type_line(pilot: Any, line: str) -> None:
+    """Type ``line`` and Enter as key events, in order, through the app (bindings, focus and
+    the terminal's key handling all see them, as with ``pilot.press``), without Pilot's wait
+    for an idle process after each key: that wait costs 40 ms to 2 s a key while the sandbox
+    works, minutes for a README. Waiting on the shell's output is the caller's part."""
+    driver = pilot.app._driver
+    for char in line:
+        key = char if char.isalnum() else _character_to_key(char)
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    enter = events.Key("enter", "\r")
+    enter.set_sender(pilot.app)
+    driver.send_message(enter)
+    await pilot.pause()
 
 
 def _at_prompt(session: TerminalSession) -> bool:
@@ -81,7 +120,7 @@ async def run(pilot: Any, session: TerminalSession, block: str) -> str:
     for command in commands_of(block):
         start = len(_lines(session))
         for line in command:
-            await pilot.press(*line, "enter")
+            await type_line(pilot, line)
         tail = command[-1].replace(" ", "")[-12:]  # the echo wraps at the width
 
         def echoed(start: int = start, tail: str = tail) -> bool:
@@ -103,7 +142,7 @@ async def run_whole(pilot: Any, session: TerminalSession, text: str) -> str:
     before = len(_lines(session))
     lines = text.splitlines()
     for line in lines:
-        await pilot.press(*line, "enter")
+        await type_line(pilot, line)
     tail = lines[-1].replace(" ", "")[-12:]
 
     def echoed() -> bool:

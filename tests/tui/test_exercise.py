@@ -16,6 +16,7 @@ from labtui.tui.widgets.trace import TraceTimeline
 from labtui.tui.widgets.workspace import WorkspaceEditor
 
 from .conftest import AppFactory
+from .shell_driver import wait_until
 
 PASSING = 'def handler(event, context):\n    return {"greeting": "hello"}\n'
 
@@ -122,7 +123,11 @@ async def test_reset_asks_first_then_restores_the_starter(
         await pilot.pause()
         assert "return {}" in handler.read_text()
         assert store.exercise_events("me", "hello-function", "reset") == ["reset:"]
-        assert "return {}" in screen.query_one(WorkspaceEditor).editor.text
+        # the reset's worker then locates the new workspace in another worker, which
+        # wait_for_complete above may not have seen start
+        editor = screen.query_one(WorkspaceEditor).editor
+        await wait_until(pilot, lambda: "return {}" in editor.text, bound_s=30,
+                         show=lambda: editor.text)
 
 
 async def test_rewind_restores_the_opening_snapshot(
