@@ -8,7 +8,7 @@ from typing import Any
 from labtui.grading import state
 from labtui.grading.context import GradingContext
 from labtui.grading.results import CheckResult
-from labtui.grading.sim import new_simulation
+from labtui.grading.sim import new_simulation, record_trace
 
 FUNCTION = "checkout"
 ALIAS = "prod"
@@ -93,6 +93,7 @@ def _simulate(ctx: GradingContext, alias: dict[str, Any]) -> tuple[int, str | No
     for n in range(CALLS):
         sim.invoke_sync(FUNCTION, {"items": []}, qualifier=ALIAS, at=n * 0.5)
     sim.run()
+    record_trace(ctx, sim)  # the Trace tab shows the calls and the version each one ran
     ran = [e.version for e in sim.trace if e.kind == "invoke"]
     return sum(1 for version in ran if version == "6"), None
 

@@ -201,3 +201,14 @@ def test_forensics_shows_answers_as_written_and_the_free_share_with_its_decimal(
     assert not results["c2"].passed
     # 256 MB peaks at 211 MB: 45 MB free is 17.6 %, shown with its decimal.
     assert "45 MB free (17.6%)" in results["c3"].hint
+
+
+@pytest.mark.sandbox
+def test_alias_canary_shows_its_simulated_calls_in_the_trace(sandbox: Any) -> None:
+    # c4 simulates 1,000 calls to checkout:prod; the Trace tab said "No simulated run yet".
+    from labtui.grading.service import grade
+
+    report = grade("alias-canary", solution_dir=SANDBOX / "alias-canary" / "solution")
+    assert report.passed, report.results
+    assert {row.version for row in report.trace} == {"5", "6"}
+    assert {row.function for row in report.trace} == {"checkout"}
