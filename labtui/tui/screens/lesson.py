@@ -84,32 +84,35 @@ def tables_as_lists(markdown: str) -> str:
 
 
 class LessonViewer(MarkdownViewer):
-    """A MarkdownViewer that says when its document has been mounted (Loaded)."""
+    """A MarkdownViewer that says when its document has been laid out (Loaded)."""
 
     class Loaded(Message):
         pass
 
     def compose(self) -> ComposeResult:
-        # As MarkdownViewer's, with the lesson's document (tables sized to their content)
-        document = LessonDocument(parser_factory=self._parser_factory, open_links=False)
+        # As MarkdownViewer's, with the lesson's document (tables sized to their content),
+        # its blocks composed with it: mounted with the screen, laid out once (issue #21)
+        document = LessonDocument(self._markdown or "", parser_factory=self._parser_factory,
+                                  open_links=False)
         document.can_focus = True
         yield document
         yield MarkdownTableOfContents(document)
 
+    _loaded = False
+
     def _on_mount(self, event: Mount) -> None:  # type: ignore[override]
-        # MarkdownViewer awaits the whole document in its mount handler, which holds the
-        # screen's first frame, and blocks this widget's messages, until every block is
-        # mounted. A worker fills it beside them, so frames are painted as it goes (issue
-        # #21). prevent_default stops MarkdownViewer's handler from filling it twice.
+        # MarkdownViewer's handler would parse and mount the document again (update).
+        # By now the document's blocks are mounted: the contents can be filled.
         event.prevent_default()
         Widget._on_mount(self, event)  # (prevent_default skips it too: scrollbar settings)
-        self.run_worker(self._fill_document(), group="lesson-document", exit_on_error=True)
-
-    async def _fill_document(self) -> None:
-        await self.document.update(self._markdown or "")
-        # Loaded once every block is in: not on the document's own first, empty, update
         self.table_of_contents.table_of_contents = self.document.table_of_contents
-        self.post_message(self.Loaded())
+
+    def on_resize(self) -> None:
+        # Loaded once the first layout has measured the blocks: the reading position can
+        # be restored in the frame that follows (issue #21).
+        if not self._loaded and self.virtual_size.height > 0:
+            self._loaded = True
+            self.post_message(self.Loaded())
 
     async def _on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         """Links are the lesson screen's to follow (anchors, other lessons), not files."""
@@ -199,6 +202,9 @@ class LessonScreen(LabScreen):
         progress = self.lab.store.lesson_progress(self.lab.learner_id).get(self.module.id)
         self._saved_position = progress.position if progress else 0.0
         self.viewer.show_table_of_contents = self.app.size.width >= WIDE and not self.lab.plain
+        # Focused before the first layout: focusing later restyled and laid out the whole
+        # document again, and scrolled it to its top (issue #21).
+        self.viewer.document.focus(scroll_visible=False)
         self.watch(self.viewer, "scroll_y", self._scrolled, init=False)
         self.set_interval(SAVE_EVERY_S, self.save_position)
         self.lab.store.set_lesson_position(self.lab.learner_id, self.module.id,
@@ -210,8 +216,7 @@ class LessonScreen(LabScreen):
         if self.loaded or self._restoring:
             return
         self._restoring = True
-        self.viewer.document.focus()
-        self.call_after_refresh(self._restore_position)
+        self._restore_position()
 
     def _restore_position(self) -> None:
         self.viewer.scroll_to(y=self._saved_position, animate=False, immediate=True)

@@ -1,4 +1,4 @@
-"""The lesson document (issue #21): a few dozen widgets per lesson, mounted at once.
+"""The lesson document (issue #21): a few dozen widgets per lesson, composed at once.
 
 Textual's Markdown widget makes a widget of every paragraph, list item, bullet and table
 cell; for the longest lesson that was over 400 widgets, about 2 s of styling and layout
@@ -16,7 +16,10 @@ from collections.abc import Iterable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
+from textual.events import Mount
+from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, TableOfContentsType
 
@@ -35,9 +38,37 @@ class LessonDocument(Markdown):
     COMPONENT_CLASSES = COMPONENT_CLASSES
     DEFAULT_CSS = DOCUMENT_CSS
 
+    def _parser(self) -> MarkdownIt:
+        return MarkdownIt("gfm-like") if self._parser_factory is None else self._parser_factory()
+
+    def compose(self) -> ComposeResult:
+        """The blocks of the Markdown given to the constructor, built in one go.
+
+        Parsed here rather than in a thread: parsing the longest lesson takes about 15 ms,
+        and composed children are mounted with the screen, so the lesson is laid out once
+        instead of after an empty document (issue #21).
+        """
+        markdown = self._initial_markdown or ""
+        self._initial_markdown = None
+        self._theme = self.app.theme
+        self._markdown = markdown
+        yield from self.build_blocks(parse_blocks(self._parser().parse(markdown)))
+        self._set_parsed(markdown)
+
+    def _on_mount(self, event: Mount) -> None:  # type: ignore[override]
+        # Markdown's own handler would replace the composed blocks (update) in a task. (The
+        # viewer fills its contents panel from table_of_contents once this is mounted.)
+        event.prevent_default()
+        Widget._on_mount(self, event)
+
+    def _set_parsed(self, markdown: str) -> None:
+        lines = markdown.splitlines()
+        self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+        self._table_of_contents = None
+
     def update(self, markdown: str) -> AwaitComplete:
         self._theme = self.app.theme
-        parser = MarkdownIt("gfm-like") if self._parser_factory is None else self._parser_factory()
+        parser = self._parser()
         old_blocks = self.query("MarkdownBlock")
         self._markdown = markdown
         self._table_of_contents = None
@@ -50,9 +81,7 @@ class LessonDocument(Markdown):
                 with self.app.batch_update():
                     await old_blocks.remove()
                     await self.mount_all(blocks)
-            lines = markdown.splitlines()
-            self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
-            self._table_of_contents = None
+            self._set_parsed(markdown)
             self.post_message(Markdown.TableOfContentsUpdated(
                 self, self.table_of_contents).set_sender(self))
 
