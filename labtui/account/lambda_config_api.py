@@ -271,6 +271,7 @@ def merge_configuration(
     # function-updated waiters. A read shows the finished state; the create and update
     # responses show the transition, as in AWS.
     merged.setdefault("State", "Active")
+    _vpc_id_of_subnets(request, merged)
     merged["LastUpdateStatus"] = merged.get("LastUpdateStatus") or "Successful"
     if transition == "create":
         merged.update(
@@ -289,6 +290,20 @@ def merge_configuration(
     else:
         document = merged
     return Response(response.status, json.dumps(document).encode(), response.headers)
+
+
+def _vpc_id_of_subnets(request: Request, configuration: dict[str, Any]) -> None:
+    """VpcConfig.VpcId is the VPC of the function's subnets (moto answered a constant,
+    ``vpc-123abc``, which matched no VPC of the account)."""
+    from labtui.account import moto_lookup
+
+    vpc = configuration.get("VpcConfig")
+    if not isinstance(vpc, dict) or not vpc.get("SubnetIds"):
+        return
+    subnets = vpc["SubnetIds"]
+    found = moto_lookup.subnet_vpc(request.account_id, request.region, str(subnets[0]))
+    if found is not None:
+        vpc["VpcId"] = found
 
 
 def check_configuration(request: Request) -> Response | None:

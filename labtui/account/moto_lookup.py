@@ -164,6 +164,16 @@ def missing_network(
     return None
 
 
+def subnet_vpc(account_id: str, region: str, subnet_id: str) -> str | None:
+    """The VPC id of a subnet, or None when it does not exist."""
+    from moto.ec2.models import ec2_backends
+
+    try:
+        return str(ec2_backends[account_id][region].get_subnet(subnet_id).vpc_id)
+    except Exception:
+        return None
+
+
 def layer_unzipped_bytes(account_id: str, region: str, layer_arns: list[str]) -> int:
     from moto.awslambda.models import lambda_backends
 

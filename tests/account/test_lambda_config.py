@@ -149,3 +149,24 @@ def test_environment_variables_are_limited_to_4_kb_in_total(
             FunctionName="lab-hello", Environment={"Variables": too_much}
         )
     assert "exceeded the 4KB limit" in refused.value.response["Error"]["Message"]
+
+
+def test_vpc_config_names_the_vpc_of_the_function_subnets(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # VpcConfig.VpcId is the VPC the subnets belong to (moto answered "vpc-123abc").
+    ec2, iam = learner.client("ec2"), learner.client("iam")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="fn-sg", Description="fn", VpcId=vpc)["GroupId"]
+    make_function()
+    iam.attach_role_policy(
+        RoleName="lab-lambda-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+    client = learner.client("lambda")
+    updated = client.update_function_configuration(
+        FunctionName="lab-hello", VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": [group]})
+    assert updated["VpcConfig"]["VpcId"] == vpc
+    assert client.get_function_configuration(FunctionName="lab-hello")["VpcConfig"]["VpcId"] == vpc
+    assert client.get_function(FunctionName="lab-hello")["Configuration"]["VpcConfig"][
+        "VpcId"] == vpc
