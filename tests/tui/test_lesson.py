@@ -189,7 +189,7 @@ async def test_contents_at_80_columns_show_whole_headings_and_close_on_a_choice(
 async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
     make_app: AppFactory, course_root: Any
 ) -> None:
-    from textual.widgets._markdown import MarkdownFence
+    from labtui.tui.widgets.lesson_blocks import LessonFence
 
     lesson = course_root / "lessons" / "01-first-steps.md"
     long_line = "aws lambda get-function --function-name hello " + "--query X " * 8 + "--output text"
@@ -197,11 +197,31 @@ async def test_code_wider_than_80_columns_scrolls_with_a_scrollbar(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(app, pilot, "first-steps")
-        fence = next(f for f in screen.query(MarkdownFence) if "--output text" in f.code)
+        fence = next(f for f in screen.query(LessonFence) if "--output text" in f.code)
         await pilot.pause()
         assert fence.max_scroll_x > 0 and fence.scrollbar_size_horizontal == 1  # visible
         fence.scroll_to(x=fence.max_scroll_x, animate=False, immediate=True)
         assert fence.scroll_x == fence.max_scroll_x  # the end of the line can be reached
+
+
+async def test_a_code_block_is_one_widget_and_copies_as_its_code(
+    make_app: AppFactory, course_root: Any
+) -> None:
+    """Issue #21: two widgets per code block (a container and its label) were a quarter of
+    opening the longest lesson; the one left still selects the code it shows."""
+    from labtui.tui.widgets.lesson_blocks import LessonFence
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(app, pilot, "first-steps")
+        fence = screen.query(LessonFence).first()
+        assert not fence.children
+        area = fence.content_region
+        await pilot.mouse_down(offset=(area.x, area.y))
+        await pilot.hover(offset=(area.x + 10, area.y))
+        await pilot.mouse_up(offset=(area.x + 10, area.y))
+        await pilot.pause()
+        assert screen.get_selected_text() == fence.code.splitlines()[0][:11]  # columns 0-10
 
 
 def test_column_widths_keep_words_whole_and_share_the_rest_by_need() -> None:

@@ -3,8 +3,8 @@
 Textual's Markdown widget makes a widget of every paragraph, list item, bullet and table
 cell; styling and arranging the longest lesson's 400-odd widgets took about 2 s (issue
 #21). A ``LessonSection`` lays its blocks out as lines for its width (lesson_text) and
-caches them, so a lesson is a few dozen widgets. Code blocks stay Textual's own widgets,
-so that wide code scrolls sideways. Sections are MarkdownBlocks: links post
+caches them, so a lesson is a few dozen widgets. A code block is one ``LessonFence`` that
+draws its lines itself, so that wide code scrolls sideways. Sections are MarkdownBlocks: links post
 Markdown.LinkClicked, and the text can be selected like any Static's. A section that
 starts with a heading carries the heading's id: the contents panel scrolls to it.
 """
@@ -14,13 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from markdown_it.token import Token
+from rich.style import Style as RichStyle
 from textual._slug import slug_for_tcss_id
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.css.types import CSSLocation
 from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Label, Markdown
+from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownFence
 
 from labtui.tui.widgets.lesson_text import Heading, Node, flow_lines, heading_level
@@ -130,17 +135,47 @@ class LessonSection(MarkdownBlock):
         return "\n".join(line.plain for line in self._lines[1])
 
 
-class CodeLabel(Label):
-    def _get_default_css(self) -> DefaultCss:
-        return class_default_css(self, super()._get_default_css)
+class LessonFence(ScrollView, can_focus=False):
+    """A code block: one widget that draws its highlighted lines and scrolls them sideways.
 
+    Textual's MarkdownFence is a scrolling container around a Label, two widgets per code
+    block, and re-laying out a container is the costlier kind: the longest lesson's 20 code
+    blocks were a quarter of opening it (issue #21). Here the lines are drawn through the
+    line API, cropped at the horizontal scroll offset, so wide code still scrolls sideways
+    with its scrollbar, and can be selected and copied whole.
+    """
 
-class LessonFence(MarkdownFence):
-    """Textual's code block (wide code scrolls sideways), its inline styles from the document."""
+    ALLOW_SELECT = True
+    DEFAULT_CSS = """
+    LessonFence {
+        width: 1fr;
+        height: auto;
+        margin: 1 0;
+        padding: 1 2;
+        /* wider code scrolls sideways, with a scrollbar that says so (Textual's hides it,
+           and a cut line looks complete) */
+        overflow-x: auto;
+        overflow-y: hidden;
+        scrollbar-size-horizontal: 1;
+        color: rgb(210,210,210);
+        background: black 10%;
+        &:light { background: white 30%; }
+    }
+    LessonFence:ansi { background: transparent; margin: 0; padding: 1 0; }
+    """
 
     def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
-        super().__init__(markdown, token, code)
+        super().__init__(name=token.type, classes=f"level-{token.level}")
+        self._markdown = markdown
+        self.code = code
+        self.lexer = token.info
+        self.source_range = (token.map[0], token.map[1]) if token.map else (0, 0)
         self._highlighted_for = self._theme_key()
+        self._highlighted_code = self._highlight()
+        self._strips: list[Strip] | None = None
+        lines = self._highlighted_code.split("\n", allow_blank=True)
+        self._code_width = max((line.cell_length for line in lines), default=0)
+        self.set_reactive(ScrollView.virtual_size, Size(self._code_width, len(lines)))
 
     def _get_default_css(self) -> DefaultCss:
         return class_default_css(self, super()._get_default_css)
@@ -148,17 +183,38 @@ class LessonFence(MarkdownFence):
     def _theme_key(self) -> tuple[bool, bool]:
         return self.app.native_ansi_color, self.app.current_theme.dark
 
-    def compose(self) -> ComposeResult:
-        yield CodeLabel(self._highlighted_code, id="code-content", expand=True)
+    def _highlight(self) -> Content:
+        return MarkdownFence.highlight(self.code, self.lexer, *self._highlighted_for)
+
+    @property
+    def select_container(self) -> Widget:
+        return self._markdown  # a selection runs on through the document, as from any block
 
     def notify_style_update(self) -> None:
-        # MarkdownFence highlights its code again on every style change (focus moving in
-        # the document is one): only a change of theme can change the colours.
-        if self._theme_key() != self._highlighted_for:
+        super().notify_style_update()
+        self._strips = None  # colours may have changed
+        if self._theme_key() != self._highlighted_for:  # the code's colours too
             self._highlighted_for = self._theme_key()
-            super().notify_style_update()
-        else:
-            super(MarkdownFence, self).notify_style_update()
+            self._highlighted_code = self._highlight()
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._strips = None
+        self.refresh()
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(self.code), "\n"
+
+    def render_line(self, y: int) -> Strip:
+        if self._strips is None:
+            self._strips = Visual.to_strips(self, self._highlighted_code, max(self._code_width, 1),
+                                            None, self.visual_style)
+        width = self.scrollable_content_region.width
+        fill = RichStyle(bgcolor=self.rich_style.bgcolor)  # blank cells: the background only
+        if y >= len(self._strips):
+            return Strip.blank(width, fill)
+        scroll_x = round(self.scroll_x)
+        return self._strips[y].crop_extend(scroll_x, scroll_x + width, fill).apply_offsets(
+            scroll_x, y)
 
 
 def _without_inherited_component_classes(cls: type[Widget]) -> None:

@@ -3,10 +3,9 @@
 Textual's Markdown widget makes a widget of every paragraph, list item, bullet and table
 cell; for the longest lesson that was over 400 widgets, about 2 s of styling and layout
 before the lesson could be read (and mounting them in steps only moved the cost). Here
-headings and code blocks stay Textual's own widgets (the contents jump to headings; wide
-code scrolls sideways), and everything between them is drawn by one widget per run of
-text, quote or table (lesson_blocks), so opening a lesson costs about as much as wrapping
-its text.
+a heading and everything under it up to the next code block is one widget, and a code
+block another that scrolls sideways (lesson_blocks), so opening a lesson costs about as
+much as wrapping its text.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from textual.await_complete import AwaitComplete
 from textual.events import Mount
 from textual.widget import Widget
 from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownBlock, TableOfContentsType
+from textual.widgets._markdown import TableOfContentsType
 
 from labtui.tui.widgets.lesson_blocks import (
     COMPONENT_CLASSES,
@@ -69,7 +68,7 @@ class LessonDocument(Markdown):
     def update(self, markdown: str) -> AwaitComplete:
         self._theme = self.app.theme
         parser = self._parser()
-        old_blocks = self.query("MarkdownBlock")
+        old_blocks = self.query_children()
         self._markdown = markdown
         self._table_of_contents = None
 
@@ -87,11 +86,11 @@ class LessonDocument(Markdown):
 
         return AwaitComplete(replace_blocks())
 
-    def build_blocks(self, blocks: Iterable[tuple[Node, Token]]) -> Iterable[MarkdownBlock]:
+    def build_blocks(self, blocks: Iterable[tuple[Node, Token]]) -> Iterable[Widget]:
         """A section for each heading and what follows it, up to the next code block."""
         section: list[tuple[Node, Token]] = []
 
-        def close_section() -> Iterable[MarkdownBlock]:
+        def close_section() -> Iterable[Widget]:
             if section:
                 yield LessonSection(self, section)
                 section.clear()
