@@ -60,6 +60,7 @@ TIME_SCALE_VARIABLE = "LABTUI_SANDBOX_TIME_SCALE"
 DEFAULT_TIME_SCALE = 60.0  # one simulated minute per real second: retries seen in a lab
 _TERMINAL = frozenset({"success", "failed", "dropped"})
 _SWEEP_INTERVAL_S = 0.05
+LIVE_STREAM_RETRY_DELAY_S = 1.0  # simulated seconds (EngineOptions.stream_retry_delay_s)
 
 
 def time_scale_from_environment(explicit: float | None = None) -> float:
@@ -143,7 +144,15 @@ class LiveAsyncEngine:
         from labtui.lambdasim import EngineOptions, LiveSimulation, Simulation
 
         sink = DeliverySink(self._queue_delivery)
-        options = EngineOptions(region=region, account_id=account_id, start_epoch_s=time.time())
+        # A failing stream batch is retried 1 simulated second later, as the grader's
+        # simulations do, doubling for each retry of the same batch up to one real second:
+        # with the defaults (retry forever) a poison record re-ran the handler as fast as it
+        # could, hundreds of times a second at 60x, and its logs filled memory (issue #21).
+        options = EngineOptions(
+            region=region, account_id=account_id, start_epoch_s=time.time(),
+            stream_retry_delay_s=LIVE_STREAM_RETRY_DELAY_S,
+            stream_retry_backoff_max_s=max(LIVE_STREAM_RETRY_DELAY_S, self.time_scale),
+        )
         limit = self._extras.account(account_id).concurrent_executions_limit
         simulation = Simulation(
             options=options, trace=sink, keep_history=False, account_concurrency=limit

@@ -126,6 +126,9 @@ class EngineOptions:
     * ``async_queue_delay_s``: time an async event waits in the internal queue
       before its first attempt. Default 0.
     * ``stream_retry_delay_s``: pause before a failed stream batch is retried.
+    * ``stream_retry_backoff_max_s``: when above ``stream_retry_delay_s``, that pause
+      doubles with each retry of the same batch up to this many seconds (a split
+      starts again from ``stream_retry_delay_s``). Default 0: no doubling.
     * ``esm_throttle_backoff_s``: first backoff of a throttled poller (doubles, ≤ 300 s).
     """
 
@@ -134,6 +137,7 @@ class EngineOptions:
     duplicate_probability: float = 0.0
     async_queue_delay_s: float = 0.0
     stream_retry_delay_s: float = 0.0
+    stream_retry_backoff_max_s: float = 0.0
     esm_throttle_backoff_s: float = 1.0
     region: str = "us-east-1"
     account_id: str = "123456789012"

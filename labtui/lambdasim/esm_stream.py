@@ -210,11 +210,17 @@ class StreamPoller:
             self._after_failure(slot, inv, split=False)
         else:
             self._after_failure(slot, inv, split=self.spec.bisect_on_error and len(batch) > 1)
-        self._wake(
-            slot,
-            self.engine.now
-            + (self.engine.options.stream_retry_delay_s if failed_from is not None else 0.0),
-        )
+        self._wake(slot, self.engine.now + (0.0 if failed_from is None else self._retry_delay(slot)))
+
+    def _retry_delay(self, slot: ShardSlot) -> float:
+        """The pause before a failed batch runs again (EngineOptions: doubling per retry of
+        the same batch, up to ``stream_retry_backoff_max_s``, when that is set)."""
+        options = self.engine.options
+        delay = options.stream_retry_delay_s
+        cap = options.stream_retry_backoff_max_s
+        if cap > delay > 0 and slot.retries > 1:
+            delay = min(cap, delay * 2.0 ** min(slot.retries - 1, 60))
+        return delay
 
     def _after_failure(self, slot: ShardSlot, inv: Invocation, split: bool) -> None:
         batch = slot.work[0]

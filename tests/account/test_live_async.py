@@ -440,3 +440,14 @@ def test_the_default_engine_is_live_and_run_once_stays_available(tmp_path: Path)
         assert isinstance(live.engine, LiveAsyncEngine) and live.engine.time_scale == SCALE
     with Sandbox(work_dir=tmp_path / "b", async_engine=RunOnceEngine) as once:
         assert isinstance(once.engine, RunOnceEngine)
+
+
+def test_a_failing_stream_batch_is_retried_at_most_once_a_real_second_once_backed_off(
+    fast_sandbox: Sandbox, account: LearnerAccount
+) -> None:
+    # With the defaults (retry forever) a poison record re-ran the handler as fast as it
+    # could, ~200 times a real second at 60x, and its logs grew the process by ~9 MB/s.
+    world = fast_sandbox.engine.world(account.account_id, "us-east-1")
+    options = world.live.simulation.engine.options
+    assert options.stream_retry_delay_s == 1.0
+    assert options.stream_retry_backoff_max_s == SCALE  # simulated seconds in one real second

@@ -85,6 +85,26 @@ def test_infinite_retries_block_the_shard() -> None:
     assert sim.summary().invocations > 50
 
 
+def test_retries_of_one_failing_batch_back_off_up_to_the_cap() -> None:
+    # EngineOptions.stream_retry_backoff_max_s (the live sandbox's pacing): 1, 2, 4, 8, 8 s
+    # between retries of the same batch; without the cap every retry waits 1 s.
+    from labtui.lambdasim import EngineOptions
+
+    def times(cap: float) -> list[float]:
+        sim = Simulation(seed=0, options=EngineOptions(stream_retry_delay_s=1.0,
+                                                       stream_retry_backoff_max_s=cap))
+        sim.add_function(function(behaviour=model(fail="contains", needle="poison")))
+        sim.add_stream(StreamSpec("s", kind="kinesis", shards=1))
+        sim.add_stream_mapping(StreamMappingSpec("fn", "s", max_retries=5))
+        sim.put_stream_records("s", [("k", "poison")])
+        sim.run()
+        starts = [float(event.time) for event in sim.trace if event.kind == "invoke"]
+        return [round(b - a) for a, b in zip(starts, starts[1:], strict=False)]
+
+    assert times(8.0) == [1, 2, 4, 8, 8]
+    assert times(0.0) == [1, 1, 1, 1, 1]
+
+
 def test_record_age_limit_skips_expired_records() -> None:
     # MaximumRecordAgeInSeconds → RecordAgeExceeded record.
     sim = _stream_world(max_record_age_s=60, on_failure="arn:aws:sns:us-east-1:1:t")
