@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_retries_of_one_failing_batch_back_off_up_to_the_cap() -> None:
         sim.put_stream_records("s", [("k", "poison")])
         sim.run()
         starts = [float(event.time) for event in sim.trace if event.kind == "invoke"]
-        return [round(b - a) for a, b in zip(starts, starts[1:], strict=False)]
+        return [round(b - a) for a, b in pairwise(starts)]
 
     assert times(8.0) == [1, 2, 4, 8, 8]
     assert times(0.0) == [1, 1, 1, 1, 1]
