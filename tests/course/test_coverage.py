@@ -20,7 +20,9 @@ from labtui.course.loader import load_course
 ROOT = Path(__file__).resolve().parents[2]
 CURRICULUM = ROOT.parent / "shared" / "curriculum.md"
 MINI = Path(__file__).parent / "fixtures" / "mini"
-ITEMS = Path(__file__).parent / "curriculum_items.txt"
+# curriculum.md §3 kept verbatim in the project, so that the completeness test needs nothing
+# outside it; where curriculum.md is beside the checkout, a test checks the copy is current.
+KEPT_MATRIX = Path(__file__).parent / "curriculum_matrix.md"
 
 
 def expand_item_cell(cell: str) -> list[str]:
@@ -59,8 +61,7 @@ def test_item_cell_expansion() -> None:
 
 
 def shipped_items() -> list[str]:
-    lines = ITEMS.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return curriculum_items(KEPT_MATRIX.read_text(encoding="utf-8"))
 
 
 def test_every_curriculum_item_is_in_the_matrix() -> None:
@@ -72,11 +73,17 @@ def test_every_curriculum_item_is_in_the_matrix() -> None:
     assert missing == [], f"coverage.yaml lacks {missing}"
 
 
-def test_the_kept_item_list_matches_the_curriculum() -> None:
-    """The list kept in the project is the curriculum's (checked where curriculum.md is)."""
-    if not CURRICULUM.is_file():
-        pytest.skip("shared/curriculum.md is not beside the checkout; the kept list is used")
-    assert shipped_items() == curriculum_items(CURRICULUM.read_text(encoding="utf-8"))
+def test_the_kept_matrix_is_the_curriculum_s() -> None:
+    """Every kind of item cell of the matrix is read, and the copy kept in the project is
+    curriculum.md's own section where that file is beside the checkout (CI's checkout)."""
+    items = shipped_items()
+    assert len(items) == len(set(items)) > 80
+    assert {"003-LO2", "003-IQ3", "003-QC2", "003-Lab8", "000-S13", "004-code"} <= set(items)
+    if CURRICULUM.is_file():
+        section = CURRICULUM.read_text(encoding="utf-8").split("## 3. Coverage matrix", 1)[1]
+        kept = KEPT_MATRIX.read_text(encoding="utf-8").split("## 3. Coverage matrix", 1)[1]
+        assert kept.rstrip() == section.split("\n## ", 1)[0].rstrip(), (
+            "curriculum.md §3 changed: copy it into tests/course/curriculum_matrix.md")
 
 
 def test_every_entry_has_a_lesson_anchor_that_exists() -> None:
