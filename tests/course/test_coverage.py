@@ -12,8 +12,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from labtui.course.lint import lint_course
 from labtui.course.loader import load_course
 
