@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import OptionList, TextArea
@@ -63,11 +64,28 @@ def language_for(name: str) -> str | None:
 class CodeEditor(TextArea):
     """A code editor whose Esc is the screen's: "esc: stop editing" goes back to the file
     list. (TextArea's own Esc moved focus to the next widget, the tab strip, where Up and
-    Enter do nothing: a learner could no longer pick a file.)"""
+    Enter do nothing: a learner could no longer pick a file.)
+
+    Ctrl+Home and Ctrl+End go to the start and the end of the file, as in other editors
+    (TextArea binds neither: a learner adding commands at the end of a starter with
+    Ctrl+End typed them above its first line)."""
+
+    BINDINGS = [
+        Binding("ctrl+home", "document_start", "Start of file", show=False),
+        Binding("ctrl+end", "document_end", "End of file", show=False),
+        Binding("ctrl+shift+home", "document_start(True)", "Select to start", show=False),
+        Binding("ctrl+shift+end", "document_end(True)", "Select to end", show=False),
+    ]
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "escape":
             event.prevent_default()  # TextArea's handler is skipped; the screen's binding runs
+
+    def action_document_start(self, select: bool = False) -> None:
+        self.move_cursor((0, 0), select=select)
+
+    def action_document_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
 
 
 class WorkspaceEditor(Horizontal):
