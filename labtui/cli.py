@@ -72,9 +72,16 @@ def _open_lab(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler = getattr(args, "handler", _open_lab)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    handler: Handler
+    if set(arguments) <= {"--plain"}:
+        # `labtui` and `labtui --plain` open the lab: building the commands' parsers (every
+        # command module imported) took a tenth of the start-up before the home screen
+        # (issue #21), and none of them is used.
+        handler, args = _open_lab, argparse.Namespace(plain=bool(arguments))
+    else:
+        args = build_parser().parse_args(arguments)
+        handler = getattr(args, "handler", _open_lab)
     try:
         return handler(args)
     except LabError as error:

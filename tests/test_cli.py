@@ -57,6 +57,25 @@ def test_unexpected_errors_become_a_message_and_a_crash_report(
     assert reports and "RuntimeError: boom" in reports[0].read_text()
 
 
+def test_opening_the_lab_builds_no_command_parsers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`labtui` and `labtui --plain` go straight to the lab (issue #21: start-up time)."""
+    import labtui.cli as cli
+
+    opened: list[bool] = []
+
+    def open_lab(args: object) -> int:
+        opened.append(bool(getattr(args, "plain", None)))
+        return 0
+
+    def no_parser() -> None:
+        raise AssertionError("the command parsers were built")
+
+    monkeypatch.setattr(cli, "_open_lab", open_lab)
+    monkeypatch.setattr(cli, "build_parser", no_parser)
+    assert main([]) == 0 and main(["--plain"]) == 0
+    assert opened == [False, True]
+
+
 HEAVY = ("moto", "boto3", "botocore", "textual", "rich")
 
 
