@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -83,10 +84,18 @@ def c1(ctx: GradingContext) -> CheckResult:
 
 
 def _number(value: Any) -> float | None:
+    """The learner's figure: 7.11, "$7.11", "7.11 USD", "1,234.50" (thousands) or "7,11"
+    (a decimal comma; it was read as 711 and answered with a hint about GB-seconds)."""
     if isinstance(value, bool):
         return None
+    text = str(value).strip()
+    text = re.sub(r"(?i)\s*(usd|us\$|\$)\s*", "", text)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"\d*,\d+", text):
+        text = text.replace(",", ".")
     try:
-        return float(str(value).strip().lstrip("$").replace(",", ""))
+        return float(text)
     except ValueError:
         return None
 

@@ -122,6 +122,15 @@ def test_wrong_attempt_costs_are_right_for_their_sizes() -> None:
     assert right_size.cost_per_million(1769, 240, "arm64") == pytest.approx(5.73, rel=0.01)
 
 
+@pytest.mark.parametrize(("written", "read"), [
+    (7.11, 7.11), ("7.11", 7.11), ("$7.11", 7.11), ("7.11 USD", 7.11), ("US$ 7.11", 7.11),
+    ("7,11", 7.11), ("1,234.5", 1234.5), ("12,345", 12345.0), ("seven", None), (True, None),
+])
+def test_the_cost_figure_is_read_as_the_learner_wrote_it(written: object, read: object) -> None:
+    # A decimal comma ("7,11") was read as 711 and answered with a GB-seconds hint.
+    assert right_size._number(written) == read
+
+
 @given(st.integers(min_value=facts.MEMORY_MIN_MB, max_value=facts.MEMORY_MAX_MB - 1))
 def test_profile_never_gets_slower_with_more_memory(memory: int) -> None:
     assert profile.duration_ms(memory + 1) <= profile.duration_ms(memory)
