@@ -58,3 +58,33 @@ async def test_esc_in_the_editor_returns_to_the_file_list_where_up_and_enter_pic
         await pilot.press("down", "enter")
         assert editor_widget.current == "notes.json"
         assert app.focused is editor_widget.editor
+
+
+async def test_ctrl_s_and_f5_right_after_typing_save_every_key_typed_before_them(
+    make_app: AppFactory, services: Any
+) -> None:
+    """Found by hand (tmux): ctrl+s right after typing saved the file without the last
+    keys. ctrl+s and F5 are priority bindings, run when the app reads the key, while the
+    keys before them still waited in the editor's queue: a stale buffer was written."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("2", "enter")
+        editor = screen.query_one(WorkspaceEditor)
+        assert app.focused is editor.editor
+        workspace = screen.workspace
+        assert workspace is not None and editor.current is not None
+        for key, character in [*[(c, c) for c in "typed"], ("ctrl+s", None)]:
+            app.post_message(events.Key(key, character))  # as fast as a terminal sends them
+        await pilot.pause()
+        await pilot.pause()
+        assert "typed" in (workspace / editor.current).read_text(encoding="utf-8")
+        for character in "again":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("f5", None))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "again" in (workspace / editor.current).read_text(encoding="utf-8")
+        assert services.grading.graded == ["hello-function"]

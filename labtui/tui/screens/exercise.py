@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -356,7 +357,18 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
                             if editor.modified else None)
         self.state.save(self.lab.store, self.lab.learner_id)
 
+    def _after_typed_keys(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the editor has handled every key sent before this one.
+
+        ctrl+s and F5 are priority bindings (so they act from the shell and the editor):
+        Textual runs them when the app reads the key, while the keys typed just before
+        still wait in the editor's queue. Saving then wrote the file without them."""
+        self.query_one(WorkspaceEditor).editor.call_later(callback)
+
     def action_save(self) -> None:
+        self._after_typed_keys(self._save_now)
+
+    def _save_now(self) -> None:
         editor = self.query_one(WorkspaceEditor)
         name = editor.save()
         if name is None:
@@ -367,6 +379,9 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     # checking -------------------------------------------------------------------------
     def action_check(self) -> None:
+        self._after_typed_keys(self._check_now)
+
+    def _check_now(self) -> None:
         if self.grading:
             self.lab.announce("A check is already running.")
             return
@@ -374,7 +389,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         if editor.modified and editor.changed_on_disk():  # never a stale buffer over it
             self._warn_newer_on_disk(str(editor.current))
         elif editor.modified:
-            self.action_save()
+            self._save_now()
         self.grading = True
         self.query_one(TabbedContent).active = "results"
         self.query_one("#results-scroll").focus()  # leave the editor/prompt of a hidden tab
@@ -468,7 +483,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             # pull the learner to Results mid-typing, where their next keys are r Reset,
             # h Hint, v Solution: the shell or editor keeps the keyboard; F5/4 show results.
             tab, focused = self.state.tab, self.focused
-            self.action_check()
+            self._check_now()  # (a timer, not a key: nothing typed waits to be handled)
             if tab in ("console", "files") and focused is not None:
                 # The tab's activation (handled later) would focus the file list: keep the
                 # editor instead, or the next keys typed after ctrl+s run r Reset, h Hint.
