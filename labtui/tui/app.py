@@ -119,6 +119,9 @@ class LabApp(App[int]):
         self._resuming = False  # a resumed screen not yet used (see resume_guard)
         self.announcements: list[str] = []
         self.crash_reports = False  # run_app: an unexpected error becomes a crash report
+        # run_app: once the course is loaded, what exists then is kept out of the garbage
+        # collector's full passes (see on_lab_app_course_loaded)
+        self.freeze_after_load = False
         self.screen_factories: dict[str, ScreenEntry] = {}
         # exercise id -> the sandbox snapshot taken when it was opened (rewind target);
         # snapshots live in the sandbox server's memory, so this is per process.
@@ -180,6 +183,15 @@ class LabApp(App[int]):
         if self.summary.problems:
             self.announce(f"{self.summary.problems} content problem(s) found: press p on the "
                           "home screen to see them.", severity="warning")
+        if self.freeze_after_load:
+            # Textual, the course and the home screen live as long as the app: a full
+            # collection traversed their 200,000-odd objects again and again, 50-100 ms of
+            # every other lesson opened (issue #21). Frozen, they are left out of it; done
+            # before opening what was asked for while loading (it will not live as long).
+            # Not in tests: objects of earlier apps not yet collected would be kept for good.
+            import gc
+
+            gc.freeze()
         pending, self._pending = self._pending, []
         for action in pending:  # what the learner asked for while the course was loading
             action()
@@ -510,6 +522,7 @@ def run_app(plain: bool = False) -> int:
     try:
         app = create_app(plain=plain)
         app.crash_reports = True
+        app.freeze_after_load = True
         try:
             result = app.run()
         finally:

@@ -248,3 +248,26 @@ async def test_exercise_key_offers_a_choice_when_a_module_has_several(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen) and app.screen.pack.id == "second-lab"
+
+
+async def test_the_learners_app_freezes_what_lives_as_long_as_it_once_the_course_loads(
+    make_app: AppFactory,
+) -> None:
+    """Issue #21: full collections traversing Textual, the course and the home screen cost
+    50-100 ms of every other lesson opened. run_app asks for the freeze; tests do not (it
+    would keep earlier apps' garbage for good), so each app here says which it wants."""
+    import gc
+
+    for asked in (False, True):
+        app = make_app(background_load=True)
+        app.freeze_after_load = asked
+        frozen_before = gc.get_freeze_count()
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert app.summary.complete
+                assert (gc.get_freeze_count() > frozen_before) is asked
+        finally:
+            gc.unfreeze()
