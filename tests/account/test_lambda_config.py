@@ -170,3 +170,39 @@ def test_vpc_config_names_the_vpc_of_the_function_subnets(
     assert client.get_function_configuration(FunctionName="lab-hello")["VpcConfig"]["VpcId"] == vpc
     assert client.get_function(FunctionName="lab-hello")["Configuration"]["VpcConfig"][
         "VpcId"] == vpc
+
+
+def test_resource_policy_statements_read_back_as_aws_writes_them(
+    learner: LearnerAccount, make_function: Callable[..., str]
+) -> None:
+    # get-policy showed a role as a bare string and FunctionUrlAuthType as a
+    # key beside Action (moto's shape); AWS writes {"AWS": ARN} and a Condition, as the
+    # permissions-security lesson does.
+    import json
+
+    make_function()
+    client = learner.client("lambda")
+    role = f"arn:aws:iam::{learner.account_id}:role/ops-dashboard-role"
+    client.add_permission(FunctionName="lab-hello", StatementId="public-url", Principal="*",
+                          Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE")
+    client.add_permission(FunctionName="lab-hello", StatementId="dashboard", Principal=role,
+                          Action="lambda:InvokeFunction")
+    client.add_permission(FunctionName="lab-hello", StatementId="partner",
+                          Principal="111122223333", Action="lambda:InvokeFunction")
+    client.add_permission(FunctionName="lab-hello", StatementId="bucket",
+                          Principal="s3.amazonaws.com", Action="lambda:InvokeFunction",
+                          SourceAccount=learner.account_id)
+    statements = {s["Sid"]: s for s in json.loads(
+        client.get_policy(FunctionName="lab-hello")["Policy"])["Statement"]}
+    public = statements["public-url"]
+    assert list(public) == ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"]
+    assert public["Principal"] == "*"
+    assert public["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    assert statements["dashboard"]["Principal"] == {"AWS": role}
+    assert statements["partner"]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert statements["bucket"]["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statements["bucket"]["Condition"] == {
+        "StringEquals": {"AWS:SourceAccount": learner.account_id}}
+    client.remove_permission(FunctionName="lab-hello", StatementId="dashboard")
+    remaining = json.loads(client.get_policy(FunctionName="lab-hello")["Policy"])["Statement"]
+    assert "dashboard" not in {s["Sid"] for s in remaining}
