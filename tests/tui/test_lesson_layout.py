@@ -148,3 +148,40 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
         await pilot.pause(0.1)
         assert list(footer.children) != keys
         assert next(k for k in footer.children if getattr(k, "key", "") == "x").has_class("-disabled")
+
+
+async def test_opening_a_lesson_restyles_its_blocks_and_footer_keys_once(
+    make_app: AppFactory, monkeypatch: Any
+) -> None:
+    """Issue #21: each heading's section was restyled when made (add_class), every block
+    again when the document took focus, and every footer key twice when mounted (compact
+    set, then bound to the footer's): 49 restyles in the longest lesson, now 4."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.widgets._footer import FooterKey
+
+    from labtui.tui.screens.lesson import LessonScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        restyled: list[object] = []
+        original = Stylesheet.update_nodes
+
+        def update_nodes(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+            nodes = list(nodes)
+            restyled.extend(nodes)
+            original(self, nodes, animate)
+
+        monkeypatch.setattr(Stylesheet, "update_nodes", update_nodes)
+        app.open_lesson("first-steps")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, LessonScreen) and app.screen.loaded:
+                break
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.loaded
+        blocks = [n for n in restyled if isinstance(n, LessonSection)]
+        assert len(blocks) == len(screen.query(LessonSection))  # once each (screen resume)
+        keys = [n for n in restyled if isinstance(n, FooterKey)]
+        assert len(keys) <= len(screen.query(FooterKey))

@@ -12,6 +12,7 @@ from collections.abc import Hashable
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class LabFooter(Footer):
@@ -30,7 +31,14 @@ class LabFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._composed = self._shown_keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # A key starts compact and is then bound to the footer's setting: styled
+                # twice over on mounting, a sixth of opening a lesson's restyling (issue
+                # #21). Given the footer's setting before it is mounted, it is styled once.
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if self.is_attached and self._composed is not None and \

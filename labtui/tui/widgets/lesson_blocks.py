@@ -96,7 +96,8 @@ class LessonSection(MarkdownBlock):
         first_node = self.nodes[0]
         self.heading = first_node if isinstance(first_node, Heading) else None
         if self.heading is not None:
-            self.add_class(f"-h{heading_level(self.heading)}")
+            # (not mounted yet: restyling it now, as add_class does by default, is wasted)
+            self.add_class(f"-h{heading_level(self.heading)}", update=False)
             self.id = f"heading-{slug_for_tcss_id(self.heading.content.plain)}-{id(self)}"
         self._lines: tuple[int, list[Content]] = (-1, [])
 

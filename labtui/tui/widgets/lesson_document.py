@@ -60,6 +60,12 @@ class LessonDocument(Markdown):
         event.prevent_default()
         Widget._on_mount(self, event)
 
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # Textual restyles a widget and everything in it when its focus changes; no style
+        # of a block depends on the document's focus, so the document alone is restyled
+        # (the lesson's blocks were restyled each time it took focus: issue #21).
+        self.app.stylesheet.update_nodes([self], animate=True)
+
     def _set_parsed(self, markdown: str) -> None:
         lines = markdown.splitlines()
         self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
