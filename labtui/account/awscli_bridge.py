@@ -40,7 +40,17 @@ def run_aws_here(arguments: Sequence[str], sandbox_env: Mapping[str, str]) -> in
     os.environ.clear()
     os.environ.update(environment)
     _named_aws()
-    return int(awscli_driver().main(cli_arguments(arguments, SandboxTarget.from_env(sandbox_env))))
+    target = SandboxTarget.from_env(sandbox_env)
+    if _is_logs_tail(arguments):
+        from labtui.account.logs_tail import tail
+
+        return tail(arguments[2:], target)
+    return int(awscli_driver().main(cli_arguments(arguments, target)))
+
+
+def _is_logs_tail(arguments: Sequence[str]) -> bool:
+    """``aws logs tail`` is a CLI v2 command the bundled v1 lacks (logs_tail.py has it)."""
+    return list(arguments[:2]) == ["logs", "tail"]
 
 
 def _named_aws() -> None:
@@ -90,6 +100,10 @@ def main(arguments: Sequence[str] | None = None) -> int:
     os.environ.setdefault("AWS_PAGER", "")
     _named_aws()
     try:
+        if _is_logs_tail(arguments):
+            from labtui.account.logs_tail import tail
+
+            return tail(arguments[2:], target)
         return int(awscli_driver().main(cli_arguments(arguments, target)))
     except KeyboardInterrupt:  # Ctrl-C in the shell: a quiet stop, as the real CLI does
         return 130
