@@ -183,13 +183,18 @@ _SESSION: Any = None
 
 def _shared_session() -> Any:
     """One boto3 session for every client (service models load once, and boto3's extras
-    such as ``upload_file`` are there); it reads no profile, config or credentials file."""
+    such as ``upload_file`` are there); it reads no profile, config or credentials file.
+
+    The profile is pinned to none, not read from ``AWS_PROFILE``: a learner's shell that
+    names a profile (one of their real accounts, or one their config no longer has) would
+    otherwise fail every sandbox client with ProfileNotFound."""
     global _SESSION
     if _SESSION is None:
         import boto3
         import botocore.session
 
-        core = botocore.session.Session()
+        # (config file key, environment variable, default, conversion): no variable
+        core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
         for variable in ("config_file", "credentials_file"):
             core.set_config_variable(variable, os.devnull)
         _SESSION = boto3.Session(botocore_session=core)

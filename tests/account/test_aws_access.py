@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -88,3 +89,20 @@ def test_no_other_module_builds_aws_calls() -> None:
             if building.search(line) and not line.lstrip().startswith("#"):
                 found.append(f"{relative}:{number}: {line.strip()}")
     assert not found, "AWS calls built outside account/aws_access.py:\n" + "\n".join(found)
+
+
+def test_a_learner_s_aws_profile_never_reaches_the_lab_s_clients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A shell that exports AWS_PROFILE (a real account's profile, or one the learner's
+    config no longer has) must not break the lab: the in-process clients read no profile.
+    Seen as 'seeding failed: The config profile (real-production) could not be found'
+    when the profile was set after the session was first made."""
+    from labtui.account import aws_access
+
+    monkeypatch.setattr(aws_access, "_SESSION", None)
+    monkeypatch.setenv("AWS_PROFILE", "real-production")
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "real-production")
+    client = aws_access.sdk_client("sqs", TARGET)
+    assert client.meta.region_name == "eu-west-1"
+    assert client.meta.endpoint_url == "http://127.0.0.1:4599"

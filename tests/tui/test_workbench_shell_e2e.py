@@ -48,6 +48,11 @@ def learner_shell_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SHELL", "/bin/bash")
     monkeypatch.setenv("AWS_PROFILE", "real-production")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "REAL-SECRET-MUST-NOT-LEAK")
+    # As in a learner's labtui, the sandbox starts with these settings in the environment
+    # (not an earlier test's sandbox, started before they were set)
+    from labtui.grading.sandbox import stop_shared_sandbox
+
+    stop_shared_sandbox()
 
 
 async def edit(app: Any, pilot: Any, name: str, text: str) -> None:
