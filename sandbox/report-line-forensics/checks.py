@@ -89,7 +89,10 @@ def _integer(value: Any) -> int | None:
 
 
 def _shown(value: Any) -> str:
-    """A value as the learner wrote it (17.6 stays 17.6)."""
+    """A value as the learner wrote it (17.6 stays 17.6); a blank is "not answered" (the
+    starter's null showed as Python's None)."""
+    if value is None or value == "":
+        return "not answered"
     number = _number(value)
     if number is None:
         return repr(value)
@@ -105,7 +108,7 @@ def c1(ctx: GradingContext) -> CheckResult:
     return ctx.result(
         "c1", ok, expected=f"cold_starts: {found.cold_starts}" if ok else
         "cold_starts: the number of REPORT lines that carry an Init Duration",
-        actual=f"cold_starts: {ctx.answer('cold_starts')}",
+        actual=f"cold_starts: {_shown(ctx.answer('cold_starts'))}",
         hint="A cold start is not a slow call: Duration is the handler's time only. Only a cold "
              "start's REPORT line carries the field that measures the Init phase; count the "
              "lines that have it.",
@@ -118,7 +121,7 @@ def c2(ctx: GradingContext) -> CheckResult:
     raw = ctx.answer("headroom_mb")
     given = ({_integer(k): _number(v) for k, v in raw.items()} if isinstance(raw, dict) else {})
     actual = ("headroom_mb: " + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in raw.items())
-              if isinstance(raw, dict) and raw else f"headroom_mb: {raw!r}")
+              if isinstance(raw, dict) and raw else f"headroom_mb: {_shown(raw or None)}")
     ok = all(given.get(size) is not None and abs(float(given[size] or 0) - headroom) <= 1
              for size, headroom in found.headroom_mb.items())
     expected = ("headroom_mb: " + ", ".join(f"{s}: {h}" for s, h in found.headroom_mb.items())

@@ -100,6 +100,18 @@ def test_a_report_line_round_trips_through_the_parser(report: Any) -> None:
     assert (parsed.init_ms is None) == (report.init_ms is None)
 
 
+def test_the_starters_blank_answers_read_not_answered() -> None:
+    # The starter's nulls were shown as Python's None ("cold_starts: None").
+    from labtui.grading.service import grade
+
+    report = grade("report-line-forensics", solution_dir=FORENSICS / "starter")
+    actual = {result.id: result.actual for result in report.results}
+    assert actual["c1"] == "cold_starts: not answered"
+    assert actual["c2"] == "headroom_mb: 256: not answered, 512: not answered, 1024: not answered"
+    assert actual["c3"] == "right_size_mb: not answered"
+    assert forensics._shown(None) == "not answered" and forensics._shown("17.6") == "17.6"
+
+
 # --- right-size-memory -------------------------------------------------------------------
 
 
