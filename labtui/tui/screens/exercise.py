@@ -363,7 +363,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         ctrl+s and F5 are priority bindings (so they act from the shell and the editor):
         Textual runs them when the app reads the key, while the keys typed just before
         still wait in the editor's queue. Saving then wrote the file without them."""
-        self.query_one(WorkspaceEditor).editor.call_later(callback)
+        if not self.query_one(WorkspaceEditor).editor.call_later(callback):
+            callback()  # (the editor takes no messages: nothing typed can be waiting)
 
     def action_save(self) -> None:
         self._after_typed_keys(self._save_now)
