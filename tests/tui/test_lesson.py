@@ -217,9 +217,10 @@ async def test_a_code_block_is_one_widget_and_copies_as_its_code(
         fence = screen.query(LessonFence).first()
         assert not fence.children
         area = fence.content_region
-        await pilot.mouse_down(offset=(area.x, area.y))
-        await pilot.hover(offset=(area.x + 10, area.y))
-        await pilot.mouse_up(offset=(area.x + 10, area.y))
+        first = area.y + 1  # under the blank line above the code
+        await pilot.mouse_down(offset=(area.x, first))
+        await pilot.hover(offset=(area.x + 10, first))
+        await pilot.mouse_up(offset=(area.x + 10, first))
         await pilot.pause()
         assert screen.get_selected_text() == fence.code.splitlines()[0][:11]  # columns 0-10
 

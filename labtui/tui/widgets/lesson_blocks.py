@@ -136,6 +136,9 @@ class LessonSection(MarkdownBlock):
         return "\n".join(line.plain for line in self._lines[1])
 
 
+RIGHT_ROOM = 2  # columns after a code block's longest line
+
+
 class LessonFence(ScrollView, can_focus=False):
     """A code block: one widget that draws its highlighted lines and scrolls them sideways.
 
@@ -152,7 +155,10 @@ class LessonFence(ScrollView, can_focus=False):
         width: 1fr;
         height: auto;
         margin: 1 0;
-        padding: 1 2;
+        /* a blank line above and below the code, and 2 columns after its longest line,
+           are drawn as part of it (render_line): the scrollbar stays at the bottom edge
+           and the right margin scrolls away, as around Textual's Label */
+        padding: 0 0 0 2;
         /* wider code scrolls sideways, with a scrollbar that says so (Textual's hides it,
            and a cut line looks complete) */
         overflow-x: auto;
@@ -162,7 +168,7 @@ class LessonFence(ScrollView, can_focus=False):
         background: black 10%;
         &:light { background: white 30%; }
     }
-    LessonFence:ansi { background: transparent; margin: 0; padding: 1 0; }
+    LessonFence:ansi { background: transparent; margin: 0; padding: 0; }
     """
 
     def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
@@ -176,7 +182,8 @@ class LessonFence(ScrollView, can_focus=False):
         self._strips: list[Strip] | None = None
         lines = self._highlighted_code.split("\n", allow_blank=True)
         self._code_width = max((line.cell_length for line in lines), default=0)
-        self.set_reactive(ScrollView.virtual_size, Size(self._code_width, len(lines)))
+        self.set_reactive(ScrollView.virtual_size,
+                          Size(self._code_width + RIGHT_ROOM, len(lines) + 2))
 
     def _get_default_css(self) -> DefaultCss:
         return class_default_css(self, super()._get_default_css)
@@ -211,11 +218,12 @@ class LessonFence(ScrollView, can_focus=False):
                                             None, self.visual_style)
         width = self.scrollable_content_region.width
         fill = RichStyle(bgcolor=self.rich_style.bgcolor)  # blank cells: the background only
-        if y >= len(self._strips):
+        line = y - 1  # (the blank line above the code)
+        if not 0 <= line < len(self._strips):
             return Strip.blank(width, fill)
         scroll_x = round(self.scroll_x)
-        return self._strips[y].crop_extend(scroll_x, scroll_x + width, fill).apply_offsets(
-            scroll_x, y)
+        return self._strips[line].crop_extend(scroll_x, scroll_x + width, fill).apply_offsets(
+            scroll_x, line)
 
 
 def _without_inherited_component_classes(cls: type[Widget]) -> None:
