@@ -350,3 +350,17 @@ async def test_closing_a_long_lesson_while_it_is_still_filling_is_harmless(
         screen = await open_lesson(app, pilot, "first-steps")
         assert await wait_for(pilot, lambda: screen.loaded)
         assert "Paragraph 149 of a long lesson." in _shown_text(screen.viewer.document)
+
+
+async def test_a_lesson_with_no_text_still_loads(make_app: AppFactory, course_root: Any) -> None:
+    """Loaded waits for the first layout to measure the blocks; with none, it still comes."""
+    lesson = course_root / "lessons" / "01-first-steps.md"
+    text = lesson.read_text()
+    lesson.write_text(text[: text.index("---", 3) + 4])  # the front matter alone
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_lesson("first-steps")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert await wait_for(pilot, lambda: screen.loaded)
