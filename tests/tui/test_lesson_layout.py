@@ -185,3 +185,15 @@ async def test_opening_a_lesson_restyles_its_blocks_and_footer_keys_once(
         assert len(blocks) == len(screen.query(LessonSection))  # once each (screen resume)
         keys = [n for n in restyled if isinstance(n, FooterKey)]
         assert len(keys) <= len(screen.query(FooterKey))
+
+
+def test_lessons_link_only_what_they_write_as_links() -> None:
+    """A bare address in prose stays text (linkify is off: it was 40 % of parsing the
+    longest lesson, issue #21); [text](url) links still are links."""
+    from labtui.tui.widgets.lesson_document import LessonDocument
+
+    parser = LessonDocument("")._parser()
+    tokens = parser.parse("See example.com and https://example.com or [the docs](https://d.example).\n")
+    links = [child.attrs["href"] for token in tokens for child in token.children or []
+             if child.type == "link_open"]
+    assert links == ["https://d.example"]

@@ -38,7 +38,12 @@ class LessonDocument(Markdown):
     DEFAULT_CSS = DOCUMENT_CSS
 
     def _parser(self) -> MarkdownIt:
-        return MarkdownIt("gfm-like") if self._parser_factory is None else self._parser_factory()
+        if self._parser_factory is not None:
+            return self._parser_factory()
+        # Textual's "gfm-like" without linkify, which searched every run of text for bare
+        # web addresses: 40 % of parsing the longest lesson (issue #21). Lessons write their
+        # links as [text](url); addresses stand in code, where linkify never looks.
+        return MarkdownIt("gfm-like").disable("linkify")
 
     def compose(self) -> ComposeResult:
         """The blocks of the Markdown given to the constructor, built in one go.
