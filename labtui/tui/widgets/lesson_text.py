@@ -25,6 +25,7 @@ CELL_PADDING = 2  # one space each side of a table cell's text
 GUTTER = 1  # one line character between cells
 NARROWEST = 3  # a column never shrinks below one character of text
 EMPTY = Content("")
+SPACE = Content(" ")
 
 # Component classes (styled in lesson_blocks' CSS) named in the lines built here.
 BULLET_STYLE = ".lesson--bullet"
@@ -354,14 +355,13 @@ def table_lines(table: Table, width: int) -> list[Content]:
         bar = Content.styled("│", LINE_STYLE)
         out = []
         for y in range(height):
-            line = bar
-            for lines, w in zip(wrapped, widths, strict=True):
+            parts = [bar]  # joined once: adding Content piece by piece copied each line's
+            for lines, w in zip(wrapped, widths, strict=True):  # spans again and again
                 text = lines[y]
                 if header:
                     text = text.stylize_before(HEADER_STYLE)
-                line = line + Content(" ") + text.pad_right(max(w - 2 - text.cell_length, 0))
-                line = line + Content(" ") + bar
-            out.append(line)
+                parts += [SPACE, text.pad_right(max(w - 2 - text.cell_length, 0)), SPACE, bar]
+            out.append(EMPTY.join(parts))
         return out
 
     lines = [rule("┌", "┬", "┐"), *row_lines(table.headers, header=True)]
