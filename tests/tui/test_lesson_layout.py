@@ -155,7 +155,8 @@ async def test_opening_a_lesson_restyles_its_blocks_and_footer_keys_once(
 ) -> None:
     """Issue #21: each heading's section was restyled when made (add_class), every block
     again when the document took focus, and every footer key twice when mounted (compact
-    set, then bound to the footer's): 49 restyles in the longest lesson, now 4."""
+    set, then bound to the footer's), and the whole screen on its first resume: 49
+    restyles in the longest lesson, now 3."""
     from textual.css.stylesheet import Stylesheet
     from textual.widgets._footer import FooterKey
 
@@ -182,7 +183,7 @@ async def test_opening_a_lesson_restyles_its_blocks_and_footer_keys_once(
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.loaded
         blocks = [n for n in restyled if isinstance(n, LessonSection)]
-        assert len(blocks) == len(screen.query(LessonSection))  # once each (screen resume)
+        assert len(blocks) <= len(screen.query(LessonSection))  # (styled as mounted)
         keys = [n for n in restyled if isinstance(n, FooterKey)]
         assert len(keys) <= len(screen.query(FooterKey))
 

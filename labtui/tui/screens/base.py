@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header
@@ -34,6 +35,17 @@ class LabScreen(Screen[Any]):
 
     def leave(self) -> None:
         """Save what closing this screen would lose (a jump closes it without Esc)."""
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles a screen and everything on it whenever it resumes, the first
+        # time too, although its widgets were styled as they were mounted a moment before:
+        # a tenth of opening a lesson (issue #21). Later resumes (back from another screen,
+        # perhaps after a change of theme) still restyle. (Screen's handler runs next.)
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     @property
     def lab(self) -> LabApp:
