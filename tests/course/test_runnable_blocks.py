@@ -123,3 +123,18 @@ def test_failures_name_the_line_and_expected_errors_are_asserted(tmp_path: Path)
     assert failures[1] == ("page.md:15: expected it to fail with ResourceNotFoundException, "
                            "it succeeded")
     assert failures[2].startswith("page.md:19: expected AccessDenied, got exit 255")
+
+
+@pytest.mark.sandbox
+def test_init_outside_handler_readme_finds_the_order_it_asks_for(tmp_path: Path) -> None:
+    """QA: the README invoked order o-1001 while the table was still empty (found: false)."""
+    import json
+
+    path = ROOT / "sandbox" / "init-outside-handler" / "README.md"
+    work = tmp_path / "work"
+    work.mkdir()
+    account = _account(path, work)
+    failures = run_blocks(list(_blocks(path)), account.env(), work, path.relative_to(ROOT))
+    assert not failures, "\n".join(str(f) for f in failures)
+    answer = json.loads((work / "out.json").read_text())
+    assert answer == {"orderId": "o-1001", "found": True, "currency": "EUR", "gross_cents": 3000}
