@@ -17,6 +17,10 @@ BASIC = "AWSLambdaBasicExecutionRole"
 NEEDED = {"dynamodb:GetItem", "dynamodb:Query"}
 WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
           "dynamodb:BatchWriteItem")
+# c3's probes: table names that are not in the account (it only holds orders and customers
+# unless the learner adds more); a role that may read PROBE_ANY may read every table.
+PROBE_ANY = "labtui-any-other-table"
+PROBE_LIKE = "orders-archive"
 
 
 def _statements(ctx: GradingContext) -> list[iam_checks.Statement] | None:
@@ -74,29 +78,57 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result("c2", granted == NEEDED, expected=expected, actual=actual, hint=hint)
 
 
+def _other_tables(ctx: GradingContext) -> list[str]:
+    """The account's tables other than orders (its seeded customers, and any the learner
+    made), by name."""
+    names: list[str] = []
+    for page in ctx.aws("dynamodb").get_paginator("list_tables").paginate():
+        names += page.get("TableNames", [])
+    return sorted(set(names) - {TABLE})
+
+
 def c3(ctx: GradingContext) -> CheckResult:
-    # R-8.5: resources limited to the orders table's ARN.
+    # R-8.5: resources limited to the orders table's ARN. Only tables that exist are named;
+    # two names that do not (PROBES) tell "every table" and "a name pattern" apart.
     table_arn = ctx.arn("dynamodb", f"table/{TABLE}")
     expected = f"GetItem/Query allowed on {table_arn} and on no other table"
     statements = _statements(ctx)
     if statements is None:
         return _no_role(ctx, "c3", expected)
-    others = [ctx.arn("dynamodb", f"table/{name}")
-              for name in ("customers", "payments", "orders-archive")]
+
+    def readable(name: str) -> bool:
+        arn = ctx.arn("dynamodb", f"table/{name}")
+        return any(iam_checks.allowed(statements, a, arn) for a in NEEDED)
+
     on_table = sorted(a for a in NEEDED if iam_checks.allowed(statements, a, table_arn))
-    leaks = sorted({arn.rsplit("/", 1)[-1] for arn in others for a in NEEDED
-                    if iam_checks.allowed(statements, a, arn)})
-    if leaks:
+    leaks = [name for name in _other_tables(ctx) if readable(name)]
+    hint = ("Resource \"*\" (or a pattern such as table/orders*) covers every matching "
+            "table in the account, now and later. Put the exact ARN of orders.")
+    if readable(PROBE_ANY):
+        such_as = f", such as {_and(leaks)}" if leaks else ""
         return ctx.result("c3", False, expected=expected,
-                          actual=f"the role may also read the tables {', '.join(leaks)}",
-                          hint="Resource \"*\" (or a pattern such as table/orders*) covers every "
-                               "matching table in the account. Put the exact ARN of orders.")
+                          actual=f"the role may read every table in the account{such_as}",
+                          hint=hint)
+    if leaks:
+        tables = "table" if len(leaks) == 1 else "tables"
+        return ctx.result("c3", False, expected=expected,
+                          actual=f"the role may also read the {tables} {_and(leaks)}",
+                          hint=hint)
+    if readable(PROBE_LIKE):
+        return ctx.result("c3", False, expected=expected,
+                          actual=f"the role may also read other tables its Resource "
+                                 f"matches, such as {PROBE_LIKE} once one is made",
+                          hint=hint)
     if len(on_table) < len(NEEDED):
         return ctx.result("c3", False, expected=expected,
                           actual="GetItem and Query are not both allowed on the orders table",
                           hint="Use the table's ARN exactly: aws dynamodb describe-table "
                                "--table-name orders --query Table.TableArn.")
     return ctx.result("c3", True, expected=expected, actual="only the orders table")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def c4(ctx: GradingContext) -> CheckResult:

@@ -255,3 +255,22 @@ def test_thumbnails_to_a_bucket_never_created_get_a_hint_about_the_bucket(
     c2 = next(result for result in report.results if result.id == "c2")
     assert not c2.passed
     assert "does not exist" in (c2.hint or "") and "unquote_plus" not in (c2.hint or "")
+
+
+def _c3_actual(solution: Path) -> str:
+    report = grade("least-privilege-role", solution_dir=solution)
+    assert report.error is None, report.error
+    return next(r.actual for r in report.results if r.id == "c3")
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_least_privilege_c3_names_only_tables_that_exist(sandbox: Any, tmp_path: Path) -> None:
+    # QA: Resource "*" was said to reach "customers, orders-archive, payments", though the
+    # account holds only orders and customers.
+    star = SANDBOX / "least-privilege-role" / "wrong" / "resource-star"
+    assert _c3_actual(star) == "the role may read every table in the account, such as customers"
+    pattern = _variant(tmp_path, "least-privilege-role", "wrong/resource-star",
+                       {"setup.sh": ('"Resource": "*"', '"Resource": "${TABLE_ARN}*"')})
+    assert _c3_actual(pattern) == ("the role may also read other tables its Resource matches, "
+                                   "such as orders-archive once one is made")
