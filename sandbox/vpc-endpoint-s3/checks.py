@@ -10,13 +10,16 @@ from labtui.grading.context import GradingContext
 from labtui.grading.egress_checks import (
     default_route,
     function_vpc,
+    name_tag,
     nat_gateways,
     reachability,
     route_table,
     route_target,
     with_names,
 )
+from labtui.grading.network import subnet_names
 from labtui.grading.results import CheckResult
+from labtui.grading.state import route_tables
 
 FUNCTION = "report-archiver"
 TABLE = "private-rt"
@@ -33,6 +36,30 @@ def _s3_endpoints(ctx: GradingContext) -> list[dict[str, Any]]:
 
 def _describe(endpoint: dict[str, Any]) -> str:
     return f"{endpoint.get('VpcEndpointType', 'Gateway')} endpoint {endpoint.get('ServiceName')}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _where(ctx: GradingContext, endpoint: dict[str, Any]) -> str:
+    """Where an S3 endpoint that does not serve TABLE applies, by the names the learner
+    gave (route tables and subnets by Name tag; an untagged one by its id)."""
+    if endpoint.get("VpcEndpointType") == "Interface":
+        subnets = subnet_names(ctx)
+        names = sorted(str(subnets.get(i, {}).get("Name") or i)
+                       for i in endpoint.get("SubnetIds") or [])
+        if not names:
+            return "the S3 Interface endpoint is in no subnet"
+        noun = "subnet" if len(names) == 1 else "subnets"
+        return (f"the S3 Interface endpoint is in {noun} {_and(names)}, not in both "
+                "private-a and private-b")
+    tables = {t["RouteTableId"]: name_tag(t) or t["RouteTableId"] for t in route_tables(ctx)}
+    names = sorted(tables.get(i, i) for i in endpoint.get("RouteTableIds") or [])
+    if not names:
+        return "the S3 endpoint is on no route table"
+    noun = "route table" if len(names) == 1 else "route tables"
+    return f"the S3 endpoint is on {noun} {_and(names)}, not on {TABLE}"
 
 
 def c1(ctx: GradingContext) -> CheckResult:
@@ -70,7 +97,7 @@ def c2(ctx: GradingContext) -> CheckResult:
     if covering:
         actual = f"{_describe(covering[0])} serves {TABLE}"
     elif elsewhere:
-        actual = f"the S3 endpoint is on route tables {elsewhere[0].get('RouteTableIds') or '-'}"
+        actual = _where(ctx, elsewhere[0])
     else:
         actual = "no S3 endpoint"
     return ctx.result("c2", bool(covering), expected=expected, actual=actual,

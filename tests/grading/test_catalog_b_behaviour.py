@@ -274,3 +274,57 @@ def test_least_privilege_c3_names_only_tables_that_exist(sandbox: Any, tmp_path:
                        {"setup.sh": ('"Resource": "*"', '"Resource": "${TABLE_ARN}*"')})
     assert _c3_actual(pattern) == ("the role may also read other tables its Resource matches, "
                                    "such as orders-archive once one is made")
+
+
+
+class _Ec2:
+    """describe_* answers for vpc-endpoint-s3's c2: lab-vpc's route tables and subnets."""
+
+    def __init__(self, endpoint: dict[str, Any]) -> None:
+        self.endpoint = endpoint
+
+    def describe_vpc_endpoints(self) -> dict[str, Any]:
+        return {"VpcEndpoints": [{"ServiceName": "com.amazonaws.us-east-1.s3",
+                                  "State": "available", **self.endpoint}]}
+
+    def describe_route_tables(self) -> dict[str, Any]:
+        def table(rtb: str, name: str, *subnets: str) -> dict[str, Any]:
+            return {"RouteTableId": rtb, "Tags": [{"Key": "Name", "Value": name}],
+                    "Associations": [{"SubnetId": s} for s in subnets]}
+        return {"RouteTables": [table("rtb-01", "private-rt", "subnet-0a", "subnet-0b"),
+                                table("rtb-02", "public-rt", "subnet-1a"),
+                                {"RouteTableId": "rtb-03", "Associations": [{"Main": True}]}]}
+
+    def describe_subnets(self) -> dict[str, Any]:
+        return {"Subnets": [{"SubnetId": sid, "Tags": [{"Key": "Name", "Value": name}]}
+                            for sid, name in (("subnet-0a", "private-a"),
+                                              ("subnet-0b", "private-b"),
+                                              ("subnet-1a", "public-a"))]}
+
+
+@pytest.mark.parametrize(("endpoint", "actual"), [
+    ({"VpcEndpointType": "Gateway", "RouteTableIds": ["rtb-02"]},
+     "the S3 endpoint is on route table public-rt, not on private-rt"),
+    ({"VpcEndpointType": "Gateway", "RouteTableIds": ["rtb-02", "rtb-03"]},
+     "the S3 endpoint is on route tables public-rt and rtb-03, not on private-rt"),
+    ({"VpcEndpointType": "Gateway", "RouteTableIds": []},
+     "the S3 endpoint is on no route table"),
+    ({"VpcEndpointType": "Interface", "SubnetIds": ["subnet-0a"]},
+     "the S3 Interface endpoint is in subnet private-a, not in both private-a and private-b"),
+])
+def test_vpc_endpoint_c2_says_where_the_endpoint_is_in_words(
+        endpoint: dict[str, Any], actual: str) -> None:
+    # QA: c2 printed a Python list of route table ids (['rtb-…']) or '-' (R-7.3).
+    from labtui.grading.context import GradingContext
+
+    pack = load_pack("vpc-endpoint-s3")
+    ec2 = _Ec2(endpoint)
+
+    class Context(GradingContext):
+        def aws(self, service: str) -> Any:
+            assert service == "ec2"
+            return ec2
+
+    ctx = Context(manifest=pack.manifest, pack_dir=pack.path, env={}, account_id="1")
+    result = pack.checks["c2"](ctx)
+    assert not result.passed and result.actual == actual
