@@ -105,6 +105,10 @@ def commands_of(block: str) -> list[list[str]]:
     return commands
 
 
+def _joined(lines: list[str]) -> str:
+    return "".join(lines).replace(" ", "")
+
+
 def _bare_prompt(session: TerminalSession) -> bool:
     """The shell waits at an empty prompt (which may follow output with no newline)."""
     screen = session.screen
@@ -119,12 +123,16 @@ async def run(pilot: Any, session: TerminalSession, block: str) -> str:
     before = len(_lines(session))
     for command in commands_of(block):
         start = len(_lines(session))
+        tail = command[-1].replace(" ", "")[-12:]  # the echo wraps at the width
+        seen = _joined(_lines(session)).count(tail)
         for line in command:
             await type_line(pilot, line)
-        tail = command[-1].replace(" ", "")[-12:]  # the echo wraps at the width
 
-        def echoed(start: int = start, tail: str = tail) -> bool:
-            return tail in "".join(_lines(session)[start - 1:]).replace(" ", "")
+        def echoed(start: int = start, tail: str = tail, seen: int = seen) -> bool:
+            # after the lines that were there, or once more anywhere: a shell redrawn at a
+            # new width (SIGWINCH) can rewrap what was there into fewer lines
+            lines = _lines(session)
+            return tail in _joined(lines[start - 1:]) or _joined(lines).count(tail) > seen
 
         def show() -> str:
             return (f"{session.text()}\n[bare prompt {_bare_prompt(session)}, focus "

@@ -3,6 +3,7 @@ scrollback, copy, Esc, and a shell that outlives its screen."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.workbench_shell import shell_plan
 
 from .conftest import AppFactory
-from .shell_driver import run, shell_ready, wait_until
+from .shell_driver import run, shell_ready, type_line, wait_until
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
@@ -134,5 +135,9 @@ async def test_a_shell_drawn_at_another_size_is_fitted_to_its_tab(make_app: AppF
         shell.resize(20, 5)  # no Resize event follows: the widget's size did not change
         await wait_until(pilot, lambda: shell.screen.columns == width, bound_s=30,
                          show=lambda: f"{shell.screen.columns} columns in a {width}-column tab")
-        out = await run(pilot, shell, "tput cols")
-        assert str(width) in out
+        await type_line(pilot, "tput cols")
+        # the number tput printed, wherever the redrawn screen put the command's echo
+        await wait_until(pilot, lambda: re.search(r"tput cols *\n *\d+", shell.text()),
+                         bound_s=60, show=shell.text)
+        found = re.findall(r"tput cols *\n *(\d+)", shell.text())
+        assert found[-1] == str(width), shell.text()
