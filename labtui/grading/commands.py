@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--solution", metavar="DIR",
                        help="grade this directory instead of your workspace")
     check.add_argument("--live", action="store_true",
-                       help="grade your live sandbox account as it is (apply nothing)")
+                       help="grade your live sandbox account as it is (apply nothing; "
+                            "the result is shown, not recorded)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--seed", type=_seed, metavar="N",
                        help="replay the generated test cases of an earlier check (its seed)")
@@ -94,7 +95,13 @@ def format_report(report: Any) -> str:
             lines.append(f"       actual:   {result.actual}")
             if result.hint:
                 lines.append(f"       hint:     {result.hint}")
-    if report.passed:
+    if report.live:
+        if not report.passed:
+            lines.append(f"Replay these exact test cases: labtui check {report.exercise_id} "
+                         f"--live --seed {report.seed}")
+        lines.append(f"Not recorded: --live graded your shell's account; "
+                     f"labtui check {report.exercise_id} grades your workspace and records it.")
+    elif report.passed:
         lines.append(f"All checks pass. See the reference solution: labtui solution {report.exercise_id}")
     else:
         lines.append(f"Replay these exact test cases: labtui check {report.exercise_id} "

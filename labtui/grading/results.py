@@ -57,6 +57,8 @@ class GradeReport:
     hints_used: int = 0
     seed: int = 0  # replays the same generated cases: labtui check ID --seed N
     note: str | None = None  # the learner's situation in one line, shown before the checks
+    live: bool = False  # graded the learner's live account (--live): shown, never recorded
+    recorded: bool = False  # kept in the progress store as an attempt
 
     @property
     def score(self) -> int:
@@ -90,6 +92,8 @@ class GradeReport:
             "score": self.score,
             "error": self.error,
             "note": self.note,
+            "live": self.live,
+            "recorded": self.recorded,
             "seed": self.seed,
             "seconds": round(self.seconds, 3),
             "results": [r.to_json() for r in self.results],

@@ -51,7 +51,10 @@ def grade(
     seed: int | None = None,
 ) -> GradeReport:
     """Grade a solution (default: the learner's workspace) or, with ``live``, the learner's
-    live sandbox account as it stands. Records the attempt when ``store`` is given.
+    live sandbox account as it stands. Records the attempt when ``store`` is given, except a
+    live one: what was built by hand in the shell is not a result until the workspace can
+    build it again (README, "Check grades your workspace"), and the store's attempts have no
+    field to mark one live, so a live check is shown and not kept.
 
     Behaviour checks draw their inputs from ``seed`` (a new one per run when None, so a
     handler written for one example cannot pass); the report carries it for a replay."""
@@ -65,11 +68,13 @@ def grade(
     except LabError as error:  # a broken pack: reported, like a broken solution
         return GradeReport(exercise_id, [], error=error.message, seed=run_seed)
     report = _grade_pack(pack, solution_dir, learner_id, say, live, run_seed)
+    report.live = live
     report.seconds = time.perf_counter() - started
     if store is not None:
         store.ensure_learner(learner_id)
         report.hints_used = store.hints_revealed(learner_id, exercise_id)
-    if store is not None and report.error is None:
+    if store is not None and report.error is None and not live:
+        report.recorded = True
         # The recorded points are the score after the hint discount; results keep the raw ones.
         store.record_exercise_attempt(
             learner_id, exercise_id, passed=report.passed, points=report.score,

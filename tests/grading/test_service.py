@@ -231,3 +231,34 @@ def test_setup_py_with_boto3_is_applied_too(sandbox: Any, tmp_path: Path) -> Non
     report = grade("reserved-concurrency-db", solution_dir=attempt)
     assert report.error is not None and report.error.startswith("setup.py failed:")
     assert "ResourceNotFoundException" in report.error
+
+
+@pytest.mark.sandbox
+def test_a_live_pass_is_shown_but_leaves_the_best_score_alone(
+        sandbox: Any, capsys: Any, store: ProgressStore) -> None:
+    # QA: `labtui check ID --live` recorded its pass like a workspace check. It grades the
+    # shell's account as it stands, so it is shown and not recorded (README, "Check grades
+    # your workspace, not the shell's account").
+    from labtui.grading.apply import apply_solution
+    from labtui.grading.sandbox import setup_model
+
+    exercise = "right-size-memory"
+    pack = load_pack(exercise)
+    live = sandbox.learner("me")  # the account `--live` grades in this process
+    live.seed(setup_model(pack.manifest, pack.path), pack.path)
+    apply_solution(pack.solution, live.env(), lambda _message: None)
+    store.ensure_learner("me")
+    store.record_exercise_attempt("me", exercise, passed=False, points=50, max_points=100,
+                                  results=[])
+    try:
+        assert main(["check", exercise, "--live", "--solution", str(pack.solution)]) == 0
+    finally:
+        live.wipe()
+    attempts = store.exercise_attempts("me", exercise)
+    assert [(a.passed, a.points) for a in attempts] == [(False, 50)]
+    assert exercise not in store.passed_exercises("me")
+    out = capsys.readouterr().out
+    assert "2/2 checks passed, 100/100 points" in out
+    assert out.rstrip().splitlines()[-1] == (
+        f"Not recorded: --live graded your shell's account; labtui check {exercise} grades "
+        "your workspace and records it.")
