@@ -191,14 +191,35 @@ _ARN_ACCOUNT = re.compile(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 
 
 def _foreign_account_note(work: Path, env: Mapping[str, str]) -> str:
+    note = foreign_account_note(work, env)
+    return f"\n{note}" if note else ""
+
+
+_WRITTEN = re.compile(r">\s*([\w.-]+)")
+
+
+def foreign_account_note(work: Path, env: Mapping[str, str]) -> str | None:
     """A learner who copies an ARN from their own sandbox (the workbench shell's account)
-    into setup.sh or a JSON file fails here: checks run in a fresh account with another id.
-    Name the file and both accounts, so the fix (build the ARN in setup.sh) is plain."""
+    into setup.sh or a file it reads fails here: checks run in a fresh account with another
+    id. Either a command fails, or (IAM takes any ARN in a policy) the commands succeed and
+    a check fails. Name the file and both accounts, so the fix (build the ARN in setup.sh)
+    is plain. Only setup.sh and the files it names and does not write itself count: a
+    policy.json that setup.sh makes from a template, or a command's output kept from the
+    shell, is not what the check ran."""
     from labtui.account.identity import account_for_key
 
     account = account_for_key(env.get("AWS_ACCESS_KEY_ID", ""))
+    script = work / "setup.sh"
+    try:
+        commands = script.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        commands = ""
+    written = set(_WRITTEN.findall(commands))
     for path in sorted(work.rglob("*")):
         if not path.is_file() or path.suffix not in {".sh", ".json", ".yaml", ".yml", ".txt"}:
+            continue
+        name = str(path.relative_to(work))
+        if path != script and (name not in commands or name in written):
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -206,11 +227,11 @@ def _foreign_account_note(work: Path, env: Mapping[str, str]) -> str:
             continue
         foreign = sorted({found for found in _ARN_ACCOUNT.findall(text) if found != account})
         if foreign:
-            return (f"\n{path.relative_to(work)} names account {foreign[0]}, but checks run "
+            return (f"{name} names account {foreign[0]}, but checks run "
                     f"setup.sh in a fresh account ({account}): build ARNs in setup.sh from "
                     "aws output (for example --query Role.Arn --output text) instead of "
                     "copying them.")
-    return ""
+    return None
 
 
 def _run_setup_py(work: Path, env: Mapping[str, str], scratch: Path) -> None:

@@ -124,7 +124,12 @@ def _grade_pack(
     pack: ExercisePack, solution_dir: Path | None, learner_id: str, say: Progress, live: bool,
     seed: int,
 ) -> GradeReport:
-    from labtui.grading.apply import apply_solution, check_files, situation
+    from labtui.grading.apply import (
+        apply_solution,
+        check_files,
+        foreign_account_note,
+        situation,
+    )
     from labtui.grading.sandbox import fresh_account, live_account
 
     report = GradeReport(pack.id, [], seed=seed)
@@ -151,6 +156,11 @@ def _grade_pack(
         report.results, report.trace = run_checks(pack, account, directory, answers, seed)
     except LabError as error:
         report.error = error.message
+    if not live and report.note is None and report.failed():
+        # setup.sh ran, but with an ARN copied from the shell's account (IAM accepts one in
+        # a policy): the failing check's own hint cannot see that (README, "Check grades
+        # your workspace").
+        report.note = foreign_account_note(directory, account.env())
     return report
 
 

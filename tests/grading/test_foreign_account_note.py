@@ -44,3 +44,56 @@ def test_a_failure_with_no_foreign_arn_says_nothing_more(sandbox: Any, tmp_path:
     with pytest.raises(SolutionError) as error:
         apply_solution(tmp_path, account.env())
     assert "names account" not in error.value.message
+
+
+POLICY = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+          '"Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:%s:order-failures"}]}')
+DESTINATION_SETUP = (
+    "URL=$(aws sqs get-queue-url --queue-name order-failures --query QueueUrl --output text)\n"
+    'ARN=$(aws sqs get-queue-attributes --queue-url "$URL" --attribute-names QueueArn '
+    "--query Attributes.QueueArn --output text)\n"
+    "aws iam put-role-policy --role-name order-processor-role --policy-name send "
+    "--policy-document file://send-policy.json\n"
+    "aws lambda put-function-event-invoke-config --function-name order-processor "
+    "--maximum-retry-attempts 2 --maximum-event-age-in-seconds 3600 "
+    '--destination-config "{\\"OnFailure\\": {\\"Destination\\": \\"$ARN\\"}}"\n'
+)
+
+
+@pytest.mark.sandbox
+def test_a_copied_arn_that_iam_accepts_is_named_when_a_check_fails(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """async-failure-destination, done in the workbench as the README goes (issue #21): the
+    queue ARN the shell printed, pasted into send-policy.json. IAM takes any ARN, so setup.sh
+    runs; c3/c4 fail with a hint the learner already followed ('allow sqs:SendMessage on the
+    order-failures ARN'). The report's note names the file and both accounts (R-3.7)."""
+    from labtui.grading.service import grade
+
+    live = learner_identity("me.async-failure-destination").account_id
+    (tmp_path / "setup.sh").write_text(DESTINATION_SETUP)
+    (tmp_path / "send-policy.json").write_text(POLICY % live)
+    report = grade("async-failure-destination", solution_dir=tmp_path, seed=1)
+    assert report.error is None and {r.id for r in report.failed()} == {"c3", "c4"}
+    assert report.note is not None
+    assert report.note.startswith(f"send-policy.json names account {live}, but checks run "
+                                  "setup.sh in a fresh account (")
+
+
+def test_files_setup_sh_writes_or_never_names_are_not_blamed(tmp_path: Path) -> None:
+    """policy.json made by setup.sh from a template, and output kept from the shell, hold
+    the shell's account but are not what the check ran."""
+    from labtui.account.identity import access_key_for
+    from labtui.grading.apply import foreign_account_note
+
+    (tmp_path / "setup.sh").write_text(
+        "sed s/X/$ARN/ send-policy.json > policy.json\naws iam put-role-policy "
+        "--policy-document file://policy.json\n")
+    (tmp_path / "send-policy.json").write_text(POLICY % "X")
+    (tmp_path / "policy.json").write_text(POLICY % "111122223333")
+    (tmp_path / "config.json").write_text(POLICY % "111122223333")
+    env = {"AWS_ACCESS_KEY_ID": access_key_for("grader")}
+    assert foreign_account_note(tmp_path, env) is None
+    (tmp_path / "send-policy.json").write_text(POLICY % "111122223333")
+    assert (foreign_account_note(tmp_path, env) or "").startswith(
+        "send-policy.json names account 111122223333")
