@@ -61,6 +61,61 @@ def language_for(name: str) -> str | None:
     return language if language and get_language(language) is not None else None
 
 
+def shorten_middle(name: str, width: int) -> str:
+    """``name`` in at most ``width`` cells, cut in the middle with an ellipsis: the file name
+    stays whole while it fits (``common…/__init__.py``), else both ends of it stay
+    (``a_very_lo…ame_indeed.py``). The Files list is narrow; a wrapped name broke mid-word."""
+    if width <= 0 or len(name) <= width:
+        return name
+    if width == 1:
+        return "…"
+    directory, _, base = name.rpartition("/")
+    if directory and len(base) + 2 <= width:
+        return directory[: width - len(base) - 2] + "…/" + base
+    tail = width // 2  # the end holds the extension: it gets the odd cell
+    return name[: width - 1 - tail] + "…" + name[len(name) - tail:]
+
+
+class FileList(OptionList):
+    """The workspace's files, one line each however narrow the list: a long name is
+    shortened in the middle (the editor's title shows it whole); a file that cannot be
+    edited says why on the line under it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)  # a file may be called notes[1].md
+        self._files: list[tuple[str, str | None]] = []  # (name, why it cannot be edited)
+
+    def show_files(self, files: list[tuple[str, str | None]]) -> None:
+        self._files = list(files)
+        self.clear_options()
+        self.add_options([Option(self._prompt(name, why), id=name, disabled=why is not None)
+                          for name, why in self._files])
+
+    def _name_width(self) -> int:
+        """Cells for a name: the list's content less the option's padding (and the vertical
+        scrollbar while it shows); 0 before the list is laid out (names are shown whole)."""
+        region = self.scrollable_content_region.width
+        if not region:
+            return 0
+        return max(1, region - self.get_component_styles("option-list--option").padding.width)
+
+    def _prompt(self, name: str, why: str | None) -> str:
+        short = shorten_middle(name, self._name_width())
+        return short if why is None else f"{short}\n({why})"
+
+    def on_resize(self) -> None:
+        self._fit_names()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self._fit_names()  # the scrollbar takes two of the list's cells
+
+    def _fit_names(self) -> None:
+        for index, (name, why) in enumerate(self._files):
+            prompt = self._prompt(name, why)
+            if self.get_option_at_index(index).prompt != prompt:
+                self.replace_option_prompt_at_index(index, prompt)
+
+
 class CodeEditor(TextArea):
     """A code editor whose Esc is the screen's: "esc: stop editing" goes back to the file
     list. (TextArea's own Esc moved focus to the next widget, the tab strip, where Up and
@@ -103,7 +158,7 @@ class WorkspaceEditor(Horizontal):
         self.saved_text = ""
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="file-list")
+        yield FileList(id="file-list")
         editor = CodeEditor.code_editor("", id="editor", soft_wrap=False)
         editor.disabled = True
         yield editor
@@ -136,14 +191,9 @@ class WorkspaceEditor(Horizontal):
         """List ``files`` (those that cannot be edited greyed out, with why); returns the
         editable ones."""
         assert self.root is not None
-        listing = self.query_one("#file-list", OptionList)
-        listing.clear_options()
         blocked = {name: why for name in files if (why := why_not_editable(self.root / name))}
-        listing.add_options([
-            Option(f"{name}  ({blocked[name]})" if name in blocked else name, id=name,
-                   disabled=name in blocked)
-            for name in files
-        ])
+        self.query_one("#file-list", FileList).show_files(
+            [(name, blocked.get(name)) for name in files])
         return [name for name in files if name not in blocked]
 
     def open(self, name: str, draft: str | None = None) -> None:
