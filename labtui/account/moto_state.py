@@ -61,6 +61,17 @@ def capture(account_id: str) -> MotoSnapshot:
     return MotoSnapshot(account_id, tuple(bd for bd, _ in pairs), tuple(entries))
 
 
+def live_entries(account_id: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The account's BackendDicts and its entries in them, not copied: for a caller that
+    serialises them at once while holding the gateway's write lock (saved_account.save)."""
+    pairs = [
+        (backend_dict, dict.__getitem__(backend_dict, account_id))
+        for backend_dict in _backend_dicts()
+        if dict.__contains__(backend_dict, account_id)
+    ]
+    return tuple(bd for bd, _ in pairs), tuple(entry for _, entry in pairs)
+
+
 def wipe(account_id: str) -> None:
     """Forget everything moto holds for ``account_id`` (other accounts untouched)."""
     for backend_dict in _backend_dicts():

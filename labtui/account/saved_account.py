@@ -1,10 +1,10 @@
 """A learner's live sandbox account, saved to disk as it changes and restored on start.
 
-Quitting, a crash (even ``kill -9``) or a reboot loses nothing: the account (moto's state
-for its account id, plus the gateway's Lambda extras, as :mod:`labtui.account.moto_state`
-captures them) is written shortly after every request that may have changed it, to a temp
-file that is flushed to disk and then renamed over the previous save, so a save cut short
-leaves the last good file. ``labtui exercise reset`` deletes it (:func:`forget`), which is
+Quitting loses nothing, and a crash (even ``kill -9``) or a reboot at most the changes of
+the last QUIET_S seconds and one save: the account (moto's state for its account id, plus
+the gateway's Lambda extras) is written shortly after every request that may have changed
+it, to a temp file that is flushed to disk and then renamed over the previous save, so a
+save cut short leaves the last good file. ``labtui exercise reset`` deletes it (:func:`forget`), which is
 the only way to start an exercise's account over.
 
 The file is a pickle in the learner's own data directory, only ever loaded by their own
@@ -31,9 +31,9 @@ from typing import Any
 
 log = logging.getLogger("labtui.account")
 FORMAT = 1
-# When a change is saved (bench_account_save.py: one save costs ~0.1 s for first-function's
-# account and ~0.4 s for order-pipeline's, at load ~5, most of it copying moto's state under
-# the gateway's write lock). A kill -9 loses only what changed in the last QUIET_S + one save.
+# When a change is saved (bench_account_save.py: one save costs 30-50 ms for first-function's
+# account and 70-110 ms for order-pipeline's, most of it under the gateway's write lock).
+# A kill -9 loses only what changed in the last QUIET_S plus one save.
 QUIET_S = 0.15  # saved once no request has changed the account for this long (one CLI call)
 MAX_DELAY_S = 0.5  # under a stream of changes: saved at most this long after the first one
 SPACING = 3.0  # ... but a save starts no sooner than SPACING x the last save's time after it
@@ -61,34 +61,52 @@ def forget(account_learner: str) -> bool:
     return existed
 
 
+_NAMES: dict[int, tuple[str, str]] = {}  # BackendDict id -> (module, attribute), this process
+
+
 def _registry_names(backend_dicts: tuple[Any, ...]) -> dict[int, tuple[str, str]]:
-    """Where each moto BackendDict lives (module, attribute): how a new process finds it."""
+    """Where each moto BackendDict lives (module, attribute): how a new process finds it.
+    BackendDicts live as long as their modules, so a lookup is done once per new one."""
     wanted = {id(bd) for bd in backend_dicts}
-    found: dict[int, tuple[str, str]] = {}
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("moto.") or module is None:
-            continue
-        for attribute, value in list(vars(module).items()):
-            if id(value) in wanted and id(value) not in found:
-                found[id(value)] = (name, attribute)
-    return found
+    if not wanted <= _NAMES.keys():
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("moto.") or module is None:
+                continue
+            for attribute, value in list(vars(module).items()):
+                if id(value) in wanted and id(value) not in _NAMES:
+                    _NAMES[id(value)] = (name, attribute)
+    return {key: _NAMES[key] for key in wanted if key in _NAMES}
 
 
 def save(sandbox: Any, learner_id: str, path: Path) -> bool:
+    """Write the account to ``path``. moto's state is pickled as it is, under the gateway's
+    write lock (no request changes it meanwhile), without a deep copy first: that copy took
+    more time under the lock than the pickling does (bench_account_save.py)."""
     from labtui.account import moto_state
 
     account = sandbox.learner(learner_id)
     gateway, extras = sandbox.gateway, sandbox.extras
     if gateway is None or extras is None:
         return False
+    buffer = io.BytesIO()
     gateway.state_lock.acquire_write()
     try:
-        snapshot = moto_state.capture(account.account_id)
+        backend_dicts, entries = moto_state.live_entries(account.account_id)
         kept = extras.capture(account.account_id)
+        names = _registry_names(backend_dicts)
+        _saver(buffer, {id(bd) for bd in backend_dicts}, names).dump({
+            "format": FORMAT, "account_id": account.account_id,
+            "registries": [names[id(bd)] for bd in backend_dicts],
+            "entries": entries, "extras": kept})
     finally:
         gateway.state_lock.release_write()
-    names = _registry_names(snapshot.backend_dicts)
-    registries = {id(bd) for bd in snapshot.backend_dicts}
+    _write_atomically(path, buffer.getvalue())
+    return True
+
+
+def _saver(buffer: io.BytesIO, registries: set[int],
+           names: dict[int, tuple[str, str]]) -> pickle.Pickler:
+    """A pickler that saves moto's registries (BackendDicts) by name, never as objects."""
 
     class Saver(pickle.Pickler):
         def persistent_id(self, obj: Any) -> Any:
@@ -110,13 +128,7 @@ def save(sandbox: Any, learner_id: str, path: Path) -> bool:
                     return defaultdict, (type(made),), None, None, iter(obj.items())
             return NotImplemented
 
-    buffer = io.BytesIO()
-    Saver(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({
-        "format": FORMAT, "account_id": account.account_id,
-        "registries": [names[id(bd)] for bd in snapshot.backend_dicts],
-        "entries": snapshot.entries, "extras": kept})
-    _write_atomically(path, buffer.getvalue())
-    return True
+    return Saver(buffer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
