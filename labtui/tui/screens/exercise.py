@@ -297,7 +297,13 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     # tabs, drafts, state -----------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         self._keep_focus = None  # the learner's own choice of tab gets the tab's own focus
-        self.query_one(TabbedContent).active = tab
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == tab:
+            # No TabActivated comes for the tab already shown: after Esc left the shell (or
+            # after a reset started a new one) 3 must still go back into it (README).
+            self._focus_tab(tab)
+            return
+        tabs.active = tab
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or "task"
@@ -315,6 +321,9 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             self.set_focus(keep)
             return
         self._keep_focus = None
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
         # Focus what the tab is for, so arrows and page keys act on it at once; now, not
         # later (widget.focus() waits a turn): a key pressed meanwhile may have chosen
         # another tab, and a late focus would land in a hidden pane (WorkbenchTabs).
