@@ -91,7 +91,13 @@ class QuestionView(VerticalScroll):
             self.chosen = event.option.id
 
     def focus_answer(self) -> None:
-        self.query_one("#answer-input, #answer-multi, #answer-single").focus()
+        # Called after a refresh: keys typed fast may have moved on meanwhile (the next
+        # question, another screen), and this view is gone with its input. Then nothing to do
+        # (it raised NoMatches and labtui crashed: found by typing a shell command while the
+        # workbench had the keys, issue #21).
+        for widget in self.query("#answer-input, #answer-multi, #answer-single"):
+            widget.focus()
+            return
 
     def raw_answer(self, *, take_highlighted: bool = False) -> Any:
         """The current input, or None when nothing is chosen yet.
