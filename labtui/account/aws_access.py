@@ -13,7 +13,8 @@ scripts, the grader and the live async engine (issue #19: two of them forgot one
   and the config files point at empty files);
 - **v2 syntax**: lab commands are written for CLI v2; its one v2-only flag the labs use,
   ``--cli-binary-format``, is dropped (v1 already sends ``--payload`` text as-is, which is
-  what that flag asks v2 to do).
+  what that flag asks v2 to do);
+- **v2 output**: timestamps in ISO 8601, as v2 prints them (:data:`CLI_CONFIG`).
 
 A :class:`SandboxTarget` says where and as whom; the functions below turn it into an
 environment, an argv, or a client.
@@ -39,6 +40,13 @@ _LOCAL_ONLY = ("help", "configure", "--version", "history")
 # Set in every environment built here: `labtui aws` run inside it (a workbench shell, a
 # grader's setup.sh) uses this sandbox instead of finding or starting another one.
 SANDBOX_MARKER = "LABTUI_SANDBOX_ENDPOINT"
+# The config file of every CLI started here (and of the learner's own aws, through the
+# export lines of `labtui sandbox serve`). AWS CLI v2 prints timestamps in ISO 8601
+# (2026-12-07T13:42:20.123000+00:00); v1 prints what the service sent, an epoch number for
+# a mapping's LastModified or a Kinesis record's ApproximateArrivalTimestamp, unless this
+# setting is in its config file (no variable or flag sets it; v2 reads it too). The file
+# holds nothing else: no profile but the default one, no region, no credential.
+CLI_CONFIG = "[default]\ncli_timestamp_format = iso8601\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +83,11 @@ class SandboxTarget:
 
 def sandbox_environment(target: SandboxTarget, config_dir: Path) -> dict[str, str]:
     """The ``AWS_*`` variables that point a CLI or SDK process at ``target``: endpoint,
-    region, keys, and empty config/credentials files so no profile of the machine is read."""
+    region, keys, and the lab's own config and credentials files (:data:`CLI_CONFIG`, and
+    an empty file) so no profile of the machine is read."""
     config_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("config", "credentials"):
-        (config_dir / name).touch()
+    _write_if_changed(config_dir / "config", CLI_CONFIG)
+    _write_if_changed(config_dir / "credentials", "")
     environment = {
         "AWS_ENDPOINT_URL": target.endpoint_url,
         "AWS_DEFAULT_REGION": target.region,
@@ -93,6 +102,20 @@ def sandbox_environment(target: SandboxTarget, config_dir: Path) -> dict[str, st
     if target.session_token:
         environment["AWS_SESSION_TOKEN"] = target.session_token
     return environment
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """``path`` holds exactly ``text`` (whatever a learner's ``aws configure set`` wrote there
+    before is gone); replaced whole, so a CLI starting meanwhile reads the old or the new
+    file, never a half-written one."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def handler_environment(target: SandboxTarget) -> dict[str, str]:

@@ -86,7 +86,21 @@ def awscli_driver() -> Any:
     loader = driver.session.get_component("data_loader")
     if data_dir not in loader.search_paths:
         loader.search_paths.append(data_dir)
+    # Timestamps in ISO 8601, as CLI v2 prints them (aws_access.CLI_CONFIG says why). v1
+    # takes the format from the config file it loaded when the driver was built, which for
+    # a driver kept in a long-lived process (setup scripts, grading/awscli.py) is whatever
+    # that process's environment named then; this sets it after v1 has read its setting,
+    # on every command, whatever file was loaded.
+    emitter = driver.session.get_component("event_emitter")
+    emitter.register_last("session-initialized", _iso8601_timestamps)
     return driver
+
+
+def _iso8601_timestamps(session: Any, **_: Any) -> None:
+    from awscli.customizations.scalarparse import iso_format
+
+    factory = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=iso_format)
 
 
 def main(arguments: Sequence[str] | None = None) -> int:

@@ -55,8 +55,28 @@ def test_credentials_come_from_the_learner_identity(tmp_path: Path) -> None:
     assert env["AWS_ACCESS_KEY_ID"] == identity.access_key_id
     assert env["AWS_SECRET_ACCESS_KEY"] == identity.secret_access_key
     assert env[SANDBOX_MARKER] == "http://127.0.0.1:1"
-    assert (tmp_path / "cfg" / "config").read_text() == ""
     assert SandboxTarget.from_env(env) == target
+
+
+def test_the_cli_config_file_names_no_profile_region_or_credential(tmp_path: Path) -> None:
+    import configparser
+
+    target = SandboxTarget.for_learner("http://127.0.0.1:1", learner_identity("dana"))
+    config, credentials = tmp_path / "cfg" / "config", tmp_path / "cfg" / "credentials"
+    config.parent.mkdir()
+    # whatever was there before (a learner's `aws configure set`) is replaced
+    config.write_text("[profile prod]\nregion = eu-west-3\n")
+    credentials.write_text("[default]\naws_access_key_id = AKIAREAL\n")
+    env = sandbox_environment(target, tmp_path / "cfg")
+    assert env["AWS_CONFIG_FILE"] == str(config)
+    assert env["AWS_SHARED_CREDENTIALS_FILE"] == str(credentials)
+    assert credentials.read_text() == ""
+    # only the timestamp format of CLI v2 (ISO 8601), in the default profile
+    parsed = configparser.ConfigParser()
+    parsed.read_string(config.read_text())
+    assert {name: dict(parsed[name]) for name in parsed.sections()} == {
+        "default": {"cli_timestamp_format": "iso8601"}}
+    assert sorted(p.name for p in config.parent.iterdir()) == ["config", "credentials"]
 
 
 def test_the_machine_aws_settings_never_reach_a_child() -> None:
