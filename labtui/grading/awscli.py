@@ -143,6 +143,12 @@ def run_in_process(argv: list[str], cwd: str, env: Mapping[str, str]) -> Command
         driver.session.set_credentials(
             target.access_key_id, target.secret_access_key, target.session_token
         )
+        # No file of the machine either: with AWS_CONFIG_FILE hidden (below) botocore falls
+        # back to ~/.aws/config, and a setup script's `aws configure set region ...` wrote
+        # into the learner's own config file. Pinned in the session, whatever the
+        # environment says; `aws configure set` in a setup script now changes nothing.
+        for variable in ("config_file", "credentials_file"):
+            driver.session.set_config_variable(variable, os.devnull)
         previous, previous_argv = os.getcwd(), sys.argv
         # The driver runs in this process, and botocore reads AWS_PROFILE, AWS_REGION and
         # the like from os.environ: a learner's real profile must not reach it (with

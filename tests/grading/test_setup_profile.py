@@ -31,3 +31,26 @@ def test_setup_commands_ignore_the_machines_aws_profile(
     import os
 
     assert os.environ["AWS_PROFILE"] == "real-production"
+
+
+def test_setup_commands_read_and_write_no_aws_file_of_the_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `aws configure set` in a setup.sh wrote the learner's own ~/.aws/config.
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    real = {"config": "[default]\nregion = eu-west-3\n",
+            "credentials": "[default]\naws_access_key_id = AKIAREAL\n"}
+    for name, text in real.items():
+        (home / ".aws" / name).write_text(text)
+    monkeypatch.setenv("HOME", str(home))
+    env = shared_sandbox().env(grading_learner("configure-test"))
+    for argv in (["configure", "set", "region", "ap-south-1"],
+                 ["configure", "set", "aws_access_key_id", "AKIAOTHER"]):
+        record = run_in_process(argv, str(tmp_path), env)
+        assert record.rc == 0, record.stderr
+    listed = run_in_process(["configure", "list"], str(tmp_path), env)
+    assert "eu-west-3" not in listed.stdout and "ap-south-1" not in listed.stdout
+    for name, text in real.items():
+        assert (home / ".aws" / name).read_text() == text
+    assert sorted(p.name for p in (home / ".aws").iterdir()) == ["config", "credentials"]
