@@ -10,7 +10,7 @@ scripts, the grader and the live async engine (issue #19: two of them forgot one
   SDK client gets ``endpoint_url=``;
 - the **region** and **credentials**: the learner's own key and secret (identity.py), never
   a profile, config file or credential of the machine (every inherited ``AWS_*`` is dropped
-  and the config files point at empty files);
+  and the config files are the lab's: :data:`CLI_CONFIG` and an empty credentials file);
 - **v2 syntax**: lab commands are written for CLI v2; its one v2-only flag the labs use,
   ``--cli-binary-format``, is dropped (v1 already sends ``--payload`` text as-is, which is
   what that flag asks v2 to do);

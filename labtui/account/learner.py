@@ -42,7 +42,7 @@ class LearnerAccount:
 
     def env(self) -> dict[str, str]:
         """Environment for a CLI/SDK process: endpoint, region, this learner's key and
-        secret, empty config."""
+        secret, the lab's config files (no profile, region or key in them)."""
         environment = sandbox_environment(self.target(), self.sandbox.work_dir / "aws-config")
         environment["AWS_PAGER"] = ""
         return environment

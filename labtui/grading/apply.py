@@ -129,7 +129,8 @@ def _child_env(env: Mapping[str, str], home: Path, extra_path: str = "") -> dict
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    # the sandbox's endpoint, region and keys (aws_access), over empty config files
+    # the sandbox's endpoint, region, keys and config files (aws_access; no profile, region
+    # or key in them), never the machine's
     return {**{k: v for k, v in base.items() if k.startswith("AWS_")},
             **process_environment(env, base)}
 

@@ -1,8 +1,9 @@
 """What the workbench shell runs: the learner's shell, in the workspace, aimed at the sandbox.
 
 The environment is the learner's own, less every ``AWS_*`` variable of the machine (so no
-real profile or key can be used), plus the sandbox's endpoint, region, fake keys and empty
-config files. A small ``bin`` directory goes first on PATH:
+real profile or key can be used), plus the sandbox's endpoint, region, fake keys and the
+lab's own config files (aws_access.CLI_CONFIG: no profile, region or key). A small ``bin``
+directory goes first on PATH:
 
 - ``aws``: the bundled AWS CLI against the sandbox, v2 flags accepted
   (``python -m labtui.account.awscli_bridge``);
