@@ -59,8 +59,9 @@ def c2(ctx: GradingContext) -> CheckResult:
         hint = (f"{mine} is less than search-indexer needs; the team can live with {low}-{high} "
                 "(250 does not fit).")
     else:
-        hint = ("aws lambda put-function-concurrency --function-name search-indexer "
-                "--reserved-concurrent-executions <what fits>")
+        hint = ("search-indexer has no reservation of its own. Reserve concurrency on the "
+                "function (put-function-concurrency), no more than the account can spare: "
+                "aws lambda get-account-settings shows the limit and what is unreserved.")
     return ctx.result("c2", ok, expected=expected, actual=actual, hint=hint)
 
 
@@ -74,8 +75,7 @@ def c3(ctx: GradingContext) -> CheckResult:
     changed = [name for name, value in OTHERS.items() if reserved[name] != value]
     if "report-writer" in changed:
         hint = ("report-writer's 50 is not spare capacity: it caps how many connections it "
-                "opens to orders-db. Put it back (aws lambda put-function-concurrency "
-                "--function-name report-writer --reserved-concurrent-executions 50).")
+                "opens to orders-db. Put its reservation of 50 back (put-function-concurrency).")
     else:
         hint = (f"Restore {', '.join(changed) or 'the other reservations'}: the teams that own "
                 "them count on that guaranteed concurrency. search-indexer fits without them.")

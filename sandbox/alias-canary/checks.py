@@ -35,8 +35,8 @@ def c1(ctx: GradingContext) -> CheckResult:
     if six is None:
         return ctx.result("c1", False, expected=expected,
                           actual=f"published versions: {', '.join(versions) or 'none'}",
-                          hint="aws lambda publish-version --function-name checkout "
-                               "(after the new code is in $LATEST)")
+                          hint="Version 6 is not published yet: deploy release 6 to $LATEST, "
+                               "then publish a version of it (publish-version).")
     same = six.get("CodeSha256") == latest.get("CodeSha256")
     new = six.get("CodeSha256") != versions.get("5", {}).get("CodeSha256")
     actual = ("version 6 has $LATEST's code" if same else "version 6's code differs from $LATEST")
@@ -51,7 +51,7 @@ def c2(ctx: GradingContext) -> CheckResult:
     # R-9.2: the primary version of the alias stays the stable one during a canary.
     alias = _prod(ctx)
     actual = "no alias prod" if alias is None else f"prod -> version {alias.get('FunctionVersion')}"
-    hint = ("Keep the version you trust as primary (--function-version 5) and give the new one "
+    hint = ("Keep the version you trust (5) as prod's primary version and give the new one "
             "the small weight. Rolling back is then just removing the weight.")
     ok = alias is not None and alias.get("FunctionVersion") == "5"
     return ctx.result("c2", ok, expected="prod -> version 5", actual=actual, hint=hint)
@@ -72,8 +72,8 @@ def c3(ctx: GradingContext) -> CheckResult:
     if not valid:
         hint = "Weights are fractions between 0.0 and 1.0: 10% is 0.1, not 10."
     else:
-        hint = ("--routing-config '{\"AdditionalVersionWeights\": {\"6\": 0.1}}' on "
-                "aws lambda update-alias")
+        hint = ("Version 6 belongs in prod's routing configuration as the additional version, "
+                "with a weight of 0.1 (update-alias); aws lambda get-alias shows what prod has.")
     return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
 
 

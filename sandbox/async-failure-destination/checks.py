@@ -49,11 +49,12 @@ def c1(ctx: GradingContext) -> CheckResult:
     if dead_letter:
         actual += f"; DeadLetterConfig: {dead_letter.rsplit(':', 1)[-1]}"
     hint = ("A dead-letter queue gets only the event's payload. An on-failure destination gets "
-            "an invocation record with the condition, the error and the response: set "
-            "OnFailure in put-function-event-invoke-config --destination-config."
+            "an invocation record with the condition, the error and the response: it is set "
+            "in the function's event invoke configuration, not in DeadLetterConfig."
             if dead_letter else
-            "aws lambda put-function-event-invoke-config --function-name order-processor "
-            "--destination-config '{\"OnFailure\": {\"Destination\": \"<queue ARN>\"}}'")
+            "order-processor has no on-failure destination. Destinations live in the "
+            "function's event invoke configuration (aws lambda "
+            "get-function-event-invoke-config shows it), not on the invoke call.")
     return ctx.result("c1", target == queue_arn, expected=f"OnFailure destination: {queue_arn}",
                       actual=actual, hint=hint)
 
@@ -65,15 +66,15 @@ def c2(ctx: GradingContext) -> CheckResult:
     actual = shown if config else f"no event invoke config: {shown}"
     wrong = []
     if retries != 2:
-        wrong.append(f"--maximum-retry-attempts 2 (it is {retries})")
+        wrong.append(f"MaximumRetryAttempts to 2 (it is {retries})")
     if age != 3600:
-        wrong.append(f"--maximum-event-age-in-seconds 3600, one hour (it is {age} s)")
+        wrong.append(f"MaximumEventAgeInSeconds to one hour (it is {age} s)")
     return ctx.result(
         "c2", not wrong,
         expected="MaximumRetryAttempts 2, MaximumEventAgeInSeconds 3600",
         actual=actual,
-        hint="Set " + " and ".join(wrong) + " with put-function-event-invoke-config (or "
-             "update-function-event-invoke-config).",
+        hint="Set " + " and ".join(wrong) + ": both are in the function's event invoke "
+             "configuration, next to the destinations.",
     )
 
 

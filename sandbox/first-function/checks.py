@@ -35,8 +35,8 @@ def c1(ctx: GradingContext) -> CheckResult:
     role = state.role(ctx, ROLE)
     if role is None:
         return ctx.result("c1", False, expected=expected, actual=f"no role named {ROLE}",
-                          hint="Create it: aws iam create-role --role-name lab-lambda-role "
-                               "--assume-role-policy-document file://trust.json")
+                          hint="There is no role lab-lambda-role yet: README step 1 creates it "
+                               "from trust.json (create-role).")
     services = state.trusted_services(role)
     policies = state.attached_policy_names(ctx, ROLE)
     trusted = "lambda.amazonaws.com" in services
@@ -48,9 +48,9 @@ def c1(ctx: GradingContext) -> CheckResult:
                 "whose trust policy allows the service principal lambda.amazonaws.com to call "
                 "sts:AssumeRole. Fix trust.json and run aws iam update-assume-role-policy.")
     else:
-        hint = ("Attach the managed policy that lets the function write its logs: "
-                "aws iam attach-role-policy --role-name lab-lambda-role --policy-arn "
-                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+        hint = ("The role trusts Lambda but lacks the managed policy that lets the function "
+                "write its logs, AWSLambdaBasicExecutionRole; aws iam "
+                "list-attached-role-policies shows what is attached.")
     return ctx.result("c1", trusted and logs, expected=expected, actual=actual, hint=hint)
 
 
@@ -60,14 +60,15 @@ def c2(ctx: GradingContext) -> CheckResult:
     config = _config(ctx)
     if config is None:
         return ctx.result("c2", False, expected=expected, actual="lab-hello does not exist",
-                          hint="Create the function with aws lambda create-function "
-                               "--function-name lab-hello ... (see step 3 of the README).")
+                          hint="lab-hello does not exist: create it as in step 3 of the "
+                               "README (create-function, with the role's ARN).")
     arch = ",".join(config.get("Architectures") or ["x86_64"])
     actual = f"runtime {config.get('Runtime')}, handler {config.get('Handler')}, architecture {arch}"
     ok = (config.get("Runtime") == "python3.13" and config.get("Handler") == "app.lambda_handler"
           and arch == "arm64")
-    hint = ("Architecture is chosen at creation (--architectures arm64; x86_64 is the default). "
-            "The handler is <file without .py>.<function>, here app.lambda_handler.")
+    hint = ("Architecture is fixed when the function is created (x86_64 is the default), so "
+            "arm64 has to be asked for at creation. The handler is <file without .py>."
+            "<function>, here app.lambda_handler.")
     return ctx.result("c2", ok, expected=expected, actual=actual, hint=hint)
 
 
@@ -81,8 +82,9 @@ def c3(ctx: GradingContext) -> CheckResult:
     actual = f"MemorySize {config.get('MemorySize')}, Timeout {config.get('Timeout')}"
     ok = config.get("MemorySize") == 512 and config.get("Timeout") == 10
     return ctx.result("c3", ok, expected=expected, actual=actual,
-                      hint="aws lambda update-function-configuration --function-name lab-hello "
-                           "--memory-size 512 --timeout 10")
+                      hint="$LATEST still has its creation settings: update its memory and "
+                           "timeout (README step 5) and wait for the update to finish; aws "
+                           "lambda get-function-configuration shows them.")
 
 
 def c4(ctx: GradingContext) -> CheckResult:
@@ -105,14 +107,14 @@ def c5(ctx: GradingContext) -> CheckResult:
     alias = state.alias(ctx, FUNCTION, "prod")
     if alias is None:
         return ctx.result("c5", False, expected=expected, actual="no alias prod",
-                          hint='aws lambda create-alias --function-name lab-hello --name prod '
-                               '--function-version "$VER"')
+                          hint="No alias prod yet: create it on the version you published "
+                               "(README step 5); aws lambda list-versions-by-function shows "
+                               "the versions.")
     actual = f"prod -> version {alias.get('FunctionVersion')}"
     ok = bool(newest) and alias.get("FunctionVersion") == newest[-1]["Version"]
     return ctx.result("c5", ok, expected=expected, actual=actual,
-                      hint="Point prod at the version you just published: aws lambda "
-                           "update-alias --function-name lab-hello --name prod "
-                           '--function-version "$VER"')
+                      hint="Point prod at the version you just published (update-alias); "
+                           "aws lambda get-alias shows where it points now.")
 
 
 def c6(ctx: GradingContext) -> CheckResult:

@@ -39,13 +39,14 @@ def c1(ctx: GradingContext) -> CheckResult:
     url = _url(ctx)
     if url is None:
         return ctx.result("c1", False, expected=expected, actual="status-api has no URL",
-                          hint="Keep the URL and change its auth type: aws lambda "
-                               "update-function-url-config --auth-type AWS_IAM.")
+                          hint="status-api's function URL is gone: the dashboard needs one, "
+                               "with auth type AWS_IAM.")
     return ctx.result("c1", url.get("AuthType") == "AWS_IAM", expected=expected,
                       actual=f"AuthType {url.get('AuthType')}",
                       hint="With NONE, Lambda never checks who calls, so it cannot tell the "
-                           "dashboard from anyone else. aws lambda update-function-url-config "
-                           "--function-name status-api --auth-type AWS_IAM")
+                           "dashboard from anyone else. Change the URL's auth type "
+                           "(update-function-url-config); aws lambda get-function-url-config "
+                           "shows it.")
 
 
 def c2(ctx: GradingContext) -> CheckResult:
@@ -58,9 +59,9 @@ def c2(ctx: GradingContext) -> CheckResult:
                           actual=f"{len(statements)} statement(s), none for *")
     shown = ", ".join(f"{s.source or 'statement'} ({', '.join(s.actions)})" for s in public)
     return ctx.result("c2", False, expected=expected, actual=f"public: {shown}",
-                      hint="Find the statement ids with aws lambda get-policy --function-name "
-                           "status-api, then aws lambda remove-permission --function-name "
-                           "status-api --statement-id <sid> for each * statement.")
+                      hint="These statements let anyone call status-api, whatever the URL's "
+                           "auth type. Take each one out of the function's resource policy; "
+                           "aws lambda get-policy shows them with their statement ids.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:
@@ -84,9 +85,8 @@ def c3(ctx: GradingContext) -> CheckResult:
               + (f"; missing: {', '.join(missing)}" if missing else ""))
     return ctx.result("c3", not missing, expected=expected, actual=actual,
                       hint="Since October 2025 a URL call needs lambda:InvokeFunctionUrl AND "
-                           "lambda:InvokeFunction. aws lambda add-permission --principal "
-                           "<role ARN> once for each action (the URL one with "
-                           "--function-url-auth-type AWS_IAM).")
+                           "lambda:InvokeFunction: allow ops-dashboard-role both, in the "
+                           "function's resource policy or in the role's own policy.")
 
 
 def c4(ctx: GradingContext) -> CheckResult:

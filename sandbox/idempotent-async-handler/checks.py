@@ -145,9 +145,9 @@ def _c1_hint(event: dict[str, Any], other: dict[str, Any], sent: int, other_sent
                 "processed-events before sending, and skip the send when it is already there.")
     if event_id in keys and sent > 1:
         return (f"The eventId {event_id} was recorded, yet {sent} of {copies} copies sent. "
-                "Recording is not enough: the put must be the test. Put it with "
-                "ConditionExpression='attribute_not_exists(eventId)' and send only when the "
-                "put succeeds (a ConditionalCheckFailedException means a copy already sent).")
+                "Recording is not enough: the put must be the test. Make it conditional on "
+                "the key not being there yet and send only when it succeeds (a "
+                "ConditionalCheckFailedException means a copy already sent).")
     shown = ", ".join(keys[:3]) + (" ..." if len(keys) > 3 else "")
     return (f"processed-events got {len(keys)} key(s) for these deliveries ({shown}), not the "
             f"event's eventId {event_id}. Copies that arrive at different times must map to "
@@ -181,7 +181,7 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result("c2", sent == 1, expected=expected, actual=actual,
                       hint="Both copies decided \"not processed yet\" before either recorded it. "
                            "Reading and then writing leaves a gap; let DynamoDB decide in one "
-                           "request with ConditionExpression='attribute_not_exists(eventId)'.")
+                           "request: a write that fails when the eventId is already there.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:

@@ -102,8 +102,8 @@ def c1(ctx: GradingContext) -> CheckResult:
               f"{warm} during the {warm_calls} warm calls")
     if warm > 0:
         hint = ("A new client is still built during warm calls. Code inside lambda_handler runs "
-                "on every call, even when it assigns a global. Create the client at module level "
-                "(DYNAMODB = boto3.client('dynamodb')) and only use it in the handler.")
+                "on every call, even when it assigns a global; only module-level code runs "
+                "once, at Init.")
     else:
         hint = "Build exactly one DynamoDB client, once per environment, and reuse it."
     return ctx.result("c1", total == 1 and warm == 0, expected=expected, actual=actual, hint=hint)

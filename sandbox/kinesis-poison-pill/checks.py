@@ -77,7 +77,8 @@ def c1(ctx: GradingContext) -> CheckResult:
         return _missing(ctx, "c1", expected)
     bisect = bool(mapping.get("BisectBatchOnFunctionError"))
     hint = ("Without bisect a failing batch fails as a whole, good records included. "
-            "--bisect-batch-on-function-error splits it until the poison record is alone.")
+            "With BisectBatchOnFunctionError on, the mapping splits it in halves until the "
+            "poison record is alone.")
     if (mapping.get("ParallelizationFactor") or 1) > 1:
         hint += (" (More parallelization does not help here: records with one partition key "
                  "stay in order in one lane.)")
@@ -96,7 +97,8 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result("c2", 0 <= retries <= 5, expected=expected,
                       actual=f"MaximumRetryAttempts {retries}" + (" (retry forever)" if retries == -1 else ""),
                       hint="The default -1 retries a failing batch until its records expire. "
-                           "--maximum-retry-attempts 2 lets the shard move on.")
+                           "A small MaximumRetryAttempts on the mapping lets the shard move "
+                           "on.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:
@@ -109,8 +111,9 @@ def c3(ctx: GradingContext) -> CheckResult:
     age = -1 if age is None else int(age)
     return ctx.result("c3", 60 <= age <= 3600, expected=expected,
                       actual=f"MaximumRecordAgeInSeconds {age}" + (" (no limit)" if age == -1 else ""),
-                      hint="--maximum-record-age-in-seconds 3600: a record older than an hour "
-                           "is skipped (and described in the on-failure destination).")
+                      hint="The default -1 keeps a record until the stream drops it. With "
+                           "MaximumRecordAgeInSeconds at most an hour, an older record is "
+                           "skipped (and described in the on-failure destination).")
 
 
 def c4(ctx: GradingContext) -> CheckResult:
@@ -124,7 +127,9 @@ def c4(ctx: GradingContext) -> CheckResult:
     allowed = _may_send(ctx)
     actual = (f"OnFailure destination {target or 'none'}; role "
               f"{'may' if allowed else 'may not'} send to {QUEUE}")
-    hint = ("--destination-config '{\"OnFailure\": {\"Destination\": \"<click-failures ARN>\"}}'"
+    hint = ("What is skipped must be described somewhere: the mapping's DestinationConfig "
+            "needs an OnFailure destination, click-failures (aws lambda "
+            "get-event-source-mapping shows it)."
             if target != queue_arn else
             "Lambda sends the on-failure record with the execution role: allow sqs:SendMessage "
             "on click-failures in click-aggregator-role.")

@@ -63,8 +63,9 @@ def c1(ctx: GradingContext) -> CheckResult:
     versions = layer_versions(ctx, LAYER)
     if not versions:
         return ctx.result("c1", False, expected=expected, actual=f"no layer named {LAYER}",
-                          hint="aws lambda publish-layer-version --layer-name common-utils "
-                               "--zip-file fileb://common-utils.zip")
+                          hint="There is no layer common-utils yet: package common_utils as "
+                               "a zip and publish it as a layer version "
+                               "(publish-layer-version).")
     found: list[str] = []
     for version in versions:
         files = layer_files(ctx, str(version["LayerVersionArn"])) or []
@@ -75,9 +76,9 @@ def c1(ctx: GradingContext) -> CheckResult:
     shown = ", ".join(found[:4]) or "nothing"
     return ctx.result("c1", False, expected=expected,
                       actual=f"newest version holds {shown}",
-                      hint="Python finds layer code in /opt/python: zip the package as "
-                           "python/common_utils/... (mkdir -p build/python; cp -r common_utils "
-                           "build/python/; cd build && zip -qr ../common-utils.zip python).")
+                      hint="Lambda extracts the zip into /opt, but Python imports layer code "
+                           "from /opt/python only: look at where common_utils sits inside "
+                           "your zip (unzip -l common-utils.zip).")
 
 
 def c2(ctx: GradingContext) -> CheckResult:
@@ -90,8 +91,8 @@ def c2(ctx: GradingContext) -> CheckResult:
     distinct = {arn for arns in attached.values() for arn in arns}
     ok = all(len(arns) == 1 for arns in attached.values()) and len(distinct) == 1
     if any(not arns for arns in attached.values()):
-        hint = ("Attach the layer to both functions: aws lambda update-function-configuration "
-                "--function-name <name> --layers <LayerVersionArn>.")
+        hint = ("Both functions must list the layer version in their configuration; aws "
+                "lambda get-function-configuration shows each one's Layers.")
     else:
         hint = ("Each publish creates a new version. Publish once and attach that one "
                 "LayerVersionArn to both functions, so they share exactly the same code.")

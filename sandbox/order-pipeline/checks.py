@@ -139,8 +139,8 @@ def c1(ctx: GradingContext) -> CheckResult:
                        "A synchronous call runs once; do not loop or re-invoke inside the "
                        "handler."))
     conditions.append((url == "AWS_IAM", f"function URL AuthType: {url or 'no URL'}",
-                       "aws lambda create-function-url-config --function-name orders-api "
-                       "--qualifier prod --auth-type AWS_IAM (signed callers only)."))
+                       "orders-api needs a function URL on alias prod with auth type AWS_IAM "
+                       "(signed callers only); aws lambda get-function-url-config shows it."))
     return _first_failure(ctx, "c1", expected, conditions,
                           f"{len(good)} good -> 202 and queued once, {len(bad)} bad -> 400 and "
                           "nothing queued, 1 run per call, URL AWS_IAM")
@@ -196,8 +196,9 @@ def c3(ctx: GradingContext) -> CheckResult:
     if "ReportBatchItemFailures" not in (mapping.get("FunctionResponseTypes") or []):
         return ctx.result("c3", False, expected=expected,
                           actual=f"FunctionResponseTypes: {mapping.get('FunctionResponseTypes')}",
-                          hint="aws lambda update-event-source-mapping --uuid \"$UUID\" "
-                               "--function-response-types ReportBatchItemFailures")
+                          hint="The mapping ignores the handler's batchItemFailures until its "
+                               "FunctionResponseTypes holds ReportBatchItemFailures; aws lambda "
+                               "get-event-source-mapping shows it.")
     outcome = _run(ctx)
     deliveries: Counter[str] = outcome["deliveries"]
     orders = outcome["batch"]
@@ -213,7 +214,7 @@ def c3(ctx: GradingContext) -> CheckResult:
           and sorted(outcome["dlq"]) == sorted(orders.poison))
     hint = ("The good orders came back with the poison ones, so whole batches failed: the "
             "handler raised, or named the wrong itemIdentifier. Catch the error per record and "
-            "return {\"batchItemFailures\": [{\"itemIdentifier\": record[\"messageId\"]}]}."
+            "name each failed record's messageId in batchItemFailures."
             if once < count else "Only the poison messages may reach orders-dlq, after 3 receives.")
     return ctx.result("c3", ok, expected=expected, actual=actual, hint=hint)
 
@@ -265,10 +266,11 @@ def c4(ctx: GradingContext) -> CheckResult:
          "Give order-worker lambda-sg only: db-sg will admit members of lambda-sg."),
         (not cidrs, f"db-sg admits 5432 from {', '.join(cidrs)}",
          f"A CIDR rule ({cidrs[0] if cidrs else ''}) admits every address in that range, not "
-         "just the worker. Revoke it and use --source-group with lambda-sg's id."),
+         "just the worker. Revoke it: the rule's source should be the security group "
+         "lambda-sg, not an address range."),
         (by_reference, "db-sg has no 5432 rule from lambda-sg",
-         'aws ec2 authorize-security-group-ingress --group-id "$DB_SG" --protocol tcp --port '
-         '5432 --source-group "$LAMBDA_SG"'),
+         "db-sg must admit TCP 5432 from members of lambda-sg (an inbound rule whose source "
+         "is that group); aws ec2 describe-security-groups shows db-sg's rules."),
         (eni, f"order-worker-role: {', '.join(sorted(attached))}",
          "Lambda creates the worker's network interfaces with its role: attach "
          "AWSLambdaVPCAccessExecutionRole to order-worker-role."),
@@ -386,8 +388,9 @@ def c6(ctx: GradingContext) -> CheckResult:
     errors = [r for r in (first, second) if r.function_error]
     return _first_failure(ctx, "c6", expected, [
         (config.on_success == bus_arn, f"on-success: {config.on_success or 'none'}",
-         f"aws events create-event-bus --name {BUS}, then put-function-event-invoke-config on "
-         f"order-notifier with OnSuccess {bus_arn}."),
+         f"order-notifier's on-success destination must be the event bus {BUS} ({bus_arn}), "
+         "which has to exist; destinations live in the function's event invoke "
+         "configuration."),
         (config.on_failure == failures_arn, f"on-failure: {config.on_failure or 'none'}",
          f"OnFailure must be {failures_arn}: a failed notification keeps its whole record there."),
         (len(failed) == 1 and failed[0].target == failures_arn
@@ -407,9 +410,9 @@ def c6(ctx: GradingContext) -> CheckResult:
          "Invoke order-worker yourself with an SQS event and read the error."),
         (len(notified) == 1 and items == 1,
          f"{len(notified)} notification(s), {items} processed-events item(s) for 2 deliveries",
-         "SQS delivers at least once. Before notifying, put {\"eventId\": orderId} into "
-         "processed-events with ConditionExpression attribute_not_exists(eventId); a "
-         "ConditionalCheckFailedException means the order was already notified."),
+         "SQS delivers at least once. Before notifying, record the order in processed-events "
+         "(key eventId = its orderId) with a write that fails if the key is already there; "
+         "a ConditionalCheckFailedException means the order was already notified."),
     ], "destinations set, the role may send, 1 notification for 2 deliveries")
 
 
@@ -426,8 +429,7 @@ def c7(ctx: GradingContext) -> CheckResult:
         actual=f"reserved {reserved if reserved is not None else 'none'}"
                + (f", provisioned {provisioned}" if provisioned else ""),
         hint="Provisioned concurrency warms environments but caps nothing; the cap that keeps "
-             "orders-db's connections is aws lambda put-function-concurrency "
-             "--function-name order-worker --reserved-concurrent-executions 50.")
+             "orders-db's connections is reserved concurrency on order-worker (50).")
 
 
 @staged.check("c8")
@@ -442,15 +444,15 @@ def c8(ctx: GradingContext) -> CheckResult:
         ("2" in versions and versions["2"].get("CodeSha256") == latest,
          "no version 2 with the deployed code" if "2" not in versions else
          "version 2's code differs from $LATEST",
-         "Deploy the new API first, then aws lambda publish-version --function-name orders-api."),
+         "Deploy the new API first, then publish it as version 2 (publish-version)."),
         (str(alias.get("FunctionVersion")) == "1",
          f"prod primary version {alias.get('FunctionVersion')}",
          "The split may look the same, but prod's primary must stay on the proven version "
          "1 with version 2 as the weighted one: rolling back is then just dropping the "
          "weight, and promoting is moving the primary."),
         (weights == {"2": 0.1}, f"weights {json.dumps(weights)}",
-         "Weights are fractions from 0.0 to 1.0: --routing-config "
-         "AdditionalVersionWeights={2=0.1} sends 10% to version 2."),
+         "Weights are fractions from 0.0 to 1.0: 10% to version 2 is a weight of 0.1 in "
+         "prod's routing configuration."),
     ], "prod -> 1, 10% to version 2")
 
 
@@ -474,9 +476,9 @@ def c9(ctx: GradingContext) -> CheckResult:
     return ctx.result(
         "c9", not missing, expected="alarms: " + ", ".join(wanted),
         actual=f"missing: {', '.join(missing)}" if missing else "all three alarms exist",
-        hint="aws cloudwatch put-metric-alarm with --namespace AWS/Lambda --metric-name Errors "
-             "(and Throttles) --dimensions Name=FunctionName,Value=order-worker, and AWS/SQS "
-             "ApproximateNumberOfMessagesVisible with Name=QueueName,Value=orders-dlq.")
+        hint="Each alarm watches one metric: AWS/Lambda Errors and Throttles for FunctionName "
+             "order-worker, AWS/SQS ApproximateNumberOfMessagesVisible for QueueName "
+             "orders-dlq; aws cloudwatch describe-alarms lists the ones you have.")
 
 
 # --- the end-to-end run and the report ------------------------------------------------------

@@ -44,15 +44,16 @@ def c1(ctx: GradingContext) -> CheckResult:
     target = str(alias.get("FunctionVersion", "3"))
     if target in configs and ALIAS not in configs:
         hint = (f"Version {target} is warm today, but the configuration stays on version "
-                f"{target} when the next release moves live on. Put it on the alias: "
-                "--qualifier live.")
+                f"{target} when the next release moves live on. The alias is the qualifier "
+                "that moves with each release.")
     elif reserved is not None and ALIAS not in configs:
         hint = ("Reserved concurrency caps the function and guarantees capacity, but it "
                 "initialises nothing ahead of time. Warm environments are provisioned "
-                "concurrency (aws lambda put-provisioned-concurrency-config).")
+                "concurrency, configured on a qualifier.")
     else:
-        hint = ("aws lambda put-provisioned-concurrency-config --function-name checkout-api "
-                "--qualifier live --provisioned-concurrent-executions 10")
+        hint = ("live has no warm environments: it needs provisioned concurrency of its own "
+                "(R-9.4: on the alias, it follows live to each new version); aws lambda "
+                "list-provisioned-concurrency-configs shows what is configured.")
     return ctx.result("c1", configs.get(ALIAS) == WANTED, expected=expected, actual=actual,
                       hint=hint)
 
@@ -66,9 +67,10 @@ def c2(ctx: GradingContext) -> CheckResult:
     expected = f"nothing on version {target} or $LATEST"
     actual = _shown(stray) if stray else "nothing on version 3 or $LATEST"
     return ctx.result("c2", not stray, expected=expected, actual=actual,
-                      hint=(f"Remove the configuration on version {target} (aws lambda "
-                            "delete-provisioned-concurrency-config --qualifier "
-                            f"{target}); the one on the alias is the one to keep."))
+                      hint=(f"Version {target}'s own configuration keeps {target} warm (and "
+                            "billed) after live moves on. Delete it "
+                            "(delete-provisioned-concurrency-config); the one on the alias is "
+                            "the one to keep."))
 
 
 def _run(ctx: GradingContext) -> list[Any] | str:

@@ -39,10 +39,11 @@ def c1(ctx: GradingContext) -> CheckResult:
                 f"Reserve {CAP}.")
     elif reserved is None and _provisioned_note(ctx):
         hint = ("Provisioned concurrency pre-warms environments but caps nothing. The cap is "
-                "reserved concurrency: aws lambda put-function-concurrency.")
+                "reserved concurrency, which belongs to the function itself.")
     else:
-        hint = ("aws lambda put-function-concurrency --function-name report-writer "
-                "--reserved-concurrent-executions 50")
+        hint = ("Nothing caps report-writer: a burst scales far past the 60 connections "
+                "orders-db accepts. Cap the whole function below 60 (its other clients need a "
+                "few); aws lambda get-function-concurrency shows the cap.")
     return ctx.result("c1", reserved == CAP, expected=f"reserved concurrency {CAP}",
                       actual=actual, hint=hint)
 

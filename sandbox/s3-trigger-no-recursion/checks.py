@@ -115,8 +115,8 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result("c2", False, expected=expected,
                       actual=f"wrote {', '.join(triggering)}, which the filter matches",
                       hint="Does your own write trigger you? The thumbnail's key still ends in "
-                           ".jpg; put it under a prefix the filter excludes "
-                           "(OUTPUT_PREFIX=thumbnails/) or in another bucket.")
+                           ".jpg, and it lands where the filter looks. thumbnailer's "
+                           "environment variables decide where it writes.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:
@@ -189,11 +189,11 @@ def c4(ctx: GradingContext) -> CheckResult:
               f"account: {'allowed' if other_account else 'refused'}")
     ok = own and not other_bucket and not other_account
     if not own:
-        hint = ("S3 must still be allowed to invoke thumbnailer: aws lambda add-permission "
-                "--principal s3.amazonaws.com --action lambda:InvokeFunction --source-arn "
-                "arn:aws:s3:::uploads-bucket --source-account <account id>.")
+        hint = ("S3 may no longer invoke thumbnailer: its resource policy needs a statement "
+                "for s3.amazonaws.com, scoped to uploads-bucket in your account; aws lambda "
+                "get-policy shows what is there.")
     else:
-        hint = ("Bucket names are global and can be re-created by anyone after deletion: scope "
-                "the statement with --source-arn arn:aws:s3:::uploads-bucket AND "
-                "--source-account <your account id> (remove-permission, then add-permission).")
+        hint = ("Bucket names are global and can be re-created by anyone after deletion, so "
+                "the statement must name both the bucket's ARN and your account id (R-8.3); "
+                "aws lambda get-policy shows its conditions.")
     return ctx.result("c4", ok, expected=expected, actual=actual, hint=hint)

@@ -83,9 +83,8 @@ def c1(ctx: GradingContext) -> CheckResult:
     hint = ("Whoever may call lambda:GetFunctionConfiguration (and use the function's KMS "
             "key) reads these values, and every published version keeps a copy; a KMS key "
             "narrows the readers but adds no rotation and removes no copy (and whoever may "
-            "decrypt with it can read the value as the code does). Keep only the secret's "
-            "name in the environment (SECRET_ID=prod/billing/db) and remove the rest with "
-            "aws lambda update-function-configuration --environment.")
+            "decrypt with it can read the value as the code does). The environment may name "
+            "the secret, never hold its values; an update of it replaces every variable.")
     return ctx.result("c1", False, expected=expected, actual=actual, hint=hint)
 
 
@@ -94,9 +93,9 @@ def c2(ctx: GradingContext) -> CheckResult:
     expected = f"secret {SECRET} exists and holds the database password"
     if _secret(ctx) is None:
         return ctx.result("c2", False, expected=expected, actual=f"no secret named {SECRET}",
-                          hint="aws secretsmanager create-secret --name prod/billing/db "
-                               "--secret-string '{\"host\": ..., \"username\": ..., "
-                               "\"password\": ...}' (values from get-function-configuration).")
+                          hint="There is no secret prod/billing/db yet: create it in Secrets "
+                               "Manager (create-secret) with the values the environment holds "
+                               "today (aws lambda get-function-configuration shows them).")
     value = ctx.aws("secretsmanager").get_secret_value(SecretId=SECRET).get("SecretString") or ""
     try:
         parsed: Any = json.loads(value)
@@ -130,9 +129,9 @@ def c3(ctx: GradingContext) -> CheckResult:
     if not reads_it:
         return ctx.result("c3", False, expected=expected,
                           actual=f"{ROLE} may not read {SECRET}",
-                          hint="aws iam put-role-policy with Action secretsmanager:GetSecretValue "
-                               "and Resource = the secret's ARN (aws secretsmanager "
-                               "describe-secret --secret-id prod/billing/db --query ARN).")
+                          hint="In AWS the code's read of the secret would be AccessDenied: "
+                               "billing-sync-role's own policy must allow reading this one "
+                               "secret; aws secretsmanager describe-secret shows its ARN.")
     if too_wide:
         return ctx.result("c3", False, expected=expected,
                           actual=f"{ROLE} may also read {', '.join(too_wide)}",

@@ -50,8 +50,9 @@ def c1(ctx: GradingContext) -> CheckResult:
                     "invocations. Messages from an SQS mapping stay in the source queue, so "
                     "the queue's own RedrivePolicy decides when they move to payments-dlq.")
         else:
-            hint = ("Give the queue payments a RedrivePolicy with deadLetterTargetArn = the "
-                    "ARN of payments-dlq and maxReceiveCount 3 (aws sqs set-queue-attributes).")
+            hint = ("Without a RedrivePolicy a poison message comes back again and again and "
+                    "never leaves payments. The source queue's own RedrivePolicy moves it to "
+                    "payments-dlq; aws sqs get-queue-attributes shows the queue's settings.")
         return ctx.result("c1", False, expected=expected, actual=actual, hint=hint)
     target = str(policy.get("deadLetterTargetArn", ""))
     count = str(policy.get("maxReceiveCount", ""))
@@ -75,8 +76,9 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result(
         "c2", _reports_failures(mapping), expected=expected,
         actual=f"FunctionResponseTypes: {json.dumps(types)}",
-        hint='aws lambda update-event-source-mapping --uuid "$UUID" '
-             "--function-response-types ReportBatchItemFailures",
+        hint="The mapping ignores the handler's batchItemFailures until its "
+             "FunctionResponseTypes holds ReportBatchItemFailures; aws lambda "
+             "get-event-source-mapping shows it.",
     )
 
 
@@ -246,8 +248,8 @@ def _c3_hint(payments: Payments, handler: _WatchingHandler, outcome: dict[str, A
     if handler.raised:
         return ("Your handler raised " + handler.raised[0] + " on a batch, so Lambda treated "
                 "the whole batch as failed and the good payments came back with the poison "
-                "one. Catch the error per record and return "
-                '{"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}.')
+                "one. Catch the error per record and name the failed records in the "
+                "response's batchItemFailures (R-4.4).")
     if whole_batch and not _reports_failures(outcome["mapping"]):
         return ("Your handler returned normally, but the mapping ignores its return value "
                 "(see c2), so Lambda treated the whole batch as failed.")

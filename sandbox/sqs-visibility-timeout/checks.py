@@ -73,8 +73,7 @@ def c1(ctx: GradingContext) -> CheckResult:
                 f"becomes visible again and is built twice. Use {sum_text} = {needed} s.")
     else:
         hint = ("A message must stay invisible for longer than the function may work on it. "
-                f"Set VisibilityTimeout to {sum_text} = {needed} s (aws sqs "
-                "set-queue-attributes).")
+                f"R-4.3: the queue's VisibilityTimeout should be {sum_text} = {needed} s.")
     return ctx.result("c1", visibility >= needed, expected=expected, actual=actual, hint=hint)
 
 
@@ -84,13 +83,14 @@ def c2(ctx: GradingContext) -> CheckResult:
     mapping = _mapping(ctx)
     if mapping is None:
         return ctx.result("c2", False, expected=expected, actual="no mapping from reports",
-                          hint="aws lambda create-event-source-mapping --function-name "
-                               "report-builder --event-source-arn \"$QUEUE_ARN\" --batch-size 10")
+                          hint="Nothing connects reports to report-builder: Lambda reads a "
+                               "queue only through an event source mapping; aws lambda "
+                               "list-event-source-mappings shows the ones that exist.")
     status = str(mapping.get("State", ""))
     return ctx.result("c2", status == "Enabled", expected=expected,
                       actual=f"mapping {mapping.get('UUID')}: State {status}",
-                      hint="Enable it: aws lambda update-event-source-mapping --uuid \"$UUID\" "
-                           "--enabled")
+                      hint="The mapping exists but is not Enabled, so nothing polls the "
+                           "queue: enable it (update-event-source-mapping).")
 
 
 def _run(ctx: GradingContext, timeout: int, visibility: int) -> dict[str, int]:

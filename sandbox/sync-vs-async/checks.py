@@ -54,14 +54,15 @@ def c2(ctx: GradingContext) -> CheckResult:
         return ctx.result("c2", False, expected=expected,
                           actual="no event invoke config (defaults: 2 retries, 21600 s)",
                           hint="Retries are not a flag on the invoke call: they live in the "
-                               "function's event invoke config (put-function-event-invoke-config).")
+                               "function's event invoke config; aws lambda "
+                               "get-function-event-invoke-config shows it.")
     retries, age, actual = state.async_settings(config)
     ok = retries == 1 and age == 900
     if retries != 1:
         hint = (f"Runs = 1 + retries, so running twice means MaximumRetryAttempts 1 (it is "
                 f"{retries})" + ("; 15 minutes is 900 s." if age != 900 else "."))
     else:
-        hint = f"15 minutes is 900 s: set --maximum-event-age-in-seconds 900 (it is {age} s)."
+        hint = f"15 minutes is 900 s, but MaximumEventAgeInSeconds is {age} s."
     return ctx.result("c2", ok, expected=expected, actual=actual, hint=hint)
 
 

@@ -70,10 +70,11 @@ def c1(ctx: GradingContext) -> CheckResult:
     actual = "; ".join(_describe(e) for e in endpoints) or "no S3 endpoint"
     if endpoints and not gateway:
         hint = ("An interface endpoint reaches S3 too, but it is billed per hour in each AZ "
-                "plus per GB. S3 has a free gateway endpoint: --vpc-endpoint-type Gateway.")
+                "plus per GB. S3 also has a free kind of endpoint, the gateway endpoint.")
     else:
-        hint = (f"aws ec2 create-vpc-endpoint --vpc-id \"$VPC\" --service-name {SERVICE} "
-                "--vpc-endpoint-type Gateway --route-table-ids ...")
+        hint = ("report-archiver's private subnets have no path to S3. S3 has a free gateway "
+                "endpoint that needs no NAT gateway; aws ec2 describe-vpc-endpoints lists the "
+                "endpoints the VPC has.")
     return ctx.result("c1", bool(gateway), expected=expected, actual=actual, hint=hint)
 
 
@@ -101,9 +102,10 @@ def c2(ctx: GradingContext) -> CheckResult:
     else:
         actual = "no S3 endpoint"
     return ctx.result("c2", bool(covering), expected=expected, actual=actual,
-                      hint=f"A gateway endpoint helps only the subnets whose route table has its "
-                           f"route: add {TABLE} with --route-table-ids (or aws ec2 "
-                           "modify-vpc-endpoint --add-route-table-ids).")
+                      hint="A gateway endpoint helps only the subnets whose route table has its "
+                           "route, and an endpoint's route tables can be changed later "
+                           "(modify-vpc-endpoint); aws ec2 describe-route-tables shows which "
+                           "table private-a and private-b use.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:

@@ -38,8 +38,9 @@ def c1(ctx: GradingContext) -> CheckResult:
     nats = nat_gateways(ctx)
     if not nats:
         return ctx.result("c1", False, expected=expected, actual="no NAT gateway",
-                          hint="Allocate an Elastic IP (aws ec2 allocate-address --domain vpc) and "
-                               "create a NAT gateway with it (aws ec2 create-nat-gateway).")
+                          hint="Nothing gives the private subnets a way out: that takes a NAT "
+                               "gateway, with an Elastic IP of its own; aws ec2 "
+                               "describe-nat-gateways lists them.")
     subnets = subnet_names(ctx)
     igws = _attached_igws(ctx)
     shown, good = [], False
@@ -70,8 +71,8 @@ def c2(ctx: GradingContext) -> CheckResult:
     return ctx.result("c2", route is not None, expected=expected,
                       actual=with_names(ctx, actual),
                       hint=f"Traffic for the internet leaves private-a and private-b only if "
-                           f"{PRIVATE_TABLE} has a route for 0.0.0.0/0: aws ec2 create-route "
-                           "--route-table-id \"$PRIVATE_RT\" --destination-cidr-block 0.0.0.0/0 ...")
+                           f"{PRIVATE_TABLE} has a route for 0.0.0.0/0; aws ec2 "
+                           "describe-route-tables shows its routes.")
 
 
 def c3(ctx: GradingContext) -> CheckResult:

@@ -42,7 +42,8 @@ def c1(ctx: GradingContext) -> CheckResult:
     if not subnet_ids:
         return ctx.result("c1", False, expected=expected, actual="not attached to a VPC",
                           hint="A function outside your VPC can reach the internet but none of "
-                               "your private resources. Attach it with --vpc-config.")
+                               "your private resources: its VpcConfig must name subnets and "
+                               "security groups.")
     subnets = _subnets(ctx)
     chosen = [subnets.get(sid, {"Name": sid, "AvailabilityZone": "?"}) for sid in subnet_ids]
     names = sorted(str(s.get("Name") or "?") for s in chosen)
@@ -93,10 +94,11 @@ def c3(ctx: GradingContext) -> CheckResult:
     actual = "db-sg inbound: " + (", ".join(parts) or "nothing on 5432")
     if cidrs:
         hint = (f"A CIDR rule ({cidrs[0]}) admits every address in that range, not just the "
-                "function. Revoke it and use --source-group with lambda-sg's id.")
+                "function. Revoke it: the rule's source should be the security group "
+                "lambda-sg, not an address range.")
     else:
-        hint = ('aws ec2 authorize-security-group-ingress --group-id "$DB_SG" --protocol tcp '
-                '--port 5432 --source-group "$LAMBDA_SG"')
+        hint = ("db-sg must admit TCP 5432 from members of lambda-sg (an inbound rule whose "
+                "source is that group); aws ec2 describe-security-groups shows db-sg's rules.")
     return ctx.result("c3", by_reference and not cidrs, expected=expected, actual=actual,
                       hint=hint)
 
@@ -110,8 +112,9 @@ def c4(ctx: GradingContext) -> CheckResult:
     return ctx.result(
         "c4", ok, expected="AWSLambdaVPCAccessExecutionRole (or the ec2 ENI actions) on the role",
         actual=f"attached: {', '.join(sorted(attached)) or 'nothing'}",
-        hint="aws iam attach-role-policy --role-name orders-db-writer-role --policy-arn "
-             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        hint="Lambda creates the function's network interfaces with its execution role, "
+             "which lacks the ENI permissions; aws iam list-attached-role-policies shows what "
+             "the role has.",
     )
 
 

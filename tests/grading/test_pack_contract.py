@@ -12,6 +12,7 @@ tests/grading/test_pack_contract.py``: every attempt then runs under 50 seeds.""
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,72 @@ def _assert_verdict(pack: Any, attempt: str, report: GradeReport) -> None:
         for check_id, text in expected.hints.items():
             # the failure gets the hint that helps with THIS mistake
             assert text.lower() in hints[check_id].lower(), (report.seed, check_id, hints[check_id])
+    sold = _paid_commands(pack)
     for result in report.results:
         assert result.rule.startswith("R-")
         if not result.passed:
             assert result.hint, f"{result.id} failed without a hint"
+            assert _gives_away(result.hint, sold) is None, (
+                f"{result.id}'s free hint hands over a fix: {_gives_away(result.hint, sold)}")
             assert result.points == 0
         else:
             assert result.points == result.max_points
+
+
+# Free hints must not sell what the paid ones sell (a paid hint lowers the score; the hint of
+# a failed check is free). A failed check's hint says what is wrong, why and where to look;
+# it never carries a command line that changes state (get-/list-/describe-, wait and invoke
+# only read), nor a `--flag value` of a command a paid hint gives.
+_COMMAND = re.compile(r"(?:labtui )?aws [a-z0-9]+ [a-z0-9-]+")
+_READS = re.compile(r"(?:get|list|describe|wait|invoke)\b")
+_OPTION = re.compile(r"--[a-z0-9-]+(?: (?!--)(?:'[^']*'|\"[^\"]*\"|<[^>]*>|[^\s;,']+))?")
+_NAMES = ("--function-name", "--uuid", "--queue-url", "--group-id", "--vpc-id", "--role-name",
+          "--query", "--output", "--table-name", "--secret-id")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _paid_commands(pack: Any) -> tuple[list[str], list[str]]:
+    """What the paid hints give: each command line (up to the next ';' or ', then') and every
+    `--option value` they name (options that only name the resource left out)."""
+    commands: list[str] = []
+    options: list[str] = []
+    for hint in pack.manifest.hints:
+        text = _flat(hint)
+        for match in _COMMAND.finditer(text):
+            commands.append(re.split(r";|, then |, plus |\) ", text[match.start():])[0].rstrip(".) "))
+        options += [o.rstrip(".)") for o in _OPTION.findall(text) if not o.startswith(_NAMES)]
+    return commands, options
+
+
+def _gives_away(hint: str, sold: tuple[list[str], list[str]]) -> str | None:
+    """Why this (free) hint hands over a fix, or None."""
+    text = _flat(hint)
+    for match in _COMMAND.finditer(text):
+        rest = text[match.end():]
+        if rest.lstrip().startswith("--") and not _READS.match(match.group().split()[-1]):
+            return f"a command line: {match.group()} {rest[:40]}..."
+    commands, options = sold
+    for command in commands:
+        if len(command) > 40 and command in text:
+            return f"a paid hint's command: {command}"
+    for option in options:
+        if option in text:
+            return f"a paid hint's argument: {option}"
+    return None
+
+
+def test_hint_guard_sees_a_paid_command() -> None:
+    # R-5.4 (provisioned-alias): the free hint of c1 used to repeat paid hint 3 word for word.
+    pack = load_pack("provisioned-alias")
+    sold = _paid_commands(pack)
+    assert "--qualifier live" in sold[1]
+    assert _gives_away(pack.manifest.hints[2], sold)
+    assert _gives_away("Put it on the alias: --qualifier live.", sold)
+    assert _gives_away("aws lambda delete-provisioned-concurrency-config --qualifier 3", ([], []))
+    assert _gives_away("Read it back: aws lambda get-provisioned-concurrency-config "
+                       "--function-name checkout-api --qualifier live", ([], [])) is None
+    assert _gives_away("Configure it on the alias live (put-provisioned-concurrency-config).",
+                       sold) is None
