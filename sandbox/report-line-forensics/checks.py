@@ -150,8 +150,8 @@ def c3(ctx: GradingContext) -> CheckResult:
                 f"({free / answer:.1%}), less than {HEADROOM_MIN:.0%} of the memory: a larger "
                 "invoice ends in 'signal: killed'. Exclude it first, then compare the rest.")
     else:
-        hint = ("Per size: average GB-seconds per call = Memory Size/1024 x average Billed "
-                "Duration/1000 (Billed Duration already includes Init on cold starts). Choose the "
-                "cheapest size that keeps the headroom; the smallest is not always the cheapest.")
+        hint = ("Compare what a call costs at each size in GB-seconds (R-10.4: memory GB x "
+                "billed seconds; Billed Duration already includes Init on cold starts), among "
+                "the sizes that keep the headroom; the smallest is not always the cheapest.")
     return ctx.result("c3", ok, expected=expected, actual=actual,
                       hint=hint)

@@ -11,6 +11,7 @@ tests/grading/test_pack_contract.py``: every attempt then runs under 50 seeds.""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import zlib
@@ -147,6 +148,25 @@ def _gives_away(hint: str, sold: tuple[list[str], list[str]]) -> str | None:
         if option in text:
             return f"a paid hint's argument: {option}"
     return None
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_no_text_in_checks_sells_a_paid_command(pack_id: str) -> None:
+    # The graded attempts reach only some branches; every string literal of checks.py (an
+    # f-string's fields read as "{}") is held to the same rule, so no branch can leak.
+    pack = load_pack(pack_id)
+    sold = _paid_commands(pack)
+    leaks = []
+    for node in ast.walk(ast.parse((pack.path / "checks.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if (why := _gives_away(text, sold)) is not None:
+            leaks.append(f"checks.py line {node.lineno}: {why}")
+    assert not leaks, "\n".join(leaks)
 
 
 def test_hint_guard_sees_a_paid_command() -> None:
