@@ -188,7 +188,17 @@ def _run_setup_sh(work: Path, env: Mapping[str, str], scratch: Path) -> None:
         )
 
 
-_ARN_ACCOUNT = re.compile(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+_ARN_ACCOUNT = re.compile(r"arn:aws:([a-z0-9-]+):[a-z0-9-]*:(\d{12}):")
+# Where setup.sh gets each kind of ARN from (the output of the command that makes or
+# describes the resource); any other: the account id itself.
+_ARN_SOURCE = {
+    "sqs": "aws sqs get-queue-attributes ... --attribute-names QueueArn "
+           "--query Attributes.QueueArn --output text",
+    "iam": "aws iam get-role ... --query Role.Arn --output text",
+    "lambda": "aws lambda get-function ... --query Configuration.FunctionArn --output text",
+    "sns": "aws sns create-topic ... --query TopicArn --output text",
+}
+_ACCOUNT_SOURCE = "aws sts get-caller-identity --query Account --output text"
 
 
 def _foreign_account_note(work: Path, env: Mapping[str, str]) -> str:
@@ -226,11 +236,13 @@ def foreign_account_note(work: Path, env: Mapping[str, str]) -> str | None:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        foreign = sorted({found for found in _ARN_ACCOUNT.findall(text) if found != account})
+        foreign = sorted((found, service) for service, found in _ARN_ACCOUNT.findall(text)
+                         if found != account)
         if foreign:
-            return (f"{name} names account {foreign[0]}, but checks run "
+            found, service = foreign[0]
+            return (f"{name} names account {found}, but checks run "
                     f"setup.sh in a fresh account ({account}): build ARNs in setup.sh from "
-                    "aws output (for example --query Role.Arn --output text) instead of "
+                    f"aws output ({_ARN_SOURCE.get(service, _ACCOUNT_SOURCE)}) instead of "
                     "copying them.")
     return None
 

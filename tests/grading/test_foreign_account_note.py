@@ -95,5 +95,7 @@ def test_files_setup_sh_writes_or_never_names_are_not_blamed(tmp_path: Path) -> 
     env = {"AWS_ACCESS_KEY_ID": access_key_for("grader")}
     assert foreign_account_note(tmp_path, env) is None
     (tmp_path / "send-policy.json").write_text(POLICY % "111122223333")
-    assert (foreign_account_note(tmp_path, env) or "").startswith(
-        "send-policy.json names account 111122223333")
+    note = foreign_account_note(tmp_path, env) or ""
+    assert note.startswith("send-policy.json names account 111122223333")
+    # where this kind of ARN comes from (a queue's: not the --query Role.Arn of a role)
+    assert "--query Attributes.QueueArn --output text" in note
