@@ -12,6 +12,7 @@ from labtui.tui.screens.dialogs import ConfirmScreen
 from labtui.tui.screens.exercise import ExerciseScreen
 from labtui.tui.screens.solution import SolutionScreen
 from labtui.tui.widgets.results import CheckResults
+from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.widgets.trace import TraceTimeline
 from labtui.tui.widgets.workspace import WorkspaceEditor
 
@@ -259,3 +260,21 @@ async def test_resuming_on_another_tab_settles_and_keys_work(
         assert not app.screen.query("HelpPanel")
         await pilot.press("escape")
         assert not isinstance(app.screen, ExerciseScreen)
+
+
+async def test_opening_on_the_shell_tab_leaves_the_keys_out_of_the_shell(
+    make_app: AppFactory, store: Any
+) -> None:
+    """Resumed on the Shell tab, the keys a learner presses on arrival (3 out of habit, as
+    QA did) reach the workbench, not the shell; 3 then goes into the shell."""
+    store.set_ui_state("me", "exercise:hello-function", {"tab": "console"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        assert screen.query_one(TabbedContent).active == "console"
+        assert not isinstance(app.focused, ShellTerminal)
+        assert any("press 3" in n.message for n in app._notifications)
+        await pilot.press("3")
+        assert isinstance(app.focused, ShellTerminal)
+        await pilot.press("escape", "1")  # keys are keys again after Esc
+        assert screen.query_one(TabbedContent).active == "task"

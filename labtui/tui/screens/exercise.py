@@ -112,6 +112,8 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         self._mtimes: dict[str, float] = {}
         self._draft_dirty = False
         self._keep_focus: Widget | None = None  # where a watch re-check returns the keys
+        # opened on the Shell tab, until it is shown or the learner picks a tab
+        self._opening_on_shell = False
 
     # layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -172,6 +174,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             self.last_grade = grade_from_attempt(attempts[-1], trace_rows(self.state.trace))
         self._show_grade(self.last_grade, announce=False)
         self._open_workspace()
+        self._opening_on_shell = self.state.tab == "console"
         self.query_one(TabbedContent).active = self.state.tab
         self.set_interval(WATCH_EVERY_S, self._poll_watch)
         self.set_interval(DRAFT_EVERY_S, self._save_draft)
@@ -297,6 +300,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
     # tabs, drafts, state -----------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         self._keep_focus = None  # the learner's own choice of tab gets the tab's own focus
+        self._opening_on_shell = False
         tabs = self.query_one(TabbedContent)
         if tabs.active == tab:
             # No TabActivated comes for the tab already shown: after Esc left the shell (or
@@ -321,6 +325,13 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
             self.set_focus(keep)
             return
         self._keep_focus = None
+        opening, self._opening_on_shell = self._opening_on_shell, False
+        if opening and tab == "console":
+            # Opened (or resumed) on the Shell tab: the keys a learner presses out of habit
+            # on arrival (c, 3, e...) must not run in the shell. 3 goes in, as after Esc.
+            self.set_focus(self.query_one(TabbedContent).query_one("Tabs"))
+            self.lab.announce("Back on the Shell tab: press 3 to type in it.")
+            return
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
