@@ -79,3 +79,12 @@ def test_next_twice_from_the_first_question_answers_nothing() -> None:
         expected, session, header = asyncio.run(_drive(["enter", "n", "n"], Path(home)))
         assert len(expected) == 1 and "answered 1/" in header
         assert session.answer_of(1) is None and session.answer_of(2) is None
+
+
+def test_answering_the_last_question_counts_at_once() -> None:
+    # found by the property above: Enter on the last question saved the answer, but the
+    # header said one fewer until the clock's next tick (moving on had nowhere to go)
+    with tempfile.TemporaryDirectory() as home:
+        expected, _session, header = asyncio.run(
+            _drive(["n", "n", "n", "n", "n", "enter"], Path(home)))
+        assert list(expected) == [5] and "answered 1/6" in header, header

@@ -290,6 +290,8 @@ class ExamScreen(LabScreen):
         if 0 <= target < len(self.session.questions):
             self.session.goto(target)
             self._show()
+        else:  # the first or last question: stay, but the header counts what was recorded
+            self._tick()
 
     def action_flag(self) -> None:
         flagged = self.session.toggle_flag(self.session.current)
