@@ -17,6 +17,15 @@ from .fakes import FIXTURE_COURSE, FakeGrading, FakeSandbox, FakeSimulator
 AppFactory = Callable[..., LabApp]
 
 
+@pytest.fixture(autouse=True)
+def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench shell sources ~/.bashrc, as a learner's would: the machine's own (a
+    pyenv init waiting 60 s on a stale lock, here) must not decide how a test runs."""
+    home = tmp_path / "empty-home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+
+
 @pytest.fixture
 def course_root(tmp_path: Path) -> Path:
     """A private copy of the fixture course (tests may break it)."""
