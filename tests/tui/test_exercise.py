@@ -278,3 +278,24 @@ async def test_opening_on_the_shell_tab_leaves_the_keys_out_of_the_shell(
         assert isinstance(app.focused, ShellTerminal)
         await pilot.press("escape", "1")  # keys are keys again after Esc
         assert screen.query_one(TabbedContent).active == "task"
+
+
+async def test_the_opening_placeholder_is_never_kept_as_an_edit(
+    make_app: AppFactory, store: Any
+) -> None:
+    """After a reset the editor says 'Opening your workspace…' until the workspace is found;
+    a draft saved meanwhile (the draft timer, under load) came back as the learner's
+    'unsaved edits' of handler.py, and ctrl+s would have written it over the file."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        handler = workspaces_dir() / "me" / "hello-function" / "handler.py"
+        screen._open_workspace()  # as a reset does; the worker has not answered yet
+        screen._draft_dirty = True  # the placeholder's own Changed event
+        screen._save_draft()
+        screen._save_now()
+        assert screen.state.draft is None
+        assert "return {}" in handler.read_text()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "return {}" in screen.query_one(WorkspaceEditor).editor.text

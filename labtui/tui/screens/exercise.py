@@ -112,6 +112,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         self._mtimes: dict[str, float] = {}
         self._draft_dirty = False
         self._keep_focus: Widget | None = None  # where a watch re-check returns the keys
+        self._locating = False  # while the workspace is being found (after open or reset)
         # opened on the Shell tab, until it is shown or the learner picks a tab
         self._opening_on_shell = False
 
@@ -185,6 +186,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     def _open_workspace(self) -> None:
         # Finding the workspace imports the grader (slow the first time): a worker does it.
+        self._locating = True  # the editor holds a placeholder, not the learner's file
         self.query_one(WorkspaceEditor).editor.load_text("Opening your workspace…")
         self.locate_workspace()
 
@@ -198,6 +200,7 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     def on_exercise_screen_workspace_ready(self, message: WorkspaceReady) -> None:
         editor = self.query_one(WorkspaceEditor)
+        self._locating = False
         self.workspace = message.path
         if message.path is None:
             editor.editor.load_text(f"Workspace not available: {message.error}")
@@ -371,6 +374,10 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
         if not self._draft_dirty:
             return
         self._draft_dirty = False
+        if self._locating:
+            # The placeholder is no edit: kept as a draft, it came back as the learner's
+            # "unsaved edits" of their file once the workspace opened (seen after a reset).
+            return
         editor = self.query_one(WorkspaceEditor)
         self.state.cursor = list(editor.editor.cursor_location)
         self.state.draft = ({"file": editor.current, "text": editor.editor.text}
@@ -391,6 +398,9 @@ class ExerciseScreen(WorkbenchActions, ShellTab):
 
     def _save_now(self) -> None:
         editor = self.query_one(WorkspaceEditor)
+        if self._locating:  # never the placeholder over the learner's file
+            self.lab.announce("Your workspace is still opening: nothing to save yet.")
+            return
         name = editor.save()
         if name is None:
             return
