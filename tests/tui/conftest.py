@@ -19,11 +19,13 @@ AppFactory = Callable[..., LabApp]
 
 @pytest.fixture(autouse=True)
 def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workbench shell sources ~/.bashrc, as a learner's would: the machine's own (a
-    pyenv init waiting 60 s on a stale lock, here) must not decide how a test runs."""
+    """A new learner: bash, with an empty home. The workbench shell sources ~/.bashrc, as a
+    learner's would: the machine's own (a pyenv init waiting 60 s on a stale lock, here)
+    must not decide how a test runs."""
     home = tmp_path / "empty-home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SHELL", "/bin/bash")
 
 
 @pytest.fixture

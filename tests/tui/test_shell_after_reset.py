@@ -3,8 +3,6 @@ shell still stood in the old directory, so `bash setup.sh` ran the learner's old
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from labtui.paths import workspaces_dir
@@ -14,14 +12,6 @@ from .conftest import AppFactory
 from .shell_driver import run, shell_ready
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
-
-
-@pytest.fixture(autouse=True)
-def new_learner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("SHELL", "/bin/bash")
 
 
 @needs_pty

@@ -5,8 +5,6 @@ the workbench, so the next command's letters ran p, w, l, e ... as workbench key
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from labtui.tui.terminal_session import pty_available
@@ -16,14 +14,6 @@ from .conftest import AppFactory
 from .shell_driver import shell_ready
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
-
-
-@pytest.fixture(autouse=True)
-def new_learner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("SHELL", "/bin/bash")
 
 
 @needs_pty

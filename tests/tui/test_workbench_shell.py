@@ -21,14 +21,6 @@ from .shell_driver import run, shell_ready, type_line, wait_until
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
 
-@pytest.fixture(autouse=True)
-def new_learner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("SHELL", "/bin/bash")
-
-
 def test_the_shell_environment_has_no_aws_setting_of_the_machine(
     labtui_home: Path, tmp_path: Path
 ) -> None:
