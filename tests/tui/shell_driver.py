@@ -65,6 +65,22 @@ async def type_line(pilot: Any, line: str) -> None:
     await pilot.pause()
 
 
+def foreground_command(session: TerminalSession) -> str:
+    """The name of the program that owns the shell's terminal ("" at the prompt). A job
+    owns the terminal from bash's fork, before it has exec'd its program: a Ctrl-C in that
+    window is caught by bash's own handler in the child and lost (so in any terminal); a
+    test that means to interrupt ``sleep`` waits until the foreground is ``sleep``."""
+    import os
+
+    if session.fd is None or not session.foreground_busy():
+        return ""
+    try:
+        with open(f"/proc/{os.tcgetpgrp(session.fd)}/comm", encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
 def _at_prompt(session: TerminalSession) -> bool:
     screen = session.screen
     line = screen.display[screen.cursor.y]

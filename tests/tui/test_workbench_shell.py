@@ -16,7 +16,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.workbench_shell import shell_plan
 
 from .conftest import AppFactory
-from .shell_driver import run, shell_ready, type_line, wait_until
+from .shell_driver import foreground_command, run, shell_ready, type_line, wait_until
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
@@ -63,7 +63,7 @@ async def test_ctrl_c_stops_a_command_and_the_shell_keeps_its_state(
         shell = await shell_ready(app, pilot)
         await run(pilot, shell, "cd /tmp && GREETING=hi")
         await pilot.press(*"sleep 600", "enter")
-        await wait_until(pilot, shell.foreground_busy)
+        await wait_until(pilot, lambda: foreground_command(shell) == "sleep")
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not shell.foreground_busy())
         out = await run(pilot, shell, 'echo "$GREETING from $PWD"')
