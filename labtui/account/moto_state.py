@@ -2,16 +2,23 @@
 
 moto keeps every service's state in a ``BackendDict`` keyed by account id, then region.
 Resetting one learner means dropping that account's entries (they are recreated empty
-on the next request); a snapshot is a deep copy of all of them taken in one pass, so
-references between services (a Lambda backend holding its Logs backend) survive.
-Locks inside backends cannot be copied, so they are recreated fresh in the copy.
+on the next request); a snapshot pickles all of them in one pass, so references between
+services (a Lambda backend holding its Logs backend) survive, and restoring unpickles a
+fresh copy. Pickling is how saved_account.py writes an account to disk too; in memory it
+is also 2-4x cheaper than the deep copy it replaced (bench_snapshot.py). moto's registries
+(BackendDicts), which hold every other account, are never copied: they are pickled by
+reference. Locks inside backends are recreated fresh in the copy.
 """
 
 from __future__ import annotations
 
-import copy
 import copyreg
+import io
+import pickle
 import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,28 +44,60 @@ def _backend_dicts() -> list[Any]:
     return list(BackendDict._instances)  # type: ignore[misc]
 
 
+class StatePickler(pickle.Pickler):
+    """Pickles moto state. ``registry`` names a BackendDict for :meth:`persistent_id` (how
+    the matching unpickler finds it again), or None for any other object."""
+
+    def __init__(self, buffer: io.BytesIO, registry: Callable[[Any], Any]) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self._registry = registry
+
+    def persistent_id(self, obj: Any) -> Any:
+        return self._registry(obj)
+
+    def reducer_override(self, obj: Any) -> Any:
+        # moto caches some objects in weak dictionaries (their callbacks are local
+        # functions): pickled as the plain mapping they hold now
+        if isinstance(obj, weakref.WeakValueDictionary | weakref.WeakKeyDictionary):
+            return type(obj), (dict(obj),)
+        if isinstance(obj, defaultdict) and getattr(obj.default_factory, "__name__",
+                                                    "") == "<lambda>":
+            # defaultdict(lambda: {}): the same as defaultdict(dict) when it makes an
+            # empty builtin container
+            made = obj.default_factory()  # type: ignore[misc]
+            if type(made) in (dict, list, set, int) and not made:
+                return defaultdict, (type(made),), None, None, iter(obj.items())
+        return NotImplemented
+
+
 @dataclass(frozen=True)
 class MotoSnapshot:
-    """A frozen copy of one account's moto backends, beside the BackendDict each came from."""
+    """One account's moto backends, pickled, beside the BackendDict each came from."""
 
     account_id: str
-    backend_dicts: tuple[Any, ...]
-    entries: tuple[Any, ...]
-
-
-def _shared_memo() -> dict[int, Any]:
-    # The BackendDicts themselves (and so every other account) are shared, never copied.
-    return {id(backend_dict): backend_dict for backend_dict in _backend_dicts()}
+    backend_dicts: tuple[Any, ...]  # those holding an entry for the account, in order
+    registries: tuple[Any, ...]  # every BackendDict: the entries' references to them
+    data: bytes  # the entries, pickled; a BackendDict as its position in registries
 
 
 def capture(account_id: str) -> MotoSnapshot:
-    pairs = [
-        (backend_dict, dict.__getitem__(backend_dict, account_id))
-        for backend_dict in _backend_dicts()
-        if dict.__contains__(backend_dict, account_id)
-    ]
-    entries = copy.deepcopy([entry for _, entry in pairs], _shared_memo())
-    return MotoSnapshot(account_id, tuple(bd for bd, _ in pairs), tuple(entries))
+    backend_dicts, entries = live_entries(account_id)
+    registries = tuple(_backend_dicts())
+    positions = {id(registry): n for n, registry in enumerate(registries)}
+    buffer = io.BytesIO()
+    StatePickler(buffer, lambda obj: positions.get(id(obj))).dump(list(entries))
+    return MotoSnapshot(account_id, backend_dicts, registries, buffer.getvalue())
+
+
+def _load(snapshot: MotoSnapshot) -> list[Any]:
+    registries = snapshot.registries
+
+    class Loader(pickle.Unpickler):
+        def persistent_load(self, pid: Any) -> Any:
+            return registries[pid]
+
+    entries: list[Any] = Loader(io.BytesIO(snapshot.data)).load()
+    return entries
 
 
 def live_entries(account_id: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -82,12 +121,17 @@ def wipe(account_id: str) -> None:
 
 def restore(snapshot: MotoSnapshot) -> None:
     """Put the account back exactly as captured (the snapshot stays reusable)."""
+    install(snapshot.account_id, snapshot.backend_dicts, tuple(_load(snapshot)))
+
+
+def install(account_id: str, backend_dicts: tuple[Any, ...], entries: tuple[Any, ...]) -> None:
+    """Make ``entries`` (one per BackendDict, owned by the account from now on, not copied)
+    the account's whole moto state."""
     from moto.core.base_backend import BackendDict
 
-    entries = copy.deepcopy(list(snapshot.entries), _shared_memo())
-    wipe(snapshot.account_id)
-    for backend_dict, entry in zip(snapshot.backend_dicts, entries, strict=True):
-        dict.__setitem__(backend_dict, snapshot.account_id, entry)
+    wipe(account_id)
+    for backend_dict, entry in zip(backend_dicts, entries, strict=True):
+        dict.__setitem__(backend_dict, account_id, entry)
         if backend_dict not in BackendDict._instances:  # type: ignore[misc]
             BackendDict._instances.append(backend_dict)  # type: ignore[misc]
-    s3_namespace.install().register_account_buckets(snapshot.account_id)
+    s3_namespace.install().register_account_buckets(account_id)

@@ -24,8 +24,6 @@ import re
 import sys
 import threading
 import time
-import weakref
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -107,28 +105,12 @@ def save(sandbox: Any, learner_id: str, path: Path) -> bool:
 def _saver(buffer: io.BytesIO, registries: set[int],
            names: dict[int, tuple[str, str]]) -> pickle.Pickler:
     """A pickler that saves moto's registries (BackendDicts) by name, never as objects."""
+    from labtui.account.moto_state import StatePickler
 
-    class Saver(pickle.Pickler):
-        def persistent_id(self, obj: Any) -> Any:
-            if id(obj) in registries:
-                return ("registry", *names[id(obj)])
-            return None
+    def registry(obj: Any) -> Any:
+        return ("registry", *names[id(obj)]) if id(obj) in registries else None
 
-        def reducer_override(self, obj: Any) -> Any:
-            # moto caches some objects in weak dictionaries (their callbacks are local
-            # functions): saved as the plain mapping they hold now
-            if isinstance(obj, weakref.WeakValueDictionary | weakref.WeakKeyDictionary):
-                return type(obj), (dict(obj),)
-            if isinstance(obj, defaultdict) and getattr(obj.default_factory, "__name__",
-                                                        "") == "<lambda>":
-                # defaultdict(lambda: {}): the same as defaultdict(dict) when it makes an
-                # empty builtin container
-                made = obj.default_factory()  # type: ignore[misc]
-                if type(made) in (dict, list, set, int) and not made:
-                    return defaultdict, (type(made),), None, None, iter(obj.items())
-            return NotImplemented
-
-    return Saver(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    return StatePickler(buffer, registry)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -178,8 +160,7 @@ def restore(sandbox: Any, learner_id: str, path: Path) -> bool:
     gateway, extras = sandbox.gateway, sandbox.extras
     gateway.state_lock.acquire_write()
     try:
-        moto_state.restore(moto_state.MotoSnapshot(account.account_id, registries,
-                                                   tuple(data["entries"])))
+        moto_state.install(account.account_id, registries, tuple(data["entries"]))
         extras.restore(account.account_id, data["extras"])
     finally:
         gateway.state_lock.release_write()

@@ -88,6 +88,25 @@ def test_lambda_managed_policies_exist_as_in_aws(learner: LearnerAccount, policy
         assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 
 
+def test_a_managed_policy_attachment_counts_in_its_own_account_only(sandbox: Sandbox) -> None:
+    # Every account's managed policies are copies of one set built per process
+    # (managed_policies.py): attaching in one account must not show in another, or in an
+    # account made after it.
+    arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    ana = sandbox.learner("mp-ana").client("iam")
+    ana.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    ana.attach_role_policy(RoleName="r", PolicyArn=arn)
+    ben = sandbox.learner("mp-ben").client("iam")
+    assert ana.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    assert ben.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 0
+    assert ben.list_policies(Scope="AWS", OnlyAttached=True)["Policies"] == []
+    # one AWS managed policy has one id in every account, as in AWS
+    assert ana.get_policy(PolicyArn=arn)["Policy"]["PolicyId"] == (
+        ben.get_policy(PolicyArn=arn)["Policy"]["PolicyId"])
+    listed = ben.get_paginator("list_policies").paginate(Scope="AWS").build_full_result()
+    assert len(listed["Policies"]) > 1000
+
+
 def test_sandbox_listens_on_loopback_only(sandbox: Sandbox) -> None:
     assert sandbox.endpoint_url.startswith("http://127.0.0.1:")
     host = sandbox._server.socket.getsockname()[0]
