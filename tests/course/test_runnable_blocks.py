@@ -30,6 +30,15 @@ def _blocks(path: Path) -> tuple[RunnableBlock, ...]:
     return tuple(blocks)
 
 
+@cache
+def _course() -> Any:
+    """The course, read once for the module (it is only read: each test seeds its own
+    account from an exercise's manifest)."""
+    from labtui.course.loader import load_course
+
+    return load_course(ROOT)
+
+
 def _files() -> list[Path]:
     paths = sorted(ROOT.glob("lessons/*.md")) + sorted(ROOT.glob("sandbox/*/README.md"))
     return [path for path in paths if _blocks(path)]
@@ -39,9 +48,7 @@ def _account(path: Path, work: Path) -> Any:
     from labtui.grading.sandbox import fresh_account, shared_sandbox
 
     if path.name == "README.md":  # an exercise: its seeded account, its starter workspace
-        from labtui.course.loader import load_course
-
-        pack = load_course(ROOT).exercises[path.parent.name]
+        pack = _course().exercises[path.parent.name]
         assert pack.manifest is not None
         starter = path.parent / "starter"
         if starter.is_dir():
