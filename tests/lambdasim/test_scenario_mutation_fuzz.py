@@ -16,8 +16,10 @@ The default example count keeps CI near 20-30 s. Run it big by hand::
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
+import functools
 import io
 import os
 import signal
@@ -31,7 +33,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labtui import safeyaml
+from labtui import cli, safeyaml
 from labtui.cli import main
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "sandbox" / "scenarios"
@@ -224,6 +226,22 @@ def test_every_base_scenario_is_valid() -> None:
     assert len(BASES) >= 10
     for path in sorted(SCENARIOS.glob("*.yaml")):
         assert main(["simulate", str(path)]) == 0, path
+
+
+_build_parser = cli.build_parser
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    return _build_parser()
+
+
+@pytest.fixture(autouse=True)
+def _one_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    # main() builds every command's parser on each call (imports, argparse, gettext look-ups):
+    # about half of an example's CPU time, where a `labtui simulate` process builds it once.
+    # The same parser, built by the same code, parses every example here.
+    monkeypatch.setattr(cli, "build_parser", _parser)
 
 
 @pytest.fixture(autouse=True)
