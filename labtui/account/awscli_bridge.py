@@ -93,7 +93,23 @@ def awscli_driver() -> Any:
     # on every command, whatever file was loaded.
     emitter = driver.session.get_component("event_emitter")
     emitter.register_last("session-initialized", _iso8601_timestamps)
+    # v1 adds a new file:// / fileb:// argument handler on every command (each main()
+    # emits session-initialized), made for a process that runs one command. A driver kept
+    # for a session's setup scripts ran every argument of its 300th command through 300
+    # handlers, and each client it built copied them all. Added once per driver here; the
+    # config it reads (cli_follow_urlparam) is pinned for the driver's life (grading/awscli).
+    from awscli.paramfile import register_uri_param_handler
+
+    emitter.unregister("session-initialized", register_uri_param_handler)
+    emitter.register("session-initialized", _uri_parameters_once)
     return driver
+
+
+def _uri_parameters_once(session: Any, **kwargs: Any) -> None:
+    from awscli.paramfile import register_uri_param_handler
+
+    session.unregister("session-initialized", _uri_parameters_once)
+    register_uri_param_handler(session, **kwargs)
 
 
 def _iso8601_timestamps(session: Any, **_: Any) -> None:

@@ -69,3 +69,34 @@ def test_setup_sh_stops_at_the_first_failing_command(sandbox: Any, tmp_path: Pat
     assert "aws lambda put-function-concurrency --function-name ghost" in error.value.message
     urls = account.client("sqs").list_queues().get("QueueUrls", [])
     assert [u.rsplit("/", 1)[-1] for u in urls] == ["first"]
+
+
+@pytest.mark.sandbox
+def test_a_kept_driver_does_not_collect_a_handler_per_command(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """AWS CLI v1 added a file:// argument handler on every command; the driver a session
+    keeps for its setup scripts ran each argument of its 300th command through 300 of them.
+    file:// still reads the file on every command."""
+    from labtui.grading.awscli import _driver, run_in_process
+
+    env = sandbox.learner("handlers-test").env()
+    (tmp_path / "attributes.json").write_text('{"VisibilityTimeout": "45"}')
+
+    def handlers() -> int:
+        emitter = _driver().session.get_component("event_emitter")
+        return len(list(emitter._emitter._handlers.prefix_search("load-cli-arg.sqs.x")))
+
+    counts = []
+    for number in range(4):
+        record = run_in_process(["sqs", "create-queue", "--queue-name", f"handlers-{number}",
+                                 "--attributes", "file://attributes.json"], str(tmp_path), env)
+        assert record.rc == 0, record.stderr
+        counts.append(handlers())
+    assert counts == counts[:1] * 4, counts
+    url = run_in_process(["sqs", "get-queue-url", "--queue-name", "handlers-3"], str(tmp_path),
+                         env).stdout
+    attributes = run_in_process(["sqs", "get-queue-attributes", "--queue-url",
+                                 url.split('"')[3], "--attribute-names", "VisibilityTimeout"],
+                                str(tmp_path), env)
+    assert '"45"' in attributes.stdout, attributes
