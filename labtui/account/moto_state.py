@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from labtui.account import s3_namespace
+from labtui.account import managed_policies, s3_namespace
 
 _LOCK_TYPES: tuple[type, ...] = (type(threading.Lock()), type(threading.RLock()))
 
@@ -49,13 +49,19 @@ class StatePickler(pickle.Pickler):
     the matching unpickler finds it again), or None for any other object."""
 
     def __init__(self, buffer: io.BytesIO, registry: Callable[[Any], Any]) -> None:
+        from moto.iam.models import AWSManagedPolicy
+
         super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
         self._registry = registry
+        self._aws_policy = AWSManagedPolicy
 
     def persistent_id(self, obj: Any) -> Any:
         return self._registry(obj)
 
     def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is self._aws_policy:
+            # an unchanged AWS managed policy: its name, not its 2.5 kB document
+            return managed_policies.reduce(obj) or NotImplemented
         # moto caches some objects in weak dictionaries (their callbacks are local
         # functions): pickled as the plain mapping they hold now
         if isinstance(obj, weakref.WeakValueDictionary | weakref.WeakKeyDictionary):

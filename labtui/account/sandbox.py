@@ -48,6 +48,10 @@ def _prepare_moto_environment() -> None:
     # Managed policies (AWSLambdaBasicExecutionRole, ...) exist only with this set before
     # moto builds an IAM backend (design.md §4).
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # ... but not EC2's ~1,400 public AMIs and their snapshots: no exercise launches an
+    # instance, and they cost 70 ms of CPU for each account's EC2 backend in each region
+    # and most of every snapshot and save of an account that uses a VPC.
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     # MOTO_ACCOUNT_ID would override the per-learner account of every request.
     os.environ.pop("MOTO_ACCOUNT_ID", None)
     # moto builds boto3 sessions (to list regions); they must never read a real profile,

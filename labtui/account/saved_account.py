@@ -29,8 +29,8 @@ from typing import Any
 
 log = logging.getLogger("labtui.account")
 FORMAT = 1
-# When a change is saved (bench_account_save.py: one save costs 30-50 ms for first-function's
-# account and 70-110 ms for order-pipeline's, most of it under the gateway's write lock).
+# When a change is saved (bench_account_save.py: one save costs 20-30 ms wall for
+# first-function's and order-pipeline's accounts, half of it under the gateway's write lock).
 # A kill -9 loses only what changed in the last QUIET_S plus one save.
 QUIET_S = 0.15  # saved once no request has changed the account for this long (one CLI call)
 MAX_DELAY_S = 0.5  # under a stream of changes: saved at most this long after the first one

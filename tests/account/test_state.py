@@ -162,3 +162,40 @@ def test_async_outcomes_are_part_of_snapshots(sandbox: Sandbox, pack_dir: Path) 
     assert len(account.view().async_outcomes()) == 1
     account.reset()
     assert account.view().async_outcomes() == []
+
+
+def test_a_snapshot_names_unchanged_managed_policies_and_keeps_their_attachments(
+    sandbox: Sandbox,
+) -> None:
+    # managed_policies.py: an AWS managed policy that differs from the process's template
+    # only in its attachment count is kept as its name; one changed otherwise, whole.
+    from moto.iam.models import iam_backends
+
+    from labtui.account import moto_state
+
+    account = sandbox.learner("policy-snapshot")
+    iam = account.client("iam")
+    attached = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    changed = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName="r", PolicyArn=attached)
+    policies = iam_backends[account.account_id]["aws"].managed_policies
+    policies[changed].description = "changed in this account"
+    account.snapshot("policies")
+    data = moto_state.capture(account.account_id).data
+    # ~1,600 policies, dozens of them allow logs:CreateLogGroup: only the changed one's
+    # document is in the snapshot
+    assert data.count(b"sqs:ReceiveMessage") == data.count(b"logs:CreateLogGroup") == 1
+    iam.detach_role_policy(RoleName="r", PolicyArn=attached)
+    policies[changed].description = "changed again"
+    account.restore("policies")
+    assert iam.get_policy(PolicyArn=attached)["Policy"]["AttachmentCount"] == 1
+    assert [p["PolicyArn"] for p in
+            iam.list_attached_role_policies(RoleName="r")["AttachedPolicies"]] == [attached]
+    restored = iam_backends[account.account_id]["aws"].managed_policies
+    assert restored[changed].description == "changed in this account"
+    assert restored[attached] is restored[attached].backend.get_policy(attached)
+    document = iam.get_policy_version(PolicyArn=attached, VersionId="v1")["PolicyVersion"][
+        "Document"]
+    assert {a for s in document["Statement"] for a in s["Action"]} == {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
