@@ -136,14 +136,13 @@ def serve_foreground(
 
     stop = stop_event or threading.Event()
     owner = OwnerWatch(owner_pid) if owner_pid else None
+    previous = _catch_stop_signals() if threading.current_thread() is threading.main_thread() else {}
     sandbox = Sandbox(default_learner=learner, work_dir=_state_dir() / f"run-{os.getpid()}")
-    sandbox.start(port)
-    sandbox.learner(learner)  # known to the server from the start (control calls)
-    record = ServerRecord(os.getpid(), sandbox.port, learner, DEFAULT_REGION)
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    record: ServerRecord | None = None
     try:
+        sandbox.start(port)
+        sandbox.learner(learner)  # known to the server from the start (control calls)
+        record = ServerRecord(os.getpid(), sandbox.port, learner, DEFAULT_REGION)
         if exercise:
             setup, pack_dir = _load_setup(exercise)
             sandbox.learner(learner).seed(setup, pack_dir)
@@ -162,15 +161,41 @@ def serve_foreground(
                 announce(f"# the process that owned this sandbox ({owner.pid}) ended")
                 break
     except KeyboardInterrupt:
-        pass  # Ctrl-C: stop cleanly below
+        pass  # Ctrl-C or SIGTERM: stop cleanly below
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        if running_record_is(record):
-            _record_path().unlink(missing_ok=True)
-        sandbox.stop()
-        remove_tree(sandbox.work_dir)
-        announce("# sandbox stopped")
+        if previous:
+            # The clean-up is bounded, but a second Ctrl-C must not wait for it: with the
+            # default action the kernel ends the process at once, whatever the threads do.
+            for number in previous:
+                signal.signal(number, signal.SIG_DFL)
+        try:
+            if record is not None and running_record_is(record):
+                _record_path().unlink(missing_ok=True)
+            sandbox.stop()
+            remove_tree(sandbox.work_dir)
+            announce("# sandbox stopped")
+        finally:
+            for number, handler in previous.items():
+                if handler is not None:  # None: set outside Python, cannot be put back
+                    signal.signal(number, handler)
+
+
+def _catch_stop_signals() -> dict[int, Any]:
+    """Ctrl-C (SIGINT) and SIGTERM raise KeyboardInterrupt in the main thread from now on;
+    returns the handlers they had.
+
+    Installed whatever SIGINT was before: a shell without job control (a script, ``cmd &``
+    in ``bash -c``, a test runner started that way) starts its background jobs with SIGINT
+    ignored, and an ignored signal stays ignored across exec, so Python never installs its
+    own handler: Ctrl-C did nothing to a sandbox started from such a process, which then
+    outlived its terminal (issue #19). SIGTERM raises rather than setting an
+    Event: a handler runs between two bytecodes of the main thread, possibly while that
+    thread holds the Event's lock inside ``wait``, and ``Event.set`` would then wait for
+    that lock forever."""
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.signal(number, signal.default_int_handler)
+    return previous
 
 
 def _jail_line() -> str:

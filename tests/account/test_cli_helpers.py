@@ -122,13 +122,48 @@ def test_unknown_exercise_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
         serve._load_setup("nope")
 
 
-def test_ctrl_c_stops_the_foreground_sandbox_cleanly() -> None:
+def _stuck(process: subprocess.Popen[str]) -> str:
+    """Why a process that should have ended has not: its signal state (SigIgn/SigBlk:
+    an ignored or blocked SIGINT is inherited across exec), every thread's Python stack
+    (py-spy, when installed) and the end of its stderr. Kills it."""
+    import shutil
+    import sys
+
+    report = []
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+        report += [line for line in status if line.startswith(("State", "Sig", "Shd"))]
+    except OSError:
+        pass
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if spy is not None:
+        try:
+            dump = subprocess.run([spy, "dump", "--pid", str(process.pid)],
+                                  capture_output=True, text=True, timeout=60)
+            report.append(dump.stdout + dump.stderr)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            report.append(f"py-spy: {error}")
+    else:
+        report.append("(install py-spy for the threads' stacks)")
+    process.kill()
+    _, err = process.communicate(timeout=30)
+    report.append("stderr: " + err[-3000:])
+    return "\n".join(report)
+
+
+@pytest.mark.parametrize("sigint", ["as-inherited", "ignored-by-the-parent"])
+def test_ctrl_c_stops_the_foreground_sandbox_cleanly(sigint: str, labtui_home: Path) -> None:
     import os
     import signal
     import sys
 
+    command = [sys.executable, "-m", "labtui", "sandbox", "serve"]
+    if sigint == "ignored-by-the-parent":
+        # As a shell without job control starts a background job (`bash -c 'cmd &'`, a
+        # script): SIGINT ignored, which exec keeps. Ctrl-C did nothing to such a sandbox.
+        command = ["bash", "-c", 'trap "" INT; exec "$@"', "bash", *command]
     process = subprocess.Popen(
-        [sys.executable, "-m", "labtui", "sandbox", "serve"],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -144,12 +179,61 @@ def test_ctrl_c_stops_the_foreground_sandbox_cleanly() -> None:
         assert any(line.startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:") for line in lines)
         assert _wait_for_server(threading.Event()) is not None
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        try:
+            code: int | None = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is None:
+            pytest.fail(f"no exit 30 s after SIGINT; where it is stuck:\n{_stuck(process)}")
+        assert code == 0
         assert "# sandbox stopped" in process.stdout.read()
     finally:
         if process.poll() is None:
             process.kill()
     assert serve.running_server() is None
+    assert not (labtui_home / "sandbox" / "server.json").exists()
+    assert not list((labtui_home / "sandbox").glob("run-*"))  # the work directory went too
+
+
+# serve_foreground in the main thread with a stop Event whose wait is hit by SIGTERM while
+# it holds the Event's lock, as Event.wait holds it around each of its waits.
+_SIGTERM_IN_WAIT = """
+import os, signal, threading
+from labtui.account import serve
+
+class Event(threading.Event):
+    def wait(self, timeout=None):
+        with self._cond:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return super().wait(timeout)
+
+serve.serve_foreground(stop_event=Event(), announce=lambda line: print(line, flush=True))
+"""
+
+
+def test_sigterm_while_the_main_thread_holds_the_stop_events_lock(labtui_home: Path) -> None:
+    import os
+    import sys
+
+    # The SIGTERM handler used to call stop.set(), which waited for that very lock: the
+    # sandbox never stopped (`labtui sandbox stop` sends SIGTERM).
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SIGTERM_IN_WAIT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        code: int | None = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        code = None
+    if code is None:
+        pytest.fail(f"no exit 60 s after SIGTERM; where it is stuck:\n{_stuck(process)}")
+    assert process.stdout is not None
+    assert code == 0 and "# sandbox stopped" in process.stdout.read()
+    assert not (labtui_home / "sandbox" / "server.json").exists()
+    assert not list((labtui_home / "sandbox").glob("run-*"))
 
 
 def test_serve_seeds_the_exercise_setup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
