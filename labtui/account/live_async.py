@@ -88,6 +88,7 @@ class LiveAsyncEngine:
         self._writer: TargetWriter | None = None
         self._worlds: dict[tuple[str, str], World] = {}
         self._lock = threading.Lock()
+        self._closed = False
 
     def attach(self, invoker: InvokeService) -> None:
         """The sandbox's InvokeService: function configuration and learner credentials."""
@@ -101,7 +102,16 @@ class LiveAsyncEngine:
         world = self._world(invocation.account_id, invocation.region)
         world.jobs.put(lambda: self._start(world, invocation))
 
+    def close(self) -> None:
+        """From now on no attempt starts (the sandbox is stopping; shutdown joins later)."""
+        with self._lock:
+            self._closed = True
+            worlds = list(self._worlds.values())
+        for world in worlds:
+            world.closed = True
+
     def shutdown(self) -> None:
+        self.close()
         with self._lock:
             worlds = list(self._worlds.values())
             self._worlds.clear()
@@ -131,12 +141,13 @@ class LiveAsyncEngine:
         key = (account_id, region)
         with self._lock:
             world = self._worlds.get(key)
-            if world is not None and world.stale():
+            if world is not None and world.stale() and not self._closed:
                 del self._worlds[key]
                 world.jobs.put(None)  # its worker forgets the rewound events and stops
                 world = None
             if world is None:
                 world = self._new_world(account_id, region)
+                world.closed = self._closed  # after close: its worker ends at once
                 self._worlds[key] = world
             return world
 

@@ -67,9 +67,10 @@ class World:
     # The chain of the asynchronous attempt running now (None: none, or a batch):
     # a notification its handler causes (an S3 write, an SNS publish) continues the chain.
     running_chain: int | None = None
+    closed: bool = False  # the sandbox is stopping: no attempt runs any more
 
     def stale(self) -> bool:
-        return self.extras.account(self.account_id) is not self.account_state
+        return self.closed or self.extras.account(self.account_id) is not self.account_state
 
 
 class SandboxBackend:

@@ -201,6 +201,9 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()  # no asynchronous attempt starts while the rest goes away
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -217,10 +220,15 @@ class Sandbox:
             moto_triggers.unwatch_event_sources(self.event_sources)
             self.event_sources.shutdown()
             self.event_sources = None
+        if self.pool is not None:
+            # Running handlers end first: the engine's workers then finish their attempts
+            # at once instead of holding shutdown up to 5 s per account (Ctrl-C with
+            # asynchronous invocations in flight).
+            self.pool.shutdown()
         if self.engine is not None:
             self.engine.shutdown()
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown()  # whatever an attempt started meanwhile
         if self._owns_work_dir:
             remove_tree(self.work_dir)
 

@@ -49,6 +49,10 @@ def succeed(event, context):
     _count(context)
     return {"accepted": event.get("order")}
 
+def sleep(event, context):
+    _count(context)
+    time.sleep(30)
+
 def wait_for_go(event, context):
     _count(context)
     sqs = boto3.client("sqs")
@@ -451,3 +455,27 @@ def test_a_failing_stream_batch_is_retried_at_most_once_a_real_second_once_backe
     options = world.live.simulation.engine.options
     assert options.stream_retry_delay_s == 1.0
     assert options.stream_retry_backoff_max_s == SCALE  # simulated seconds in one real second
+
+
+def test_stopping_with_events_in_flight_runs_no_attempt_after(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Ctrl-C on `labtui sandbox serve` (or quitting the lab) while an asynchronous handler
+    # runs and another event waits: the running handler is ended, and nothing more runs
+    # against a sandbox that is going away. The waiting event (and the retry of the ended
+    # one) used to run once the handler was killed, each logging a traceback ("the sandbox
+    # is not running", or its code directory gone).
+    sandbox = Sandbox(work_dir=tmp_path / "stopping", time_scale=SCALE).start()
+    try:
+        learner = sandbox.learner("stopping")
+        learner.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+        learner.client("sqs").create_queue(QueueName="runs")
+        _function(learner, "sleeper", "sleep", Timeout=60)
+        for _ in range(2):
+            learner.client("lambda").invoke(FunctionName="sleeper", InvocationType="Event")
+        _wait_for(learner, "runs", 1)  # the first handler runs (for 30 s), the second waits
+    finally:
+        sandbox.stop()
+    assert sandbox.pool is not None and sandbox.pool.busy_count() == 0
+    assert not [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(_messages(learner, "runs")) == 1
