@@ -81,12 +81,23 @@ class ScrollbackScreen(pyte.Screen):
         self._on_reply(data)
 
 
+# What a terminal's shell must start with, whatever labtui was started with: a shell
+# passes on every signal ignored at its start to all its commands, and a Textual thread may
+# block signals. labtui started in the background of a script, under nohup or from a
+# program that ignores SIGINT made Ctrl-C in the workbench shell do nothing at all.
+_DEFAULT_SIGNALS = ("SIGINT", "SIGQUIT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGHUP", "SIGTERM",
+                    "SIGCHLD", "SIGPIPE", "SIGWINCH")
+
+
 def _take_controlling_terminal() -> None:  # pragma: no cover - runs in the child
     # After setsid (start_new_session), stdin is the pty slave: make it the session's
     # controlling terminal so Ctrl-C reaches the foreground job and job control works.
     import fcntl
     import termios
 
+    for name in _DEFAULT_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 

@@ -4,6 +4,7 @@ prompt to come back, read what the command printed."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 import time
@@ -18,7 +19,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 
 PROMPT_MARK = "(sandbox) "
 # Bounds, not timing assertions: a command that never returns fails the test at the bound.
-COMMAND_BOUND_S = 180.0
+COMMAND_BOUND_S = float(os.environ.get("LABTUI_TEST_BOUND_S", "180"))
 
 
 async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_S,
@@ -31,6 +32,37 @@ async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_
         await pilot.pause(0.05)
 
 
+def _processes_of(session: TerminalSession) -> str:
+    """The shell's process, who owns its terminal, and every process of its session: their
+    state and what they wait in (a shell that never takes its terminal back shows here)."""
+    import os
+
+    lines = [f"shell pid {session.process.pid if session.process else None}, "
+             f"exit code {session.exit_code}"]
+    try:
+        lines.append(f"terminal foreground process group: {os.tcgetpgrp(session.fd or -1)}")
+    except OSError as error:
+        lines.append(f"terminal foreground process group: {error}")
+    sid = session.process.pid if session.process else -1
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                stat = handle.read()
+            with open(f"/proc/{entry}/wchan", encoding="utf-8") as handle:
+                wchan = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[3]) == sid:  # its session
+            lines.append(f"  pid {entry} {stat[stat.index('('):stat.rindex(')') + 1]} "
+                         f"state {fields[0]} ppid {fields[1]} pgrp {fields[2]} "
+                         f"tpgid {fields[5]} wchan {wchan}")
+    lines.append("screen tail: " + " | ".join([t for t in session.text_lines() if t.strip()][-4:]))
+    return "\n".join(lines)
+
+
 def _state_of(pilot: Any) -> str:
     """What a failure report needs to say why nothing came: the screen, its notices, the
     workers and every thread's stack (a worker stuck on a lock shows here)."""
@@ -39,6 +71,8 @@ def _state_of(pilot: Any) -> str:
     parts += [f"notice: {n.message}" for n in app._notifications]
     for terminal in app.screen.query(ShellTerminal):
         parts.append(f"terminal placeholder: {getattr(terminal, '_placeholder', None)!r}")
+        if terminal.session is not None:
+            parts.append(_processes_of(terminal.session))
     screen = app.screen
     for name in ("workspace", "sandbox_endpoint", "sandbox_error"):
         parts.append(f"{name}: {getattr(screen, name, '-')!r}")

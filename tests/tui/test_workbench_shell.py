@@ -4,6 +4,7 @@ scrollback, copy, Esc, and a shell that outlives its screen."""
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,31 @@ async def test_ctrl_c_stops_a_command_and_the_shell_keeps_its_state(
         out = await run(pilot, shell, 'echo "still $GREETING"')
         assert "still hi" in out
     assert shell.exit_code is not None  # quitting the app ended the shell
+
+
+@needs_pty
+async def test_ctrl_c_stops_a_command_when_labtui_started_with_sigint_ignored(
+    make_app: AppFactory
+) -> None:
+    # labtui run in the background of a script or under nohup starts with SIGINT ignored
+    # (and a thread may block it); the shell passed that on to every command, so Ctrl-C
+    # in the workbench did nothing.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.open_exercise("hello-function")
+            await pilot.pause()
+            await pilot.press("3")
+            shell = await shell_ready(app, pilot)
+            await pilot.press(*"sleep 600", "enter")
+            await wait_until(pilot, lambda: foreground_command(shell) == "sleep")
+            await pilot.press("ctrl+c")
+            await wait_until(pilot, lambda: not shell.foreground_busy(), bound_s=30)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
 
 
 @needs_pty
