@@ -122,6 +122,14 @@ def _at_prompt(session: TerminalSession) -> bool:
         not session.foreground_busy())
 
 
+async def open_shell(app: Any, pilot: Any, exercise: str = "hello-function") -> TerminalSession:
+    """Open ``exercise`` in the workbench, go to its Shell tab (3), wait for the prompt."""
+    app.open_exercise(exercise)
+    await pilot.pause()
+    await pilot.press("3")
+    return await shell_ready(app, pilot)
+
+
 async def shell_ready(app: Any, pilot: Any) -> TerminalSession:
     """The exercise's shell, once it shows its first prompt."""
     def started() -> bool:

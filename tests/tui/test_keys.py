@@ -22,7 +22,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.widgets.workspace import WorkspaceEditor
 
 from .conftest import AppFactory
-from .shell_driver import run, shell_ready
+from .shell_driver import open_shell, run
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
@@ -213,10 +213,7 @@ async def test_letters_typed_into_the_editor_stay_there(make_app: AppFactory) ->
 async def test_letters_typed_into_the_shell_stay_there(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_exercise("hello-function")
-        await pilot.pause()
-        await pilot.press("3")
-        shell = await shell_ready(app, pilot)
+        shell = await open_shell(app, pilot)
         out = await run(pilot, shell, "echo lqrxsce-12345")
         assert "lqrxsce-12345" in out.splitlines()[-2:][0] or "lqrxsce-12345" in out
         assert isinstance(app.screen, ExerciseScreen)

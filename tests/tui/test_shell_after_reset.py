@@ -9,7 +9,7 @@ from labtui.paths import workspaces_dir
 from labtui.tui.terminal_session import pty_available
 
 from .conftest import AppFactory
-from .shell_driver import run, shell_ready
+from .shell_driver import open_shell, run, shell_ready
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
@@ -18,10 +18,7 @@ needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell 
 async def test_after_a_reset_the_shell_works_in_the_new_workspace(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_exercise("hello-function")
-        await pilot.pause()
-        await pilot.press("3")
-        shell = await shell_ready(app, pilot)
+        shell = await open_shell(app, pilot)
         await run(pilot, shell, "echo edited > handler.py")
         await pilot.press("escape", "R")
         await pilot.pause()

@@ -17,7 +17,7 @@ from labtui.tui.widgets.terminal import ShellTerminal
 from labtui.tui.workbench_shell import shell_plan
 
 from .conftest import AppFactory
-from .shell_driver import foreground_command, run, shell_ready, type_line, wait_until
+from .shell_driver import foreground_command, open_shell, run, type_line, wait_until
 
 needs_pty = pytest.mark.skipif(not pty_available(), reason="the workbench shell needs a pty")
 
@@ -58,10 +58,7 @@ async def test_ctrl_c_stops_a_command_and_the_shell_keeps_its_state(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_exercise("hello-function")
-        await pilot.pause()
-        await pilot.press("3")
-        shell = await shell_ready(app, pilot)
+        shell = await open_shell(app, pilot)
         await run(pilot, shell, "cd /tmp && GREETING=hi")
         await pilot.press(*"sleep 600", "enter")
         await wait_until(pilot, lambda: foreground_command(shell) == "sleep")
@@ -100,10 +97,7 @@ async def test_ctrl_c_stops_a_command_when_labtui_started_with_sigint_ignored(
     try:
         app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            app.open_exercise("hello-function")
-            await pilot.pause()
-            await pilot.press("3")
-            shell = await shell_ready(app, pilot)
+            shell = await open_shell(app, pilot)
             await pilot.press(*"sleep 600", "enter")
             await wait_until(pilot, lambda: foreground_command(shell) == "sleep")
             await pilot.press("ctrl+c")
@@ -119,10 +113,7 @@ async def test_a_mouse_selection_is_copied_with_ctrl_c(make_app: AppFactory) -> 
     copied: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
-        app.open_exercise("hello-function")
-        await pilot.pause()
-        await pilot.press("3")
-        shell = await shell_ready(app, pilot)
+        shell = await open_shell(app, pilot)
         await run(pilot, shell, "echo copy-me-please")
         terminal: Any = app.screen.query_one(ShellTerminal)
         row = next(i for i, line in enumerate(shell.text_lines()) if line == "copy-me-please")
@@ -143,10 +134,7 @@ async def test_a_shell_drawn_at_another_size_is_fitted_to_its_tab(make_app: AppF
     # again. Here the session is put at the floor behind the widget's back, as then.
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        app.open_exercise("hello-function")
-        await pilot.pause()
-        await pilot.press("3")
-        shell = await shell_ready(app, pilot)
+        shell = await open_shell(app, pilot)
         terminal = app.screen.query_one(ShellTerminal)
         width = terminal.scrollable_content_region.width
         assert shell.screen.columns == width
