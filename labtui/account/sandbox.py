@@ -16,7 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from labtui.account import lambda_policy_shape, managed_policies, moto_triggers, s3_namespace
+from labtui.account import (
+    lambda_policy_shape,
+    managed_policies,
+    model_tracking,
+    moto_triggers,
+    s3_namespace,
+)
 from labtui.account.code_store import remove_tree
 from labtui.account.credentials import CredentialRegistry
 from labtui.account.identity import (
@@ -159,6 +165,7 @@ class Sandbox:
         s3_namespace.install()
         lambda_policy_shape.install()
         managed_policies.install()
+        model_tracking.install()
         # S3 requests AWS accepts but moto asserts on are fixed first (s3_requests.py), SQS
         # attribute values moto would crash on or accept are refused as SQS refuses them
         # (sqs_requests.py); whatever still fails inside moto never prints a traceback

@@ -199,3 +199,22 @@ def test_a_snapshot_names_unchanged_managed_policies_and_keeps_their_attachments
         "Document"]
     assert {a for s in document["Statement"] for a in s["Action"]} == {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def test_deleted_and_restored_resources_are_freed(sandbox: Sandbox) -> None:
+    # moto kept every model it ever made in a list on its class (model_tracking.py): a
+    # deleted queue, and each snapshot's restored copies, lived as long as the server.
+    import gc
+    import weakref
+
+    from moto.sqs.models import sqs_backends
+
+    account = sandbox.learner("freed-models")
+    sqs = account.client("sqs")
+    url = sqs.create_queue(QueueName="short-lived")["QueueUrl"]
+    account.snapshot("with-queue")
+    account.restore("with-queue")
+    restored = weakref.ref(sqs_backends[account.account_id]["us-east-1"].queues["short-lived"])
+    sqs.delete_queue(QueueUrl=url)
+    gc.collect()
+    assert restored() is None
