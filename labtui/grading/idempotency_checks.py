@@ -8,7 +8,7 @@ DynamoDB (an in-process moto backend) for the graded account while they run:
 
 * :func:`interleaved_reads` makes concurrent readers of a table meet before any of them
   gets an answer: the worst interleaving a check-then-act handler can meet in AWS, made
-  certain instead of lucky.
+  certain instead of lucky, however slowly a loaded machine runs either copy.
 * :func:`atomic_writes` serialises writes, so a conditional write is atomic, as
   DynamoDB guarantees.
 * :func:`failing_writes` makes writes to a table fail with AccessDeniedException (what
@@ -29,7 +29,8 @@ from labtui.grading.lifecycle_checks import in_process_sandbox
 
 READ_METHODS = ("get_item", "query", "scan", "batch_get_item")
 WRITE_METHODS = ("put_item", "update_item", "delete_item", "transact_write_items")
-RENDEZVOUS_TIMEOUT_S = 10.0
+RENDEZVOUS_TIMEOUT_S = 10.0  # deliveries "at the same moment" start together or after this
+DELIVERY_BOUND_S = 120.0  # a bound on one delivery (its function's timeout is far less)
 # (method name, the original method, the backend, args, kwargs) -> result
 Wrapper = Callable[[str, Any, Any, tuple[Any, ...], dict[str, Any]], Any]
 
@@ -47,22 +48,56 @@ def start_of_next_second(offset_s: float = 0.1) -> None:
     time.sleep((int(now) + 1 + offset_s) - now)
 
 
-def deliver_together(ctx: GradingContext, function: str, events: Sequence[Any]) -> list[Any]:
-    """Deliver ``events`` at the same moment, one thread (and environment) each."""
+def deliver_together(ctx: GradingContext, function: str, events: Sequence[Any],
+                     meeting: ReadMeeting | None = None) -> list[Any]:
+    """Deliver ``events`` at the same moment, one thread (and environment) each; each one
+    that ends is told to ``meeting`` (from :func:`interleaved_reads`)."""
     results: list[Any] = [None] * len(events)
     start = threading.Barrier(len(events))
 
     def one(index: int) -> None:
         with contextlib.suppress(threading.BrokenBarrierError):
             start.wait(RENDEZVOUS_TIMEOUT_S)
-        results[index] = deliver(ctx, function, events[index])
+        try:
+            results[index] = deliver(ctx, function, events[index])
+        finally:
+            if meeting is not None:
+                meeting.delivery_ended()
 
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(len(events))]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(120)
+        thread.join(DELIVERY_BOUND_S)
     return results
+
+
+class ReadMeeting:
+    """Where the reads of concurrent deliveries wait for each other: a read waits until
+    ``parties`` reads have come, or until the deliveries that have not read have ended
+    (they will not read now). No clock decides: a copy that a loaded machine starts
+    seconds late still meets the other's read, and a handler that reads once (or never)
+    waits only until the other copy is done."""
+
+    def __init__(self, parties: int) -> None:
+        self._parties = parties
+        self._reads = 0
+        self._ended = 0
+        self._condition = threading.Condition()
+
+    def arrive(self) -> None:
+        with self._condition:
+            self._reads += 1
+            self._condition.notify_all()
+            self._condition.wait_for(self._met, DELIVERY_BOUND_S)
+
+    def delivery_ended(self) -> None:
+        with self._condition:
+            self._ended += 1
+            self._condition.notify_all()
+
+    def _met(self) -> bool:
+        return self._reads >= self._parties or self._reads + self._ended >= self._parties
 
 
 def _dynamodb_backend_class() -> type:
@@ -97,20 +132,20 @@ def _wrapped(ctx: GradingContext, methods: Sequence[str], wrapper: Wrapper) -> I
 
 
 @contextlib.contextmanager
-def interleaved_reads(ctx: GradingContext, table: str, parties: int) -> Iterator[None]:
-    """Hold each read of ``table`` until ``parties`` readers have arrived (or a timeout):
-    every reader then sees the table as it was before any of them wrote."""
-    meeting = threading.Barrier(parties)
+def interleaved_reads(ctx: GradingContext, table: str, parties: int) -> Iterator[ReadMeeting]:
+    """Hold each read of ``table`` until ``parties`` readers have arrived: every reader then
+    sees the table as it was before any of them wrote. Pass the meeting it yields to
+    :func:`deliver_together`, which tells it when a delivery has ended."""
+    meeting = ReadMeeting(parties)
 
     def wrapper(method: str, original: Any, backend: Any, args: tuple[Any, ...],
                 kwargs: dict[str, Any]) -> Any:
         if str(backend.account_id) == ctx.account_id and _table_of(args, kwargs) == table:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                meeting.wait(RENDEZVOUS_TIMEOUT_S)
+            meeting.arrive()
         return original(backend, *args, **kwargs)
 
     with _wrapped(ctx, READ_METHODS, wrapper):
-        yield
+        yield meeting
 
 
 @contextlib.contextmanager

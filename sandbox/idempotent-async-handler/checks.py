@@ -165,8 +165,8 @@ def c2(ctx: GradingContext) -> CheckResult:
     sent_before, _ = _counts(ctx)
     event = _event(ctx, "c2")
     start_of_next_second()
-    with interleaved_reads(ctx, TABLE, parties=2), atomic_writes(ctx):
-        results = deliver_together(ctx, FUNCTION, [event, event])
+    with interleaved_reads(ctx, TABLE, parties=2) as meeting, atomic_writes(ctx):
+        results = deliver_together(ctx, FUNCTION, [event, event], meeting)
     sent = queue_depth(ctx, QUEUE) - sent_before
     actual = f"{sent} message(s) sent"
     error = _errors(results)

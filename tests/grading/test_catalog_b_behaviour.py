@@ -163,6 +163,35 @@ def test_idempotent_handler_that_swallows_every_error_fails_c3(
 
 @pytest.mark.sandbox
 @pytest.mark.slow
+def test_get_then_put_fails_c2_when_one_copy_reads_late(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on a loaded machine one copy of the duplicate event can reach its read well
+    # after the other. The reads used to meet only within a time window; past it the
+    # waiting copy went on alone, the check-then-act handler sent once, and c2 passed.
+    import threading
+    import time
+
+    from labtui.grading import idempotency_checks
+
+    deliver, seen, lock = idempotency_checks.deliver, set(), threading.Lock()
+
+    def second_copy_late(ctx: Any, function: str, event: Any) -> Any:
+        with lock:
+            late = id(event) in seen
+            seen.add(id(event))
+        if late:
+            time.sleep(1.5)
+        return deliver(ctx, function, event)
+
+    monkeypatch.setattr(idempotency_checks, "deliver", second_copy_late)
+    monkeypatch.setattr(idempotency_checks, "RENDEZVOUS_TIMEOUT_S", 0.5)  # the old window
+    attempt = SANDBOX / "idempotent-async-handler" / "wrong" / "get-then-put"
+    assert _failed("idempotent-async-handler", attempt) == {"c2"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_thumbnails_in_another_bucket_pass_without_a_prefix(sandbox: Any, tmp_path: Path) -> None:
     # "output to thumbnails/ or another bucket": with the output elsewhere, a suffix-only
     # filter is enough, once the role may write there (R-8.5; without that grant the same
