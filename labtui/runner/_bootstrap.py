@@ -198,9 +198,18 @@ def _error(error_type: str, message: str, stack: list[str], request_id: str = ""
     }
 
 
+LAMBDA_TASK_DIR = "/var/task"  # where Lambda unpacks the code: the path its tracebacks show
+_task_root = ""  # where the code really is here (set by main)
+
+
 def _user_frames(tb: Any) -> list[str]:
-    """The stack trace without this bootstrap's own frames, formatted as the runtime does."""
+    """The stack trace without this bootstrap's own frames, formatted as the runtime does,
+    with the code's own files under /var/task as in Lambda (not the lab's long path)."""
     frames = [frame for frame in traceback.extract_tb(tb) if frame.filename != __file__]
+    prefix = _task_root.rstrip(os.sep) + os.sep
+    for frame in frames:
+        if _task_root and frame.filename.startswith(prefix):
+            frame.filename = LAMBDA_TASK_DIR + "/" + frame.filename[len(prefix):]
     return traceback.format_list(frames)
 
 
@@ -299,8 +308,9 @@ def _end_of_invoke(request_id: str) -> None:
 
 def main() -> None:
     control_in, control_out = int(sys.argv[1]), int(sys.argv[2])
+    global _task_root
     setup = receive(control_in)
-    task_root = setup["task_root"]
+    task_root = _task_root = setup["task_root"]
     _apply_limits(setup["limits"])
     if setup.get("python_guards", True):
         # No jail (design.md §6.1): best-effort guards in Python; a jail enforces these

@@ -21,6 +21,9 @@ def test_handler_exception_is_unhandled_function_error(environment_for: Any) -> 
     assert any("in boom" in frame and "app.py" in frame for frame in body["stackTrace"])
     assert all("_bootstrap" not in frame for frame in body["stackTrace"])
     assert "[ERROR] ValueError: bad input: x" in result.log
+    # the code's files are shown where Lambda puts them, not at the lab's own path
+    assert body["stackTrace"][0].startswith('  File "/var/task/app.py", line ')
+    assert '  File "/var/task/app.py", line ' in result.log
     assert not result.recycled and environment.alive
 
 
