@@ -161,6 +161,35 @@ def test_idempotent_handler_that_swallows_every_error_fails_c3(
     assert _failed("idempotent-async-handler", solution) == {"c3"}
 
 
+def _second_copy_late(monkeypatch: pytest.MonkeyPatch, delay_s: float) -> None:
+    """Of the first two deliveries of one event that run at once (c2's pair), the second
+    starts ``delay_s`` late: what a loaded machine can do to it."""
+    import threading
+    import time
+
+    from labtui.grading import idempotency_checks
+
+    deliver, lock = idempotency_checks.deliver, threading.Lock()
+    running: list[str] = []
+    delayed: list[str] = []
+
+    def late(ctx: Any, function: str, event: Any) -> Any:
+        with lock:
+            wait = event["eventId"] in running and not delayed
+            running.append(event["eventId"])
+            if wait:
+                delayed.append(event["eventId"])
+        try:
+            if wait:
+                time.sleep(delay_s)
+            return deliver(ctx, function, event)
+        finally:
+            with lock:
+                running.remove(event["eventId"])
+
+    monkeypatch.setattr(idempotency_checks, "deliver", late)
+
+
 @pytest.mark.sandbox
 @pytest.mark.slow
 def test_get_then_put_fails_c2_when_one_copy_reads_late(
@@ -169,25 +198,25 @@ def test_get_then_put_fails_c2_when_one_copy_reads_late(
     # R-3.1: on a loaded machine one copy of the duplicate event can reach its read well
     # after the other. The reads used to meet only within a time window; past it the
     # waiting copy went on alone, the check-then-act handler sent once, and c2 passed.
-    import threading
-    import time
-
     from labtui.grading import idempotency_checks
 
-    deliver, seen, lock = idempotency_checks.deliver, set(), threading.Lock()
-
-    def second_copy_late(ctx: Any, function: str, event: Any) -> Any:
-        with lock:
-            late = id(event) in seen
-            seen.add(id(event))
-        if late:
-            time.sleep(1.5)
-        return deliver(ctx, function, event)
-
-    monkeypatch.setattr(idempotency_checks, "deliver", second_copy_late)
+    _second_copy_late(monkeypatch, 1.5)
     monkeypatch.setattr(idempotency_checks, "RENDEZVOUS_TIMEOUT_S", 0.5)  # the old window
     attempt = SANDBOX / "idempotent-async-handler" / "wrong" / "get-then-put"
     assert _failed("idempotent-async-handler", attempt) == {"c2"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_a_clock_key_split_across_a_second_by_a_slow_machine_still_fails_only_c1(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # c2's copies are meant to run in one second. If a loaded machine runs one of them in
+    # the next, a key from the clock differs between them and both send: c2 failed this
+    # attempt, whose mistake is c1's alone. c2 now runs such a pair again.
+    _second_copy_late(monkeypatch, 1.2)
+    attempt = SANDBOX / "idempotent-async-handler" / "wrong" / "key-from-processing-time"
+    assert _failed("idempotent-async-handler", attempt) == {"c1"}
 
 
 @pytest.mark.sandbox
