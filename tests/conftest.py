@@ -77,6 +77,22 @@ def network_guard() -> Iterator[NetworkGuard]:
         pytest.fail(f"non-loopback connections were attempted: {_REFUSED}", pytrace=False)
 
 
+# The longest tests (a minute of wall each, mostly waiting on child processes) run first.
+# Collected last (tests/tui sorts late), they began on one worker near the end of a run
+# and the others, done, sat idle for their last 50 s: pytest-xdist cannot take a worker's
+# last tests from it.
+RUN_FIRST = (
+    "tests/tui/test_workbench_shell_e2e.py",
+    "tests/account/test_no_egress.py",
+    "tests/account/test_first_function_cli.py",
+)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))  # stable sort
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # pytest collects garbage several times after the summary; with moto's backends loaded
     # that walked a heap of millions of objects for many seconds. Nothing made before this
