@@ -5,7 +5,7 @@ Resetting one learner means dropping that account's entries (they are recreated 
 on the next request); a snapshot pickles all of them in one pass, so references between
 services (a Lambda backend holding its Logs backend) survive, and restoring unpickles a
 fresh copy. Pickling is how saved_account.py writes an account to disk too; in memory it
-is also 2-4x cheaper than the deep copy it replaced (bench_snapshot.py). moto's registries
+is also 2-3x cheaper than the deep copy it replaced (bench_snapshot.py). moto's registries
 (BackendDicts), which hold every other account, are never copied: they are pickled by
 reference. Locks inside backends are recreated fresh in the copy.
 """
@@ -18,7 +18,7 @@ import pickle
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,8 @@ def _fresh_lock(lock: Any) -> tuple[Any, tuple[()]]:
 
 for _lock_type in _LOCK_TYPES:
     copyreg.pickle(_lock_type, _fresh_lock)
-# A Condition keeps bound methods of its RLock, which deepcopy shares with the original:
-# a copied SQS queue then fails every SendMessage ("cannot notify on un-acquired lock").
+# A Condition is made fresh too: it keeps bound methods of its lock, which a copy would
+# share with the original (a copied SQS queue then failed every SendMessage).
 copyreg.pickle(threading.Condition, lambda _condition: (threading.Condition, ()))
 
 
@@ -45,18 +45,18 @@ def _backend_dicts() -> list[Any]:
 
 
 class StatePickler(pickle.Pickler):
-    """Pickles moto state. ``registry`` names a BackendDict for :meth:`persistent_id` (how
-    the matching unpickler finds it again), or None for any other object."""
+    """Pickles moto state. ``registries`` maps the id of each BackendDict to how the
+    matching unpickler finds it again: BackendDicts are never pickled as objects."""
 
-    def __init__(self, buffer: io.BytesIO, registry: Callable[[Any], Any]) -> None:
+    def __init__(self, buffer: io.BytesIO, registries: Mapping[int, Any]) -> None:
         from moto.iam.models import AWSManagedPolicy
 
         super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        self._registry = registry
+        self._registries = registries
         self._aws_policy = AWSManagedPolicy
 
     def persistent_id(self, obj: Any) -> Any:
-        return self._registry(obj)
+        return self._registries.get(id(obj))
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is self._aws_policy:
@@ -91,7 +91,7 @@ def capture(account_id: str) -> MotoSnapshot:
     registries = tuple(_backend_dicts())
     positions = {id(registry): n for n, registry in enumerate(registries)}
     buffer = io.BytesIO()
-    StatePickler(buffer, lambda obj: positions.get(id(obj))).dump(list(entries))
+    StatePickler(buffer, positions).dump(list(entries))
     return MotoSnapshot(account_id, backend_dicts, registries, buffer.getvalue())
 
 

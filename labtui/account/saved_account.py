@@ -92,7 +92,8 @@ def save(sandbox: Any, learner_id: str, path: Path) -> bool:
         backend_dicts, entries = moto_state.live_entries(account.account_id)
         kept = extras.capture(account.account_id)
         names = _registry_names(backend_dicts)
-        _saver(buffer, {id(bd) for bd in backend_dicts}, names).dump({
+        by_name = {key: ("registry", *name) for key, name in names.items()}
+        moto_state.StatePickler(buffer, by_name).dump({
             "format": FORMAT, "account_id": account.account_id,
             "registries": [names[id(bd)] for bd in backend_dicts],
             "entries": entries, "extras": kept})
@@ -100,17 +101,6 @@ def save(sandbox: Any, learner_id: str, path: Path) -> bool:
         gateway.state_lock.release_write()
     _write_atomically(path, buffer.getvalue())
     return True
-
-
-def _saver(buffer: io.BytesIO, registries: set[int],
-           names: dict[int, tuple[str, str]]) -> pickle.Pickler:
-    """A pickler that saves moto's registries (BackendDicts) by name, never as objects."""
-    from labtui.account.moto_state import StatePickler
-
-    def registry(obj: Any) -> Any:
-        return ("registry", *names[id(obj)]) if id(obj) in registries else None
-
-    return StatePickler(buffer, registry)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

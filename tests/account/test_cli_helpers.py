@@ -151,6 +151,15 @@ def _stuck(process: subprocess.Popen[str]) -> str:
     return "\n".join(report)
 
 
+def _exit_code(process: subprocess.Popen[str], bound_s: float, after: str) -> int:
+    """The process's exit code once it ends; the test fails with where it is stuck if it
+    has not ended ``bound_s`` after ``after`` (a bound, not a speed check)."""
+    try:
+        return process.wait(timeout=bound_s)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no exit {bound_s:g} s after {after}; where it is stuck:\n{_stuck(process)}")
+
+
 @pytest.mark.parametrize("sigint", ["as-inherited", "ignored-by-the-parent"])
 def test_ctrl_c_stops_the_foreground_sandbox_cleanly(sigint: str, labtui_home: Path) -> None:
     import os
@@ -179,13 +188,7 @@ def test_ctrl_c_stops_the_foreground_sandbox_cleanly(sigint: str, labtui_home: P
         assert any(line.startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:") for line in lines)
         assert _wait_for_server(threading.Event()) is not None
         process.send_signal(signal.SIGINT)
-        try:
-            code: int | None = process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is None:
-            pytest.fail(f"no exit 30 s after SIGINT; where it is stuck:\n{_stuck(process)}")
-        assert code == 0
+        assert _exit_code(process, 30, "SIGINT") == 0
         assert "# sandbox stopped" in process.stdout.read()
     finally:
         if process.poll() is None:
@@ -224,12 +227,7 @@ def test_sigterm_while_the_main_thread_holds_the_stop_events_lock(labtui_home: P
         text=True,
         env=dict(os.environ),
     )
-    try:
-        code: int | None = process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        code = None
-    if code is None:
-        pytest.fail(f"no exit 60 s after SIGTERM; where it is stuck:\n{_stuck(process)}")
+    code = _exit_code(process, 60, "SIGTERM")
     assert process.stdout is not None
     assert code == 0 and "# sandbox stopped" in process.stdout.read()
     assert not (labtui_home / "sandbox" / "server.json").exists()

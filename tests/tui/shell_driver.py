@@ -35,8 +35,6 @@ async def wait_until(pilot: Any, condition: Any, bound_s: float = COMMAND_BOUND_
 def _processes_of(session: TerminalSession) -> str:
     """The shell's process, who owns its terminal, and every process of its session: their
     state and what they wait in (a shell that never takes its terminal back shows here)."""
-    import os
-
     lines = [f"shell pid {session.process.pid if session.process else None}, "
              f"exit code {session.exit_code}"]
     try:
@@ -104,8 +102,6 @@ def foreground_command(session: TerminalSession) -> str:
     owns the terminal from bash's fork, before it has exec'd its program: a Ctrl-C in that
     window is caught by bash's own handler in the child and lost (so in any terminal); a
     test that means to interrupt ``sleep`` waits until the foreground is ``sleep``."""
-    import os
-
     if session.fd is None or not session.foreground_busy():
         return ""
     try:
